@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Deterministic identity: the same fact always gets the same event id and stream, so a
+ * re-delivery is recognised by the log (invariant 1). The id is a UUID (RFC 9562 v8 layout)
+ * made of the first 16 bytes of sha256(kind NUL identity).
+ */
+export function deterministicUuid(kind: string, identity: string): string {
+  const h = createHash('sha256').update(kind).update('\0').update(identity).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export type FactIdentity = { streamId: string; eventId: string };
+
+function identify(kind: string, identity: string): FactIdentity {
+  return { streamId: `${kind}-${identity}`, eventId: deterministicUuid(kind, identity) };
+}
+
+export const statsFileIdentity = (serverId: string, fileName: string, sha256: string) =>
+  identify('stats', `${serverId}/${fileName}/${sha256}`);
+
+/** `<server>:<map>:<round>:<roundEndUnix>`, the report id of lua-report.md, for every shape of a report. */
+export const luaReportId = (serverId: string, map: string, round: number, roundEndUnix: number) =>
+  `${serverId}:${map}:${round}:${roundEndUnix}`;
+
+export const luaReportIdentity = (serverId: string, map: string, round: number, roundEndUnix: number) =>
+  identify('lua', luaReportId(serverId, map, round, roundEndUnix));
+
+export const pauseIdentity = (serverId: string, map: string, round: number, startUnix: number) =>
+  identify('pause', `${serverId}:${map}:${round}:pause:${startUnix}`);
+
+export const clockTickIdentity = (serverId: string, atUnix: number) => identify('tick', `${serverId}:${atUnix}`);
+
+export const unrecognizedIdentity = (serverId: string, sha256: string) =>
+  identify('unrecognized', `${serverId}/${sha256}`);
+
+/** A verdict is identified by what it decided from, so re-running the correlator appends nothing new. */
+export const verdictIdentity = (roundKey: string, contentHash: string) =>
+  identify('verdict', `${roundKey}/${contentHash}`);
