@@ -1,0 +1,88 @@
+// Number scanning over the raw bytes of a stats file: ASCII integers, `%0.1f` decimals and `M:SS`
+// (shared/spec/stats-file.md §2.2–2.4). Every reader returns NaN (or -1) instead of throwing.
+import { decodeRawName } from './names.ts';
+
+const MAX_DIGITS = 15; // stays below 2^53
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** Unsigned decimal integer in b[s, e), or -1. */
+export function readUint(b: Uint8Array, s: number, e: number): number {
+  if (e <= s || e - s > MAX_DIGITS) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Optionally negative integer in b[s, e), or NaN. */
+export function readInt(b: Uint8Array, s: number, e: number): number {
+  if (s < e && b[s] === 45) {
+    const v = readUint(b, s + 1, e);
+    return v < 0 ? Number.NaN : v === 0 ? 0 : -v;
+  }
+  const v = readUint(b, s, e);
+  return v < 0 ? Number.NaN : v;
+}
+
+/**
+ * `-?digits(.digits)?` in b[s, e), or NaN. mantissa ÷ 10^k is one correctly rounded division of
+ * two exact values, so the result equals parseFloat of the same text.
+ */
+export function readDecimal(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  const negative = i < e && b[i] === 45;
+  if (negative) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < e; i++) {
+    const c = b[i]!;
+    if (c === 46 && fraction < 0 && digits > 0) {
+      fraction = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    mantissa = mantissa * 10 + d;
+    digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (digits === 0 || digits > MAX_DIGITS || fraction === 0) return Number.NaN;
+  const v = fraction > 0 ? mantissa / POW10[fraction]! : mantissa;
+  return negative ? (v === 0 ? 0 : -v) : v;
+}
+
+/** `M:SS` (the writer's ConvertTimelimit: minutes unpadded, seconds 00–59) as seconds, or NaN. */
+export function readMinSec(b: Uint8Array, s: number, e: number): number {
+  if (e - s < 4 || b[e - 3] !== 58) return Number.NaN;
+  const minutes = readUint(b, s, e - 3);
+  const tens = b[e - 2]! - 48;
+  const ones = b[e - 1]! - 48;
+  if (minutes < 0 || tens < 0 || tens > 5 || ones < 0 || ones > 9) return Number.NaN;
+  return minutes * 60 + tens * 10 + ones;
+}
+
+/** Lua's `%0.1f` of ±inf or nan (glibc prints `inf`, `-inf`, `nan`, `-nan`). */
+export function isNonFiniteText(b: Uint8Array, s: number, e: number): boolean {
+  if (s < e && b[s] === 45) s++;
+  const n = e - s;
+  if (n !== 3) return false;
+  const a = b[s]! | 32;
+  const c = b[s + 1]! | 32;
+  const d = b[s + 2]! | 32;
+  return (a === 105 && c === 110 && d === 102) || (a === 110 && c === 97 && d === 110);
+}
+
+/** A field's text for an issue report: decoded like a name, at most 80 bytes. */
+export function fieldText(b: Uint8Array, s: number, e: number): string {
+  const end = Math.min(e, s + 80);
+  return decodeRawName(b.subarray(s, end)) + (end < e ? '…' : '');
+}
+
+/** Minutes with 0.1 resolution → integer seconds, without float floors (4.4 min → 264 s). */
+export function minutesToSeconds(minutes: number): number {
+  return Math.round(Math.round(minutes * 600) / 10);
+}

@@ -1,0 +1,115 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { LedgerError } from '../errors.ts';
+import type { QueryResult, SqlDatabase, SqlExecutor } from './sqlDatabase.ts';
+
+type PgliteLike = PGlite | Transaction;
+
+function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
+  for (const k in row) if (typeof row[k] === 'bigint') row[k] = Number(row[k]);
+  return row;
+}
+
+function translate(e: unknown, db: PGlite): unknown {
+  if (e instanceof LedgerError) return e;
+  if (db.closed) return new LedgerError('STORE_UNAVAILABLE', 'the embedded PGlite store is closed; nothing of this operation was written', { cause: e });
+  return e;
+}
+
+function executor(target: PgliteLike, db: PGlite): SqlExecutor {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      try {
+        const r = await target.query<Record<string, unknown>>(sql, params as unknown[] | undefined);
+        return { rows: r.rows.map(normalizeRow) as R[], rowCount: r.affectedRows ?? r.rows.length };
+      } catch (e) {
+        throw translate(e, db);
+      }
+    },
+    async exec(sql: string) {
+      try {
+        await target.exec(sql);
+      } catch (e) {
+        throw translate(e, db);
+      }
+    },
+  };
+}
+
+/**
+ * Opens (or creates) the embedded store in a data folder. A lock file keeps a second process
+ * from opening the same folder: PGlite is single-process and two writers would corrupt it.
+ */
+export async function openPgliteDatabase(dir: string | null): Promise<SqlDatabase> {
+  const release = dir ? lockFolder(dir) : () => {};
+  let db: PGlite;
+  try {
+    db = dir ? await PGlite.create(join(dir, 'pgdata')) : await PGlite.create();
+  } catch (e) {
+    release();
+    throw new LedgerError('STORE_UNAVAILABLE', `cannot open the PGlite store in ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  const shared = executor(db, db);
+  return {
+    kind: 'pglite',
+    ...shared,
+    async transaction(work) {
+      try {
+        return await db.transaction((tx) => work(executor(tx, db)));
+      } catch (e) {
+        throw translate(e, db);
+      }
+    },
+    withSession: (work) => work(shared),
+    async listen(channel, onNotify) {
+      const unsubscribe = await db.listen(channel, onNotify);
+      return async () => {
+        if (!db.closed) await unsubscribe();
+      };
+    },
+    async close() {
+      if (!db.closed) await db.close();
+      release();
+    },
+  };
+}
+
+const openedHere = new Set<string>();
+
+function lockFolder(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockPath = join(dir, 'et-ledger.lock');
+  if (openedHere.has(lockPath)) {
+    throw new LedgerError('STORE_LOCKED', `the PGlite store ${dir} is already open in this process (${process.pid})`);
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      openedHere.add(lockPath);
+      return () => {
+        openedHere.delete(lockPath);
+        rmSync(lockPath, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(lockPath, 'utf8'));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new LedgerError('STORE_LOCKED', `the PGlite store ${dir} is in use by process ${holder}; stop it, or use a PostgreSQL store (--store postgres:…) to share one log between processes`);
+      }
+      rmSync(lockPath, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new LedgerError('STORE_LOCKED', `cannot lock the PGlite store ${dir}: ${lockPath} keeps reappearing`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,113 @@
+import pg from 'pg';
+import { LedgerError } from '../errors.ts';
+import type { QueryResult, SqlDatabase, SqlExecutor } from './sqlDatabase.ts';
+
+// int8 (positions, counts) as JS numbers: positions stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+const unavailableCodes = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+
+/** Driver errors become LedgerErrors at this boundary; the original stays as `cause`. */
+export function translatePgError(e: unknown, where: string): unknown {
+  if (e instanceof LedgerError) return e;
+  const err = e as { code?: string; message?: string };
+  const lost =
+    (err.code !== undefined && unavailableCodes.has(err.code)) ||
+    err.code === 'ECONNREFUSED' ||
+    err.code === 'ECONNRESET' ||
+    /Connection terminated|connection is closed|Client has encountered a connection error/i.test(err.message ?? '');
+  if (lost) {
+    return new LedgerError('STORE_UNAVAILABLE', `PostgreSQL went away during ${where}: ${err.message}. Nothing of this operation was committed; retry when the server is back.`, { cause: e, retriable: true });
+  }
+  return e;
+}
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      try {
+        const r = await client.query(sql, params as unknown[] | undefined);
+        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      } catch (e) {
+        throw translatePgError(e, 'a query');
+      }
+    },
+    async exec(sql: string) {
+      try {
+        await client.query(sql);
+      } catch (e) {
+        throw translatePgError(e, 'a statement');
+      }
+    },
+  };
+}
+
+export async function openPostgresDatabase(url: string, opts: { max?: number } = {}): Promise<SqlDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 8 });
+  // An idle client that loses its server emits 'error'; without a listener that would crash the process.
+  pool.on('error', () => {});
+  try {
+    await pool.query('select 1');
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw new LedgerError('STORE_UNAVAILABLE', `cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}. Check DATABASE_URL / --store and that the server runs.`, { cause: e, retriable: true });
+  }
+  const shared = executor(pool);
+  return {
+    kind: 'postgres',
+    ...shared,
+    async transaction(work) {
+      const client = await connect(pool);
+      let broken = false;
+      try {
+        await client.query('begin');
+        const result = await work(executor(client));
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        broken = true;
+        await client.query('rollback').catch(() => {});
+        throw translatePgError(e, 'a transaction');
+      } finally {
+        client.release(broken ? true : undefined);
+      }
+    },
+    async withSession(work) {
+      const client = await connect(pool);
+      try {
+        return await work(executor(client));
+      } finally {
+        client.release(true);
+      }
+    },
+    async listen(channel, onNotify) {
+      const client = await connect(pool);
+      client.on('notification', (n) => {
+        if (n.channel === channel) onNotify();
+      });
+      await client.query(`listen ${channel}`);
+      return async () => {
+        await client.query(`unlisten ${channel}`).catch(() => {});
+        client.release(true);
+      };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    const client = await pool.connect();
+    client.on('error', () => {});
+    return client;
+  } catch (e) {
+    throw translatePgError(e, 'connect');
+  }
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,33 @@
+/** The little of SQL the store, the runtime and the projections need; PostgreSQL and PGlite both provide it. */
+export type QueryResult<R> = { rows: R[]; rowCount: number };
+
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs several `;`-separated statements without parameters (schema files). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` on one dedicated session (advisory locks, LISTEN); PGlite has only one session,
+   * so there it is the shared one.
+   */
+  withSession<T>(work: (session: SqlExecutor) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel; resolves once listening, with the function that stops it. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Reads a SQL file that sits beside the module asking for it (`sqlFile(import.meta.url, 'x.sql')`). */
+export async function sqlFile(moduleUrl: string, name: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(new URL(name, moduleUrl), 'utf8');
+}
+
+/** Quotes an identifier we built ourselves (schema names from projection names and versions). */
+export function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`refusing unsafe SQL identifier ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}

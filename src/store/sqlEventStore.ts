@@ -1,0 +1,187 @@
+import { LedgerError } from '../errors.ts';
+import type { AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoredEvent, Subscription } from './eventStore.ts';
+import { type SqlDatabase, type SqlExecutor, sqlFile } from './sqlDatabase.ts';
+
+const columns = 'position, event_id, stream_id, stream_version, type, schema_version, data, raw, recorded_at';
+
+type EventRow = {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  raw: Uint8Array | null;
+  recorded_at: Date | string;
+};
+
+const toStored = (r: EventRow): StoredEvent => ({
+  position: Number(r.position),
+  eventId: r.event_id,
+  streamId: r.stream_id,
+  streamVersion: Number(r.stream_version),
+  type: r.type,
+  schemaVersion: Number(r.schema_version),
+  data: r.data,
+  raw: r.raw ? new Uint8Array(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength) : null,
+  recordedAt: new Date(r.recorded_at),
+});
+
+type Planned = { event: NewEvent; streamVersion: number; position: number };
+
+/** The log on PostgreSQL or PGlite: one SQL implementation for both (they are the same engine). */
+export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?: number } = {}): Promise<EventStore & { db: SqlDatabase }> {
+  await db.exec(await sqlFile(import.meta.url, 'ledgerSchema.sql'));
+  const pollIntervalMs = opts.pollIntervalMs ?? 500;
+  let closed = false;
+  const live = new Set<Subscription>();
+
+  /** Inside the locked transaction: drop already-stored ids, number the rest, insert them in one statement. */
+  async function appendLocked(
+    tx: SqlExecutor,
+    events: NewEvent[],
+    expectation: (streamId: string, current: number) => void,
+  ): Promise<AppendOutcome[]> {
+    await tx.query('lock table ledger.events in exclusive mode');
+    const ids = events.map((e) => e.eventId);
+    const existing = await tx.query<{ event_id: string; position: number; stream_version: number }>(
+      'select event_id, position, stream_version from ledger.events where event_id = any($1::uuid[])',
+      [ids],
+    );
+    const stored = new Map(existing.rows.map((r) => [r.event_id, r]));
+    const fresh = events.filter((e, i) => !stored.has(e.eventId) && ids.indexOf(e.eventId) === i);
+    const streams = [...new Set(fresh.map((e) => e.streamId))];
+    const versions = new Map<string, number>();
+    if (streams.length > 0) {
+      const current = await tx.query<{ stream_id: string; v: number }>(
+        'select stream_id, max(stream_version) as v from ledger.events where stream_id = any($1::text[]) group by stream_id',
+        [streams],
+      );
+      for (const r of current.rows) versions.set(r.stream_id, Number(r.v));
+    }
+    for (const s of streams) expectation(s, versions.get(s) ?? -1);
+    const head = await tx.query<{ p: number }>('select coalesce(max(position), 0) as p from ledger.events');
+    let position = Number(head.rows[0]!.p);
+    const planned: Planned[] = fresh.map((event) => {
+      const v = (versions.get(event.streamId) ?? -1) + 1;
+      versions.set(event.streamId, v);
+      return { event, streamVersion: v, position: ++position };
+    });
+    if (planned.length > 0) {
+      await tx.query(
+        `insert into ledger.events (position, event_id, stream_id, stream_version, type, schema_version, data, raw)
+         select p, id, s, v, t, sv, d::jsonb, case when r is null then null else decode(r, 'hex') end
+         from unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[])
+           as x(p, id, s, v, t, sv, d, r)`,
+        [
+          planned.map((p) => p.position),
+          planned.map((p) => p.event.eventId),
+          planned.map((p) => p.event.streamId),
+          planned.map((p) => p.streamVersion),
+          planned.map((p) => p.event.type),
+          planned.map((p) => p.event.schemaVersion),
+          planned.map((p) => JSON.stringify(p.event.data)),
+          planned.map((p) => (p.event.raw ? Buffer.from(p.event.raw.buffer, p.event.raw.byteOffset, p.event.raw.byteLength).toString('hex') : null)),
+        ],
+      );
+      await tx.query("select pg_notify('ledger_events', $1)", [String(position)]);
+    }
+    const byId = new Map(planned.map((p) => [p.event.eventId, p]));
+    return events.map((e) => {
+      const p = byId.get(e.eventId);
+      if (p && fresh.includes(e)) return { eventId: e.eventId, status: 'appended', position: p.position, streamVersion: p.streamVersion };
+      const s = stored.get(e.eventId) ?? byId.get(e.eventId);
+      const stat = s && 'stream_version' in s ? { position: Number(s.position), streamVersion: Number(s.stream_version) } : { position: (s as Planned).position, streamVersion: (s as Planned).streamVersion };
+      return { eventId: e.eventId, status: 'duplicate', ...stat };
+    });
+  }
+
+  async function run(events: NewEvent[], expectation: (streamId: string, current: number) => void) {
+    if (closed) throw new LedgerError('STORE_UNAVAILABLE', 'the event store is closed');
+    if (events.length === 0) return [];
+    return db.transaction((tx) => appendLocked(tx, events, expectation));
+  }
+
+  async function readAll(after: number, limit: number): Promise<StoredEvent[]> {
+    const r = await db.query<EventRow>(`select ${columns} from ledger.events where position > $1 order by position limit $2`, [after, limit]);
+    return r.rows.map(toStored);
+  }
+
+  const store: EventStore & { db: SqlDatabase } = {
+    kind: db.kind,
+    db,
+    append(streamId, events, opts = {}) {
+      const expected: ExpectedVersion = opts.expectedVersion ?? 'any';
+      for (const e of events) {
+        if (e.streamId !== streamId) throw new LedgerError('USAGE', `event ${e.eventId} names stream ${e.streamId}, not ${streamId}`);
+      }
+      return run(events, (s, current) => {
+        if (expected === 'any') return;
+        const ok = expected === 'no_stream' ? current === -1 : current === expected;
+        if (!ok) {
+          throw new LedgerError('STORE_CONFLICT', `stream ${s} is at version ${current}, the append expected ${expected}; read the stream again and retry`);
+        }
+      });
+    },
+    appendFacts(events) {
+      return run(events, () => {});
+    },
+    async readStream(streamId) {
+      const r = await db.query<EventRow>(`select ${columns} from ledger.events where stream_id = $1 order by stream_version`, [streamId]);
+      return r.rows.map(toStored);
+    },
+    readAll,
+    async headPosition() {
+      const r = await db.query<{ p: number }>('select coalesce(max(position), 0) as p from ledger.events');
+      return Number(r.rows[0]!.p);
+    },
+    subscribe(after, onBatch, opts = {}) {
+      const batchSize = opts.batchSize ?? 500;
+      let stopped = false;
+      let wake: (() => void) | null = null;
+      const poke = () => wake?.();
+      const unlisten = db.listen('ledger_events', poke).catch(() => async () => {});
+      const done = (async () => {
+        let position = after;
+        try {
+          while (!stopped) {
+            const batch = await readAll(position, batchSize);
+            if (batch.length > 0) {
+              await onBatch(batch);
+              position = batch[batch.length - 1]!.position;
+              continue;
+            }
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, pollIntervalMs);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            wake = null;
+          }
+        } finally {
+          await (await unlisten)().catch(() => {});
+        }
+      })();
+      const sub: Subscription = {
+        done,
+        async stop() {
+          stopped = true;
+          poke();
+          live.delete(sub);
+          await done.catch(() => {});
+        },
+      };
+      live.add(sub);
+      return sub;
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...live].map((s) => s.stop()));
+      await db.close();
+    },
+  };
+  return store;
+}
