@@ -26,7 +26,12 @@ export const isLedgerError = (e: unknown, code?: LedgerErrorCode): e is LedgerEr
 /** Retries only what says it is retriable, with exponential back-off; programming errors surface at once. */
 export async function withRetry<T>(
   work: (attempt: number) => Promise<T>,
-  opts: { retries?: number; initialDelayMs?: number; maxDelayMs?: number; onRetry?: (e: LedgerError, attempt: number) => void } = {},
+  opts: {
+    retries?: number;
+    initialDelayMs?: number;
+    maxDelayMs?: number;
+    onRetry?: (e: LedgerError, attempt: number) => void;
+  } = {},
 ): Promise<T> {
   const { retries = 5, initialDelayMs = 100, maxDelayMs = 5_000 } = opts;
   for (let attempt = 0; ; attempt++) {

@@ -37,8 +37,15 @@ const upcasters: { schema: z.ZodType; upcast: (old: never) => LedgerEvent }[] = 
 export type DecodeResult = { ok: true; event: LedgerEvent } | { ok: false; reason: string };
 
 /** Reads a stored event of any known version as the current shape (upcast on read, never rewritten). */
-export function decodeEvent(stored: { type: string; schemaVersion: number; data: unknown; raw?: Uint8Array | null }): DecodeResult {
-  const candidate = stored.raw ? { type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data, raw: stored.raw } : { type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data };
+export function decodeEvent(stored: {
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  raw?: Uint8Array | null;
+}): DecodeResult {
+  const candidate = stored.raw
+    ? { type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data, raw: stored.raw }
+    : { type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data };
   const current = LedgerEvent.safeParse(candidate);
   if (current.success) return { ok: true, event: current.data };
   for (const { schema, upcast } of upcasters) {

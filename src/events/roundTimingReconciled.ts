@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { ServerId, Side, UnixSeconds } from './common.ts';
 
-export const VerdictStatus = z.enum(['ALIGNED', 'MINOR_DIFF', 'DISCREPANCY', 'NO_LUA_DATA', 'LUA_ONLY', 'NO_STATS_TIME']);
+export const VerdictStatus = z.enum([
+  'ALIGNED',
+  'MINOR_DIFF',
+  'DISCREPANCY',
+  'NO_LUA_DATA',
+  'LUA_ONLY',
+  'NO_STATS_TIME',
+]);
 export type VerdictStatus = z.output<typeof VerdictStatus>;
 
 export const VerdictFlag = z.enum([

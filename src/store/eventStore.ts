@@ -24,7 +24,12 @@ export type StoredEvent = {
 /** `number`: the stream's current version (its last event's, 0-based); `no_stream`: must not exist yet. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 
-export type AppendOutcome = { eventId: string; status: 'appended' | 'duplicate'; position: number; streamVersion: number };
+export type AppendOutcome = {
+  eventId: string;
+  status: 'appended' | 'duplicate';
+  position: number;
+  streamVersion: number;
+};
 
 export type Subscription = {
   /** Resolves when the subscription stopped; rejects with the handler's or the store's error. */
@@ -47,6 +52,10 @@ export interface EventStore {
    * Delivers every event after `after`, exactly once and in order, in batches; waits for new
    * appends when caught up. A batch is handed over only after the previous one's handler resolved.
    */
-  subscribe(after: number, onBatch: (events: StoredEvent[]) => Promise<void>, opts?: { batchSize?: number }): Subscription;
+  subscribe(
+    after: number,
+    onBatch: (events: StoredEvent[]) => Promise<void>,
+    opts?: { batchSize?: number },
+  ): Subscription;
   close(): Promise<void>;
 }

@@ -22,6 +22,9 @@ export async function openLedger(spec: StoreSpec): Promise<Ledger> {
       return { store, db, spec, close: () => store.close() };
     }
     case 'eventstoredb':
-      throw new LedgerError('CONFIG_INVALID', 'the eventstoredb: store is not available in this build yet (issue 10); use pglite: or postgres:');
+      throw new LedgerError(
+        'CONFIG_INVALID',
+        'the eventstoredb: store is not available in this build yet (issue 10); use pglite: or postgres:',
+      );
   }
 }

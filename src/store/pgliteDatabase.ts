@@ -13,7 +13,12 @@ function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
 
 function translate(e: unknown, db: PGlite): unknown {
   if (e instanceof LedgerError) return e;
-  if (db.closed) return new LedgerError('STORE_UNAVAILABLE', 'the embedded PGlite store is closed; nothing of this operation was written', { cause: e });
+  if (db.closed)
+    return new LedgerError(
+      'STORE_UNAVAILABLE',
+      'the embedded PGlite store is closed; nothing of this operation was written',
+      { cause: e },
+    );
   return e;
 }
 
@@ -48,7 +53,9 @@ export async function openPgliteDatabase(dir: string | null): Promise<SqlDatabas
     db = dir ? await PGlite.create(join(dir, 'pgdata')) : await PGlite.create();
   } catch (e) {
     release();
-    throw new LedgerError('STORE_UNAVAILABLE', `cannot open the PGlite store in ${dir}: ${(e as Error).message}`, { cause: e });
+    throw new LedgerError('STORE_UNAVAILABLE', `cannot open the PGlite store in ${dir}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const shared = executor(db, db);
   return {
@@ -97,7 +104,10 @@ function lockFolder(dir: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(lockPath, 'utf8'));
       if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new LedgerError('STORE_LOCKED', `the PGlite store ${dir} is in use by process ${holder}; stop it, or use a PostgreSQL store (--store postgres:…) to share one log between processes`);
+        throw new LedgerError(
+          'STORE_LOCKED',
+          `the PGlite store ${dir} is in use by process ${holder}; stop it, or use a PostgreSQL store (--store postgres:…) to share one log between processes`,
+        );
       }
       rmSync(lockPath, { force: true }); // stale: its process is gone
     }

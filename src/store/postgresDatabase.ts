@@ -18,7 +18,11 @@ export function translatePgError(e: unknown, where: string): unknown {
     err.code === 'ECONNRESET' ||
     /Connection terminated|connection is closed|Client has encountered a connection error/i.test(err.message ?? '');
   if (lost) {
-    return new LedgerError('STORE_UNAVAILABLE', `PostgreSQL went away during ${where}: ${err.message}. Nothing of this operation was committed; retry when the server is back.`, { cause: e, retriable: true });
+    return new LedgerError(
+      'STORE_UNAVAILABLE',
+      `PostgreSQL went away during ${where}: ${err.message}. Nothing of this operation was committed; retry when the server is back.`,
+      { cause: e, retriable: true },
+    );
   }
   return e;
 }
@@ -51,7 +55,11 @@ export async function openPostgresDatabase(url: string, opts: { max?: number } =
     await pool.query('select 1');
   } catch (e) {
     await pool.end().catch(() => {});
-    throw new LedgerError('STORE_UNAVAILABLE', `cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}. Check DATABASE_URL / --store and that the server runs.`, { cause: e, retriable: true });
+    throw new LedgerError(
+      'STORE_UNAVAILABLE',
+      `cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}. Check DATABASE_URL / --store and that the server runs.`,
+      { cause: e, retriable: true },
+    );
   }
   const shared = executor(pool);
   return {

@@ -31,7 +31,10 @@ const toStored = (r: EventRow): StoredEvent => ({
 type Planned = { event: NewEvent; streamVersion: number; position: number };
 
 /** The log on PostgreSQL or PGlite: one SQL implementation for both (they are the same engine). */
-export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?: number } = {}): Promise<EventStore & { db: SqlDatabase }> {
+export async function openSqlEventStore(
+  db: SqlDatabase,
+  opts: { pollIntervalMs?: number } = {},
+): Promise<EventStore & { db: SqlDatabase }> {
   await db.exec(await sqlFile(import.meta.url, 'ledgerSchema.sql'));
   const pollIntervalMs = opts.pollIntervalMs ?? 500;
   let closed = false;
@@ -82,7 +85,11 @@ export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?
           planned.map((p) => p.event.type),
           planned.map((p) => p.event.schemaVersion),
           planned.map((p) => JSON.stringify(p.event.data)),
-          planned.map((p) => (p.event.raw ? Buffer.from(p.event.raw.buffer, p.event.raw.byteOffset, p.event.raw.byteLength).toString('hex') : null)),
+          planned.map((p) =>
+            p.event.raw
+              ? Buffer.from(p.event.raw.buffer, p.event.raw.byteOffset, p.event.raw.byteLength).toString('hex')
+              : null,
+          ),
         ],
       );
       await tx.query("select pg_notify('ledger_events', $1)", [String(position)]);
@@ -90,9 +97,13 @@ export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?
     const byId = new Map(planned.map((p) => [p.event.eventId, p]));
     return events.map((e) => {
       const p = byId.get(e.eventId);
-      if (p && fresh.includes(e)) return { eventId: e.eventId, status: 'appended', position: p.position, streamVersion: p.streamVersion };
+      if (p && fresh.includes(e))
+        return { eventId: e.eventId, status: 'appended', position: p.position, streamVersion: p.streamVersion };
       const s = stored.get(e.eventId) ?? byId.get(e.eventId);
-      const stat = s && 'stream_version' in s ? { position: Number(s.position), streamVersion: Number(s.stream_version) } : { position: (s as Planned).position, streamVersion: (s as Planned).streamVersion };
+      const stat =
+        s && 'stream_version' in s
+          ? { position: Number(s.position), streamVersion: Number(s.stream_version) }
+          : { position: (s as Planned).position, streamVersion: (s as Planned).streamVersion };
       return { eventId: e.eventId, status: 'duplicate', ...stat };
     });
   }
@@ -104,7 +115,10 @@ export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?
   }
 
   async function readAll(after: number, limit: number): Promise<StoredEvent[]> {
-    const r = await db.query<EventRow>(`select ${columns} from ledger.events where position > $1 order by position limit $2`, [after, limit]);
+    const r = await db.query<EventRow>(
+      `select ${columns} from ledger.events where position > $1 order by position limit $2`,
+      [after, limit],
+    );
     return r.rows.map(toStored);
   }
 
@@ -114,13 +128,17 @@ export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?
     append(streamId, events, opts = {}) {
       const expected: ExpectedVersion = opts.expectedVersion ?? 'any';
       for (const e of events) {
-        if (e.streamId !== streamId) throw new LedgerError('USAGE', `event ${e.eventId} names stream ${e.streamId}, not ${streamId}`);
+        if (e.streamId !== streamId)
+          throw new LedgerError('USAGE', `event ${e.eventId} names stream ${e.streamId}, not ${streamId}`);
       }
       return run(events, (s, current) => {
         if (expected === 'any') return;
         const ok = expected === 'no_stream' ? current === -1 : current === expected;
         if (!ok) {
-          throw new LedgerError('STORE_CONFLICT', `stream ${s} is at version ${current}, the append expected ${expected}; read the stream again and retry`);
+          throw new LedgerError(
+            'STORE_CONFLICT',
+            `stream ${s} is at version ${current}, the append expected ${expected}; read the stream again and retry`,
+          );
         }
       });
     },
@@ -128,7 +146,10 @@ export async function openSqlEventStore(db: SqlDatabase, opts: { pollIntervalMs?
       return run(events, () => {});
     },
     async readStream(streamId) {
-      const r = await db.query<EventRow>(`select ${columns} from ledger.events where stream_id = $1 order by stream_version`, [streamId]);
+      const r = await db.query<EventRow>(
+        `select ${columns} from ledger.events where stream_id = $1 order by stream_version`,
+        [streamId],
+      );
       return r.rows.map(toStored);
     },
     readAll,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isLedgerError, LedgerError } from '../../src/errors.ts';
-import type { EventStore, NewEvent, StoredEvent } from '../../src/store/eventStore.ts';
 import { deterministicUuid } from '../../src/events/ids.ts';
+import type { EventStore, NewEvent, StoredEvent } from '../../src/store/eventStore.ts';
 
 export type StoreUnderTest = { store: EventStore; reopen?: () => Promise<EventStore>; dispose: () => Promise<void> };
 
@@ -20,7 +20,11 @@ export function fact(streamId: string, i = 0, raw?: Uint8Array): NewEvent {
 }
 
 /** One suite for every EventStore adapter (STYLE §7): the same behaviour whatever holds the log. */
-export function eventStoreContract(adapter: string, open: () => Promise<StoreUnderTest>, extra?: (get: () => StoreUnderTest) => void) {
+export function eventStoreContract(
+  adapter: string,
+  open: () => Promise<StoreUnderTest>,
+  extra?: (get: () => StoreUnderTest) => void,
+) {
   describe(`${adapter} event store`, () => {
     let current: StoreUnderTest;
     const withStore = async (body: (s: StoreUnderTest) => Promise<void>) => {
@@ -61,7 +65,9 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreUnd
         await store.append(s, [fact(s, 1)], { expectedVersion: 0 });
         const stale = store.append(s, [fact(s, 2)], { expectedVersion: 0 });
         await expect(stale).rejects.toSatisfy((e) => isLedgerError(e, 'STORE_CONFLICT'));
-        await expect(store.append(s, [fact(s, 2)], { expectedVersion: 'no_stream' })).rejects.toBeInstanceOf(LedgerError);
+        await expect(store.append(s, [fact(s, 2)], { expectedVersion: 'no_stream' })).rejects.toBeInstanceOf(
+          LedgerError,
+        );
         expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual([0, 1]);
         // A re-delivery of stored events is idempotent even with a stale expectation.
         expect((await store.append(s, [fact(s, 1)], { expectedVersion: 0 }))[0]!.status).toBe('duplicate');
@@ -85,45 +91,51 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreUnd
         for (let i = 1; i < seen.length; i++) expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
       }));
 
-    it('delivers every event to a tailing subscriber exactly once, in order, under 8 concurrent writers × 2 000 appends', () =>
-      withStore(async ({ store }) => {
-        const s = unique('conc');
-        const writers = 8;
-        const perWriter = 2000;
-        const from = await store.headPosition();
-        const seen: StoredEvent[] = [];
-        const total = writers * perWriter;
-        let resolveAll: () => void = () => {};
-        const all = new Promise<void>((r) => {
-          resolveAll = r;
-        });
-        const sub = store.subscribe(
-          from,
-          async (batch) => {
-            seen.push(...batch.filter((e) => e.streamId.startsWith(s)));
-            if (seen.length >= total) resolveAll();
-          },
-          { batchSize: 300 },
-        );
-        await Promise.all(
-          Array.from({ length: writers }, async (_, w) => {
-            for (let i = 0; i < perWriter; i += 50) {
-              const chunk = Array.from({ length: 50 }, (_, k) => fact(`${s}-w${w}-${i + k}`));
-              await store.appendFacts(chunk);
-            }
-          }),
-        );
-        await all;
-        await sub.stop();
-        expect(seen).toHaveLength(total);
-        expect(new Set(seen.map((e) => e.eventId)).size).toBe(total);
-        for (let i = 1; i < seen.length; i++) expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
-        // Per writer, its own appends arrive in the order it made them.
-        for (let w = 0; w < writers; w++) {
-          const mine = seen.filter((e) => e.streamId.startsWith(`${s}-w${w}-`)).map((e) => Number(e.streamId.split('-').pop()));
-          expect(mine).toEqual(Array.from({ length: perWriter }, (_, i) => i));
-        }
-      }), 180_000);
+    it(
+      'delivers every event to a tailing subscriber exactly once, in order, under 8 concurrent writers × 2 000 appends',
+      () =>
+        withStore(async ({ store }) => {
+          const s = unique('conc');
+          const writers = 8;
+          const perWriter = 2000;
+          const from = await store.headPosition();
+          const seen: StoredEvent[] = [];
+          const total = writers * perWriter;
+          let resolveAll: () => void = () => {};
+          const all = new Promise<void>((r) => {
+            resolveAll = r;
+          });
+          const sub = store.subscribe(
+            from,
+            async (batch) => {
+              seen.push(...batch.filter((e) => e.streamId.startsWith(s)));
+              if (seen.length >= total) resolveAll();
+            },
+            { batchSize: 300 },
+          );
+          await Promise.all(
+            Array.from({ length: writers }, async (_, w) => {
+              for (let i = 0; i < perWriter; i += 50) {
+                const chunk = Array.from({ length: 50 }, (_, k) => fact(`${s}-w${w}-${i + k}`));
+                await store.appendFacts(chunk);
+              }
+            }),
+          );
+          await all;
+          await sub.stop();
+          expect(seen).toHaveLength(total);
+          expect(new Set(seen.map((e) => e.eventId)).size).toBe(total);
+          for (let i = 1; i < seen.length; i++) expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
+          // Per writer, its own appends arrive in the order it made them.
+          for (let w = 0; w < writers; w++) {
+            const mine = seen
+              .filter((e) => e.streamId.startsWith(`${s}-w${w}-`))
+              .map((e) => Number(e.streamId.split('-').pop()));
+            expect(mine).toEqual(Array.from({ length: perWriter }, (_, i) => i));
+          }
+        }),
+      180_000,
+    );
 
     it('a subscription started before appends sees them live, then stops cleanly', () =>
       withStore(async ({ store }) => {

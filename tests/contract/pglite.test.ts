@@ -42,7 +42,8 @@ it('pglite: a second opener of the same folder is refused with a clear error', a
   const { dir, ledger } = await openFresh();
   try {
     await expect(openLedger({ kind: 'pglite', dir })).rejects.toSatisfy(
-      (e) => isLedgerError(e, 'STORE_LOCKED') && /in use by process|already open in this process/.test((e as Error).message),
+      (e) =>
+        isLedgerError(e, 'STORE_LOCKED') && /in use by process|already open in this process/.test((e as Error).message),
     );
   } finally {
     await ledger.close();
@@ -54,7 +55,9 @@ it('pglite: an append after the store went away fails clearly and leaves nothing
   const { dir, ledger } = await openFresh();
   await ledger.store.appendFacts([fact('gone-a')]);
   await ledger.db.close();
-  await expect(ledger.store.appendFacts([fact('gone-b')])).rejects.toSatisfy((e) => isLedgerError(e, 'STORE_UNAVAILABLE'));
+  await expect(ledger.store.appendFacts([fact('gone-b')])).rejects.toSatisfy((e) =>
+    isLedgerError(e, 'STORE_UNAVAILABLE'),
+  );
   const again = await openLedger({ kind: 'pglite', dir });
   try {
     expect((await again.store.readAll(0, 10)).map((e) => e.streamId)).toEqual(['gone-a']);

@@ -21,7 +21,10 @@ describe.skipIf(!postgresAvailable())('postgres', () => {
       // Hold the log's lock so the next append waits inside its transaction, then kill that backend.
       await blocker.query('begin; lock table ledger.events in exclusive mode');
       const doomed = ledger.store.appendFacts(Array.from({ length: 500 }, (_, i) => fact(`dies-b-${i}`)));
-      const outcome = doomed.then(() => 'ok', (e) => e);
+      const outcome = doomed.then(
+        () => 'ok',
+        (e) => e,
+      );
       let victims = 0;
       for (let i = 0; i < 100 && victims === 0; i++) {
         const r = await blocker.query(
@@ -45,8 +48,13 @@ describe.skipIf(!postgresAvailable())('postgres', () => {
   });
 
   it('postgres: an unreachable server is a clear, retriable error naming the address', async () => {
-    await expect(openLedger({ kind: 'postgres', url: 'postgres://postgres:secret@127.0.0.1:1/nothing' })).rejects.toSatisfy(
-      (e) => isLedgerError(e, 'STORE_UNAVAILABLE') && (e as Error).message.includes('127.0.0.1:1') && !(e as Error).message.includes('secret'),
+    await expect(
+      openLedger({ kind: 'postgres', url: 'postgres://postgres:secret@127.0.0.1:1/nothing' }),
+    ).rejects.toSatisfy(
+      (e) =>
+        isLedgerError(e, 'STORE_UNAVAILABLE') &&
+        (e as Error).message.includes('127.0.0.1:1') &&
+        !(e as Error).message.includes('secret'),
     );
   });
 });

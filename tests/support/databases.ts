@@ -11,7 +11,10 @@ let counter = 0;
 /** Creates a new database on the run's PostgreSQL server and returns its URL. */
 export async function freshPostgresUrl(label = 't'): Promise<string> {
   const base = new URL(inject('DATABASE_URL'));
-  const name = `${base.pathname.slice(1)}_${label}_${process.pid}_${++counter}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 60);
+  const name = `${base.pathname.slice(1)}_${label}_${process.pid}_${++counter}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 60);
   const admin = new pg.Client({ connectionString: base.toString() });
   await admin.connect();
   try {

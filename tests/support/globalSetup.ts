@@ -43,7 +43,10 @@ async function dropPerTestDatabases() {
   await admin.connect();
   try {
     const runDb = new URL(url).pathname.slice(1);
-    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [`${runDb}_`]);
+    const { rows } = await admin.query<{ datname: string }>(
+      'select datname from pg_database where starts_with(datname, $1)',
+      [`${runDb}_`],
+    );
     for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
   } finally {
     await admin.end();

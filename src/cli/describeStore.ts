@@ -1,0 +1,13 @@
+import type { StoreSpec } from '../store/openStore.ts';
+import { redact } from '../store/postgresDatabase.ts';
+
+export function describeStore(spec: StoreSpec): string {
+  switch (spec.kind) {
+    case 'pglite':
+      return `pglite:${spec.dir ?? '(memory)'}`;
+    case 'postgres':
+      return `postgres:${redact(spec.url)}`;
+    case 'eventstoredb':
+      return `eventstoredb:${redact(spec.url)} (read models ${redact(spec.readModelsUrl)})`;
+  }
+}
