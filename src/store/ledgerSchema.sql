@@ -14,5 +14,3 @@ create table if not exists ledger.events (
   recorded_at     timestamptz not null default now(),
   unique (stream_id, stream_version)
 );
-
-create index if not exists events_type_position on ledger.events (type, position);

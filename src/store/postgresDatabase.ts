@@ -51,6 +51,7 @@ export async function openPostgresDatabase(url: string, opts: { max?: number } =
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 8 });
   // An idle client that loses its server emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await pool.query('select 1');
   } catch (e) {
@@ -108,9 +109,7 @@ export async function openPostgresDatabase(url: string, opts: { max?: number } =
 
 async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
   try {
-    const client = await pool.connect();
-    client.on('error', () => {});
-    return client;
+    return await pool.connect();
   } catch (e) {
     throw translatePgError(e, 'connect');
   }

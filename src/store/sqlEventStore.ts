@@ -28,8 +28,6 @@ const toStored = (r: EventRow): StoredEvent => ({
   recordedAt: new Date(r.recorded_at),
 });
 
-type Planned = { event: NewEvent; streamVersion: number; position: number };
-
 /** The log on PostgreSQL or PGlite: one SQL implementation for both (they are the same engine). */
 export async function openSqlEventStore(
   db: SqlDatabase,
@@ -52,31 +50,53 @@ export async function openSqlEventStore(
       'select event_id, position, stream_version from ledger.events where event_id = any($1::uuid[])',
       [ids],
     );
-    const stored = new Map(existing.rows.map((r) => [r.event_id, r]));
-    const fresh = events.filter((e, i) => !stored.has(e.eventId) && ids.indexOf(e.eventId) === i);
+    const stored = new Map(existing.rows.map((r) => [r.event_id, { position: Number(r.position), streamVersion: Number(r.stream_version) }]));
+    const fresh: NewEvent[] = [];
+    const seen = new Set<string>(stored.keys());
+    for (const e of events) {
+      if (seen.has(e.eventId)) continue;
+      seen.add(e.eventId);
+      fresh.push(e);
+    }
     const streams = [...new Set(fresh.map((e) => e.streamId))];
     const versions = new Map<string, number>();
     if (streams.length > 0) {
-      const current = await tx.query<{ stream_id: string; v: number }>(
-        'select stream_id, max(stream_version) as v from ledger.events where stream_id = any($1::text[]) group by stream_id',
+      const current = await tx.query<{ stream_id: string; v: number | null }>(
+        // One index probe per stream (backward scan of the (stream_id, stream_version) key).
+        `select s as stream_id, (select max(stream_version) from ledger.events e where e.stream_id = s) as v
+         from unnest($1::text[]) as s`,
         [streams],
       );
-      for (const r of current.rows) versions.set(r.stream_id, Number(r.v));
+      for (const r of current.rows) if (r.v !== null) versions.set(r.stream_id, Number(r.v));
     }
     for (const s of streams) expectation(s, versions.get(s) ?? -1);
     const head = await tx.query<{ p: number }>('select coalesce(max(position), 0) as p from ledger.events');
     let position = Number(head.rows[0]!.p);
-    const planned: Planned[] = fresh.map((event) => {
-      const v = (versions.get(event.streamId) ?? -1) + 1;
-      versions.set(event.streamId, v);
-      return { event, streamVersion: v, position: ++position };
+    const appended = new Map<string, { position: number; streamVersion: number }>();
+    const planned = fresh.map((event) => {
+      const streamVersion = (versions.get(event.streamId) ?? -1) + 1;
+      versions.set(event.streamId, streamVersion);
+      const p = { event, streamVersion, position: ++position };
+      appended.set(event.eventId, p);
+      return p;
     });
     if (planned.length > 0) {
+      // Raw bytes travel as one binary parameter sliced by offsets: no hex text on the wire.
+      const raws = planned.map((p) => p.event.raw ?? null);
+      const offsets: (number | null)[] = [];
+      const lengths: (number | null)[] = [];
+      let offset = 1;
+      for (const r of raws) {
+        offsets.push(r ? offset : null);
+        lengths.push(r ? r.byteLength : null);
+        offset += r?.byteLength ?? 0;
+      }
+      const blob = Buffer.concat(raws.filter((r): r is Uint8Array => r !== null));
       await tx.query(
         `insert into ledger.events (position, event_id, stream_id, stream_version, type, schema_version, data, raw)
-         select p, id, s, v, t, sv, d::jsonb, case when r is null then null else decode(r, 'hex') end
-         from unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[])
-           as x(p, id, s, v, t, sv, d, r)`,
+         select p, id, s, v, t, sv, d::jsonb, case when o is null then null else substring($10::bytea from o for l) end
+         from unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::int[])
+           as x(p, id, s, v, t, sv, d, o, l)`,
         [
           planned.map((p) => p.position),
           planned.map((p) => p.event.eventId),
@@ -85,26 +105,21 @@ export async function openSqlEventStore(
           planned.map((p) => p.event.type),
           planned.map((p) => p.event.schemaVersion),
           planned.map((p) => JSON.stringify(p.event.data)),
-          planned.map((p) =>
-            p.event.raw
-              ? Buffer.from(p.event.raw.buffer, p.event.raw.byteOffset, p.event.raw.byteLength).toString('hex')
-              : null,
-          ),
+          offsets,
+          lengths,
+          blob,
         ],
       );
       await tx.query("select pg_notify('ledger_events', $1)", [String(position)]);
     }
-    const byId = new Map(planned.map((p) => [p.event.eventId, p]));
+    const reported = new Set<string>();
     return events.map((e) => {
-      const p = byId.get(e.eventId);
-      if (p && fresh.includes(e))
-        return { eventId: e.eventId, status: 'appended', position: p.position, streamVersion: p.streamVersion };
-      const s = stored.get(e.eventId) ?? byId.get(e.eventId);
-      const stat =
-        s && 'stream_version' in s
-          ? { position: Number(s.position), streamVersion: Number(s.stream_version) }
-          : { position: (s as Planned).position, streamVersion: (s as Planned).streamVersion };
-      return { eventId: e.eventId, status: 'duplicate', ...stat };
+      const mine = appended.get(e.eventId);
+      if (mine && !reported.has(e.eventId)) {
+        reported.add(e.eventId);
+        return { eventId: e.eventId, status: 'appended', ...mine };
+      }
+      return { eventId: e.eventId, status: 'duplicate', ...(stored.get(e.eventId) ?? mine!) };
     });
   }
 

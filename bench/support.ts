@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A fresh PostgreSQL database for one bench run (DATABASE_URL's server, else the local 5432). */
+export function withBenchDatabase(): { url: string; drop: () => void } | null {
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `etl_bench_${process.pid}_${Date.now()}`;
+  try {
+    const u = new URL(base);
+    execFileSync('createdb', ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', name]);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      drop: () => execFileSync('dropdb', ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', '--force', name]),
+    };
+  } catch (e) {
+    console.error(`no PostgreSQL for the bench (${(e as Error).message.split('\n')[0]}): PostgreSQL rows skipped`);
+    return null;
+  }
+}
+
+export function tempDir(label: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `etl-bench-${label}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = process.hrtime.bigint();
+  const value = await work();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
+}
+
+export function table(rows: Record<string, string | number>[]): void {
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0]!);
+  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k] ?? '').length)));
+  const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  console.log(line(keys));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(keys.map((k) => cell(r[k] ?? ''))));
+}
