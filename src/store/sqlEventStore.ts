@@ -77,7 +77,7 @@ export async function openSqlEventStore(
       const streamVersion = (versions.get(event.streamId) ?? -1) + 1;
       versions.set(event.streamId, streamVersion);
       const p = { event, streamVersion, position: ++position };
-      appended.set(event.eventId, p);
+      appended.set(event.eventId, { position: p.position, streamVersion });
       return p;
     });
     if (planned.length > 0) {
