@@ -20,7 +20,11 @@ function facts(run: string, count: number): NewEvent[] {
     streamId: `stats-bench/${run}/${i}`,
     type: 'StatsFileArrived',
     schemaVersion: 1,
-    data: { serverId: 'bench', fileName: `2026-08-19-2141${String(i % 60).padStart(2, '0')}-supply-round-1.txt`, sizeBytes: rawFile.length },
+    data: {
+      serverId: 'bench',
+      fileName: `2026-08-19-2141${String(i % 60).padStart(2, '0')}-supply-round-1.txt`,
+      sizeBytes: rawFile.length,
+    },
     raw: rawFile,
   }));
 }
@@ -36,7 +40,9 @@ async function appendRate(store: EventStore, run: string, count: number, batch: 
 function copyText(run: string, count: number): string {
   const hex = `\\\\x${Buffer.from(rawFile).toString('hex')}`;
   return facts(run, count)
-    .map((f, i) => [i + 1, f.eventId, f.streamId, 0, f.type, 1, JSON.stringify(f.data).replace(/\\/g, '\\\\'), hex].join('\t'))
+    .map((f, i) =>
+      [i + 1, f.eventId, f.streamId, 0, f.type, 1, JSON.stringify(f.data).replace(/\\/g, '\\\\'), hex].join('\t'),
+    )
     .join('\n')
     .concat('\n');
 }
@@ -50,7 +56,9 @@ async function postgresCopyRate(url: string, count: number): Promise<number> {
   try {
     await client.query(plainTable);
     const text = copyText('copy', count);
-    const { ms } = await timed(() => pipeline(Readable.from([text]), client.query(copyFrom('copy copy_baseline from stdin'))));
+    const { ms } = await timed(() =>
+      pipeline(Readable.from([text]), client.query(copyFrom('copy copy_baseline from stdin'))),
+    );
     return (count / ms) * 1000;
   } finally {
     await client.end();
@@ -76,7 +84,10 @@ export async function run(): Promise<void> {
     [100, 20_000],
     [1000, 50_000],
   ];
-  const engines: { name: string; open: () => Promise<{ store: EventStore; close: () => Promise<void>; copy: (n: number) => Promise<number> }> }[] = [];
+  const engines: {
+    name: string;
+    open: () => Promise<{ store: EventStore; close: () => Promise<void>; copy: (n: number) => Promise<number> }>;
+  }[] = [];
   const pgdb = withBenchDatabase();
   if (pgdb) {
     engines.push({
@@ -104,7 +115,14 @@ export async function run(): Promise<void> {
         const copyPerSec = await copy(50_000);
         for (const [batch, count] of sizes) {
           const perSec = await appendRate(store, `b${batch}`, count, batch);
-          rows.push({ engine: engine.name, batch, facts: count, 'facts/s': Math.round(perSec), 'bare COPY/s': Math.round(copyPerSec), 'ratio to COPY': `${((perSec / copyPerSec) * 100).toFixed(1)} %` });
+          rows.push({
+            engine: engine.name,
+            batch,
+            facts: count,
+            'facts/s': Math.round(perSec),
+            'bare COPY/s': Math.round(copyPerSec),
+            'ratio to COPY': `${((perSec / copyPerSec) * 100).toFixed(1)} %`,
+          });
         }
         const head = await store.headPosition();
         const { ms } = await timed(async () => {
@@ -114,7 +132,12 @@ export async function run(): Promise<void> {
             after = batch[batch.length - 1]!.position;
           }
         });
-        reads.push({ engine: engine.name, events: head, 'readAll events/s': Math.round((head / ms) * 1000), 'MB/s': ((head * rawFile.length) / 1e6 / (ms / 1000)).toFixed(1) });
+        reads.push({
+          engine: engine.name,
+          events: head,
+          'readAll events/s': Math.round((head / ms) * 1000),
+          'MB/s': ((head * rawFile.length) / 1e6 / (ms / 1000)).toFixed(1),
+        });
       } finally {
         await close();
       }

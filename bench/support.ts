@@ -13,7 +13,17 @@ export function withBenchDatabase(): { url: string; drop: () => void } | null {
     u.pathname = `/${name}`;
     return {
       url: u.toString(),
-      drop: () => execFileSync('dropdb', ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', '--force', name]),
+      drop: () =>
+        execFileSync('dropdb', [
+          '-h',
+          u.hostname,
+          '-p',
+          u.port || '5432',
+          '-U',
+          u.username || 'postgres',
+          '--force',
+          name,
+        ]),
     };
   } catch (e) {
     console.error(`no PostgreSQL for the bench (${(e as Error).message.split('\n')[0]}): PostgreSQL rows skipped`);
@@ -37,7 +47,8 @@ export function table(rows: Record<string, string | number>[]): void {
   const keys = Object.keys(rows[0]!);
   const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k] ?? '').length)));
-  const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const line = (vals: string[]) =>
+    vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   console.log(line(keys));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(keys.map((k) => cell(r[k] ?? ''))));

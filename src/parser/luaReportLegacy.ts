@@ -19,7 +19,7 @@ const LegacyBody = z.object({
     .length(1, 'exactly one embed'),
 });
 
-const TeamList = z.array(z.object({ guid: z.string().min(1), name: z.string() }));
+const TeamList = z.array(z.object({ guid: z.string(), name: z.string() }));
 const PauseList = z.array(z.object({ start: z.int(), end: z.int(), sec: z.number().nonnegative() }));
 
 type Fields = Map<string, string>;

@@ -10,7 +10,7 @@ const Unix = z.int();
 const Seconds = z.number().nonnegative();
 const Team = z.union([z.literal(1), z.literal(2)]);
 
-const OwnPlayer = z.object({ guid: z.string().min(1), name: z.string(), rawName: z.string().optional() });
+const OwnPlayer = z.object({ guid: z.string(), name: z.string(), rawName: z.string().optional() });
 
 /** Unknown keys are dropped, not refused: a newer script may add some. */
 export const OwnRoundReport = z.object({

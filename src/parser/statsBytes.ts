@@ -1,6 +1,7 @@
 // Number scanning over the raw bytes of a stats file: ASCII integers, `%0.1f` decimals and `M:SS`
 // (shared/spec/stats-file.md §2.2–2.4). Every reader returns NaN (or -1) instead of throwing.
-import { decodeRawName } from './names.ts';
+import { isUtf8 } from 'node:buffer';
+import { cleanName, decodeRawName } from './names.ts';
 
 const MAX_DIGITS = 15; // stays below 2^53
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -85,4 +86,46 @@ export function fieldText(b: Uint8Array, s: number, e: number): string {
 /** Minutes with 0.1 resolution → integer seconds, without float floors (4.4 min → 264 s). */
 export function minutesToSeconds(minutes: number): number {
   return Math.round(Math.round(minutes * 600) / 10);
+}
+
+// Only ever sliced where the bytes are ASCII, where every decoder agrees.
+const latin1 = new TextDecoder('latin1');
+
+/** The file as one string, to slice ASCII names and fields from without a decoder call each. */
+export function asciiView(b: Uint8Array): string {
+  return latin1.decode(b);
+}
+
+const cp1252 = new TextDecoder('windows-1252');
+
+/**
+ * Bytes decoded exactly as names.ts's decodeRawName does (the property tests compare both), faster:
+ * pure ASCII (the usual case) is sliced from `view`, and invalid UTF-8 goes to the same Windows-1252
+ * decoder without the exception decodeRawName takes to get there.
+ */
+export function decodeText(b: Uint8Array, s: number, e: number, view: string): string {
+  for (let i = s; i < e; i++) {
+    if (b[i]! > 0x7f) {
+      const bytes = b.subarray(s, e);
+      return isUtf8(bytes) ? decodeRawName(bytes) : cp1252.decode(bytes);
+    }
+  }
+  return view.slice(s, e);
+}
+
+const colourCode = /\^[^^]/g;
+
+/**
+ * names.ts's cleanName, without its three regular expressions when they cannot matter: text without
+ * `^`, control bytes, non-ASCII or edge spaces is returned as is; ASCII without control bytes only
+ * loses its colour codes and edge spaces (the property tests compare both on any ASCII text).
+ */
+export function cleanText(b: Uint8Array, s: number, e: number, raw: string): string {
+  let changes = s < e && (b[s] === 32 || b[e - 1] === 32);
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c < 32 || c >= 127) return cleanName(raw);
+    if (c === 94) changes = true;
+  }
+  return changes ? raw.replace(colourCode, '').trim() : raw;
 }

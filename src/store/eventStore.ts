@@ -1,3 +1,5 @@
+import type { SqlExecutor } from './sqlDatabase.ts';
+
 /** An event to append. Its id is deterministic (src/events/ids.ts), which makes appends idempotent. */
 export type NewEvent = {
   eventId: string;
@@ -57,5 +59,10 @@ export interface EventStore {
     onBatch: (events: StoredEvent[]) => Promise<void>,
     opts?: { batchSize?: number },
   ): Subscription;
+  /**
+   * Appends inside a transaction of the read-model database, when the log lives in that same
+   * database (PGlite, PostgreSQL): a processor's emitted events commit with its checkpoint.
+   */
+  appendWithin?(tx: SqlExecutor, events: NewEvent[]): Promise<AppendOutcome[]>;
   close(): Promise<void>;
 }

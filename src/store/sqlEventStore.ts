@@ -50,7 +50,9 @@ export async function openSqlEventStore(
       'select event_id, position, stream_version from ledger.events where event_id = any($1::uuid[])',
       [ids],
     );
-    const stored = new Map(existing.rows.map((r) => [r.event_id, { position: Number(r.position), streamVersion: Number(r.stream_version) }]));
+    const stored = new Map(
+      existing.rows.map((r) => [r.event_id, { position: Number(r.position), streamVersion: Number(r.stream_version) }]),
+    );
     const fresh: NewEvent[] = [];
     const seen = new Set<string>(stored.keys());
     for (const e of events) {
@@ -159,6 +161,9 @@ export async function openSqlEventStore(
     },
     appendFacts(events) {
       return run(events, () => {});
+    },
+    appendWithin(tx, events) {
+      return events.length === 0 ? Promise.resolve([]) : appendLocked(tx, events, () => {});
     },
     async readStream(streamId) {
       const r = await db.query<EventRow>(

@@ -6,7 +6,8 @@ describe('et-ledger command line', () => {
   it('--help teaches: commands, store selection, every environment variable', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['status', '--store', 'pglite:', 'ET_LEDGER_STORE', 'DATABASE_URL', 'ET_LEDGER_TZ']) expect(r.stdout).toContain(word);
+    for (const word of ['status', '--store', 'pglite:', 'ET_LEDGER_STORE', 'DATABASE_URL', 'ET_LEDGER_TZ'])
+      expect(r.stdout).toContain(word);
   });
 
   it('--version prints the package version', async () => {
@@ -47,13 +48,19 @@ describe('et-ledger command line', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ store: `pglite:${dir}`, headPosition: 0 });
   });
 
-  it.skipIf(!postgresAvailable())('--store wins over ET_LEDGER_STORE, and DATABASE_URL alone never switches the store', async () => {
-    const url = await freshPostgresUrl('cli');
-    const viaFlag = await runCli(['status', '--json', '--store', 'postgres:'], { ET_LEDGER_STORE: 'pglite:/nonexistent/never', DATABASE_URL: url });
-    expect(viaFlag.code, viaFlag.stderr).toBe(0);
-    expect(JSON.parse(viaFlag.stdout).store).toMatch(/^postgres:postgres:\/\//);
-    const dir = freshPgliteDir();
-    const stays = await runCli(['status', '--json'], { ET_LEDGER_STORE: `pglite:${dir}`, DATABASE_URL: url });
-    expect(JSON.parse(stays.stdout).store).toBe(`pglite:${dir}`);
-  });
+  it.skipIf(!postgresAvailable())(
+    '--store wins over ET_LEDGER_STORE, and DATABASE_URL alone never switches the store',
+    async () => {
+      const url = await freshPostgresUrl('cli');
+      const viaFlag = await runCli(['status', '--json', '--store', 'postgres:'], {
+        ET_LEDGER_STORE: 'pglite:/nonexistent/never',
+        DATABASE_URL: url,
+      });
+      expect(viaFlag.code, viaFlag.stderr).toBe(0);
+      expect(JSON.parse(viaFlag.stdout).store).toMatch(/^postgres:postgres:\/\//);
+      const dir = freshPgliteDir();
+      const stays = await runCli(['status', '--json'], { ET_LEDGER_STORE: `pglite:${dir}`, DATABASE_URL: url });
+      expect(JSON.parse(stays.stdout).store).toBe(`pglite:${dir}`);
+    },
+  );
 });

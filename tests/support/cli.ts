@@ -6,8 +6,16 @@ export const binPath = fileURLToPath(new URL('../../bin/et-ledger.js', import.me
 export type CliResult = { code: number; stdout: string; stderr: string };
 
 /** Runs the real `et-ledger` executable in a child process, as a user or a script would. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string } = {}): Promise<CliResult> {
-  const base: Record<string, string | undefined> = { ...process.env, ET_LEDGER_STORE: undefined, ET_LEDGER_LOG_LEVEL: 'warn' };
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { cwd?: string } = {},
+): Promise<CliResult> {
+  const base: Record<string, string | undefined> = {
+    ...process.env,
+    ET_LEDGER_STORE: undefined,
+    ET_LEDGER_LOG_LEVEL: 'warn',
+  };
   return new Promise((resolve) => {
     execFile(
       process.execPath,

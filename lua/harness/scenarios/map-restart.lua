@@ -1,0 +1,16 @@
+-- te_escape2 R1: an admin map_restart at 3:10 (aborted report), then the replay runs out the clock with no exit print.
+local players = require("players")
+return function(ctx)
+  local srv = ctx.Engine.new({ tmp = ctx.tmp, script = ctx.script, startUnix = 1787170900 })
+  srv:addPlayers(players.sixAndSpectator)
+  srv:loadMap("te_escape2")
+  srv:warmupUntil(1787170955, 1787170965)
+  srv:runUntil(1787171155)
+  srv:mapRestart()
+  srv:runUntil(1787171236)
+  srv:warmupUntil(1787171236, 1787171246)
+  srv:runUntil(1787171246 + 719)
+  srv:endRound(nil, 1)
+  srv:run(20)
+  return srv:finish()
+end

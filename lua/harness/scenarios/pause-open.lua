@@ -1,0 +1,17 @@
+-- A pause still open at intermission: closed at the round end, with its own pause record.
+local players = require("players")
+return function(ctx)
+  local srv = ctx.Engine.new({ tmp = ctx.tmp, script = ctx.script, startUnix = 1787167800 })
+  srv:addPlayers(players.sixAndSpectator)
+  srv:loadMap("supply")
+  srv:warmupUntil(1787167862, 1787167872)
+  srv:runUntil(1787168000); srv:setPaused(true)
+  srv:runUntil(1787168030); srv:setPaused(false)
+  srv:runUntil(1787168400); srv:setPaused(true)
+  srv:runUntil(1787168493)
+  srv:endRound("Wolf EndRound.", 2)
+  srv:run(20)
+  srv:setPaused(false)
+  srv:run(5)
+  return srv:finish()
+end

@@ -1,0 +1,27 @@
+-- Round A: a surrender vote fails, the attackers then win on the objective.
+-- Round B: a surrender vote passes and the engine prints no exit line: the vote alone decides.
+local players = require("players")
+return function(ctx)
+  local srv = ctx.Engine.new({ tmp = ctx.tmp, script = ctx.script, startUnix = 1787171000 })
+  srv:addPlayers(players.sixAndSpectator)
+  srv:loadMap("etl_adlernest")
+  srv:warmupUntil(1787171020, 1787171030)
+  srv:runUntil(1787171300)
+  srv:callvote(2, "surrender")
+  srv:runUntil(1787171330)
+  srv:voteResult(false, "surrender")
+  srv:runUntil(1787171472)
+  srv:endRound("Wolf EndRound.", 2)
+  srv:run(20)
+
+  srv:loadMap("etl_frostbite")
+  srv:warmupUntil(1787171530, 1787171540)
+  srv:runUntil(1787171700)
+  srv:callvote(0, "surrender")
+  srv:runUntil(1787171720)
+  srv:voteResult(true, "surrender")
+  srv:runUntil(1787171722)
+  srv:endRound(nil, 2)
+  srv:run(20)
+  return srv:finish()
+end

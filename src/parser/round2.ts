@@ -1,0 +1,143 @@
+// R2 files hold cumulative R1+R2 counters; R2-only values are R2 − R1 (shared/spec/stats-file.md §3).
+import { normalizeMapName } from './names.ts';
+import { deriveStats, timeFlags, weaponMaskOf } from './statsDerived.ts';
+import type { ParsedStatsPlayer, ParsedStatsRound, PlayerFlag, PlayerStatKey, WeaponStat } from './statsTypes.ts';
+
+/** Counters that the engine keeps across the stopwatch restart (#0–#7, #20, #22); weapon tuples too. */
+const COUNTERS = [
+  'damageGiven',
+  'damageReceived',
+  'teamDamageGiven',
+  'teamDamageReceived',
+  'gibs',
+  'selfKills',
+  'teamKills',
+  'teamGibs',
+  'bulletsFired',
+  'timePlayedSec',
+] as const;
+
+/** Ratios of cumulative engine counters (#23, #26): neither additive nor subtractable, kept as written. */
+export const R2_RATIO_FIELDS: PlayerStatKey[] = ['engineKdRatio', 'tankMeatshield'];
+
+/** What spans both halves in a raw R2 line: counters, ratios of them, and everything derived. */
+export const R2_CUMULATIVE_FIELDS: PlayerStatKey[] = [
+  'weapons',
+  ...COUNTERS,
+  'timePlayedPercent',
+  'timeDeadRatio',
+  ...R2_RATIO_FIELDS,
+  'kills',
+  'deaths',
+  'headshots',
+  'shots',
+  'hits',
+  'accuracy',
+  'kdRatio',
+  'efficiency',
+  'dpm',
+];
+
+/**
+ * R2 − R1 per player, matched on guid8 (and the raw name when a guid8 occurs twice). Half-only fields
+ * (#9–#19, #25, #27–#37) stay as written; ratios are recomputed from the differential. Returns `r2`
+ * unchanged when the pair does not qualify (not a raw R2, not an R1, another map).
+ */
+export function differentiateRound2(r2: ParsedStatsRound, r1: ParsedStatsRound): ParsedStatsRound {
+  if (r2.round !== 2 || !r2.flags.includes('r2Cumulative') || r1.round !== 1) return r2;
+  if (normalizeMapName(r2.map) !== normalizeMapName(r1.map)) return r2;
+
+  const r1Lost = r1.flags.includes('truncated');
+  const players = r2.players.map((p2): ParsedStatsPlayer => {
+    const match = findR1(p2, r2.players, r1.players);
+    if (match === 'ambiguous') return asHalf(p2, r2.timeLimitSec, 'ambiguousR1Match', R2_CUMULATIVE_FIELDS);
+    if (match === null) return asHalf(p2, r2.timeLimitSec, 'absentFromR1', r1Lost ? R2_CUMULATIVE_FIELDS : []);
+    return subtract(p2, match, r2.timeLimitSec) ?? asHalf(p2, r2.timeLimitSec, 'counterReset', []);
+  });
+  return {
+    ...r2,
+    flags: r2.flags.filter((f) => f !== 'r2Cumulative'),
+    players,
+    r1FileName: r1.fileName,
+  };
+}
+
+function findR1(
+  p2: ParsedStatsPlayer,
+  r2Players: readonly ParsedStatsPlayer[],
+  r1Players: readonly ParsedStatsPlayer[],
+): ParsedStatsPlayer | 'ambiguous' | null {
+  let candidates = r1Players.filter((p) => p.guid8 === p2.guid8);
+  const twiceInR2 = r2Players.some((p) => p !== p2 && p.guid8 === p2.guid8);
+  if (candidates.length > 1 || twiceInR2) {
+    candidates = candidates.filter((p) => p.rawName === p2.rawName);
+    const sameInR2 = r2Players.some((p) => p !== p2 && p.guid8 === p2.guid8 && p.rawName === p2.rawName);
+    if (sameInR2 && candidates.length > 0) return 'ambiguous';
+  }
+  if (candidates.length > 1) return 'ambiguous';
+  return candidates[0] ?? null;
+}
+
+/** Raw R2 values, read as this half's values (with one reason flag). */
+function asHalf(
+  p: ParsedStatsPlayer,
+  limitSec: number,
+  reason: PlayerFlag,
+  cumulativeFields: PlayerStatKey[],
+): ParsedStatsPlayer {
+  const kept = p.flags.filter((f) => f === 'nameRecovered' || f === 'emptyGuid');
+  const time = cumulativeFields.length === 0 ? timeFlags(p.timePlayedSec, limitSec) : [];
+  return { ...p, cumulativeFields, flags: [...kept, ...time, reason] };
+}
+
+/** R2 − R1, or null when any cumulative counter went down (a reconnect reset the engine's session). */
+function subtract(p2: ParsedStatsPlayer, p1: ParsedStatsPlayer, limitSec: number): ParsedStatsPlayer | null {
+  const weapons = subtractWeapons(p2.weapons, p1.weapons);
+  if (weapons === null) return null;
+  const diff = { ...p2 };
+  for (const key of COUNTERS) {
+    const d = p2[key] - p1[key];
+    if (d < 0) return null;
+    diff[key] = d;
+  }
+  const time = diff.timePlayedSec;
+  const alive = (p2.timePlayedPercent * p2.timePlayedSec - p1.timePlayedPercent * p1.timePlayedSec) / 100;
+  const kept = p2.flags.filter((f) => f === 'nameRecovered' || f === 'emptyGuid');
+  return {
+    ...diff,
+    weaponMask: weaponMaskOf(weapons),
+    weapons,
+    timePlayedPercent: time > 0 ? round1(Math.min(100, Math.max(0, (alive / time) * 100))) : 0,
+    timeDeadRatio: time > 0 ? round1((p2.timeDeadSec / time) * 100) : 0,
+    ...deriveStats(weapons, diff.damageGiven, time),
+    cumulativeFields: R2_RATIO_FIELDS,
+    flags: [...kept, ...timeFlags(time, limitSec)],
+  };
+}
+
+function subtractWeapons(w2: readonly WeaponStat[], w1: readonly WeaponStat[]): WeaponStat[] | null {
+  const byId = new Map(w1.map((w) => [w.weaponId, w]));
+  for (const w of w1) if (!w2.some((x) => x.weaponId === w.weaponId)) return null;
+  const out: WeaponStat[] = [];
+  for (const w of w2) {
+    const r1 = byId.get(w.weaponId);
+    const d: WeaponStat = r1
+      ? {
+          ...w,
+          hits: w.hits - r1.hits,
+          shots: w.shots - r1.shots,
+          kills: w.kills - r1.kills,
+          deaths: w.deaths - r1.deaths,
+          headshots: w.headshots - r1.headshots,
+        }
+      : { ...w };
+    if (d.hits < 0 || d.shots < 0 || d.kills < 0 || d.deaths < 0 || d.headshots < 0) return null;
+    // The writer's mask rule: a weapon appears when shots, hits, kills or deaths are non-zero.
+    if (d.hits !== 0 || d.shots !== 0 || d.kills !== 0 || d.deaths !== 0) out.push(d);
+  }
+  return out;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

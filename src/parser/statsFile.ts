@@ -1,0 +1,151 @@
+// A c0rnp0rn round stats file: header line, then one LF-terminated line per player (shared/spec/stats-file.md).
+import { normalizeMapName } from './names.ts';
+import { R2_CUMULATIVE_FIELDS } from './round2.ts';
+import { asciiView, fieldText } from './statsBytes.ts';
+import { parseStatsFileName } from './statsFileName.ts';
+import { parseStatsHeader } from './statsHeader.ts';
+import { type PlayerLineContext, parsePlayerLine } from './statsPlayer.ts';
+import type {
+  ParsedStatsPlayer,
+  ParsedStatsRound,
+  RoundFlag,
+  StatsIssue,
+  StatsParseError,
+  StatsParseOptions,
+  StatsParseResult,
+} from './statsTypes.ts';
+
+export { fileTimeToUtcCandidates } from './localTime.ts';
+export { differentiateRound2, R2_CUMULATIVE_FIELDS, R2_RATIO_FIELDS } from './round2.ts';
+export type * from './statsTypes.ts';
+export { EXTENDED_FIELD_NAMES } from './statsTypes.ts';
+export { WEAPON_NAMES, type WeaponName } from './weapons.ts';
+
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+const LF = 10;
+const CR = 13;
+
+/** Never throws: every failure is a StatsParseError, every skipped line an issue on the round. */
+export function parseStatsFile(bytes: Uint8Array, fileName: string, options: StatsParseOptions = {}): StatsParseResult {
+  try {
+    return parse(bytes, fileName, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  } catch (e) {
+    // Unreachable by design (the property tests look for this detail); kept so a bug quarantines a file.
+    return fail('bad_header', 0, `internal parser error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseResult {
+  const name = parseStatsFileName(fileName);
+  if ('code' in name) return { ok: false, error: name };
+  if (b.length > maxBytes) return fail('too_large', 0, `${b.length} bytes, more than the limit of ${maxBytes}`);
+  if (isBlank(b)) return fail('empty', 0, b.length === 0 ? 'the file is empty' : 'the file holds only white space');
+  const nul = b.indexOf(0);
+  if (nul >= 0) return fail('binary', 0, `NUL byte at offset ${nul}: not a text file`);
+
+  const headerLf = b.indexOf(LF);
+  if (headerLf < 0) {
+    if (mostlyControl(b)) return notText(b);
+    return {
+      ok: false,
+      error: {
+        code: 'bad_header',
+        line: 1,
+        field: 'lineEnd',
+        value: fieldText(b, 0, b.length),
+        detail: 'the header line has no LF: the file was cut inside the header',
+      },
+    };
+  }
+  const header = parseStatsHeader(b, 0, trimCr(b, 0, headerLf));
+  if ('code' in header) return mostlyControl(b) ? notText(b) : { ok: false, error: header };
+
+  const { flags: headerFlags, ...headerFields } = header;
+  const flags: RoundFlag[] = [...headerFlags];
+  if (normalizeMapName(header.map) !== normalizeMapName(name.fileMap)) flags.push('mapMismatch');
+  if (header.round !== name.fileRound) flags.push('roundMismatch');
+  if (header.round === 2) flags.push('r2Cumulative');
+
+  const ctx: PlayerLineContext = {
+    timeLimitSec: header.timeLimitSec,
+    cumulativeFields: header.round === 2 ? R2_CUMULATIVE_FIELDS : [],
+    view: asciiView(b),
+  };
+  const players: ParsedStatsPlayer[] = [];
+  const issues: StatsIssue[] = [];
+  let line = 1;
+  let p = headerLf + 1;
+  while (p < b.length) {
+    line++;
+    const lf = b.indexOf(LF, p);
+    if (lf < 0) {
+      // Cut mid-line: whatever is left is lost, never completed with zeros.
+      flags.push('truncated');
+      issues.push({
+        code: 'truncated',
+        line,
+        value: fieldText(b, p, b.length),
+        detail: `line ${line} has no LF (${b.length - p} bytes): the file was cut, the line is not used`,
+      });
+      break;
+    }
+    const end = trimCr(b, p, lf);
+    if (end === p) {
+      issues.push({ code: 'bad_player_row', line, field: 'line', value: '', detail: 'empty line' });
+    } else {
+      const r = parsePlayerLine(b, p, end, line, ctx);
+      if ('code' in r) issues.push(r);
+      else players.push(r);
+    }
+    p = lf + 1;
+  }
+  if (line === 1) flags.push('headerOnly');
+  if (issues.length > 0 && mostlyControl(b)) return notText(b);
+
+  const round: ParsedStatsRound = {
+    fileName,
+    ...name,
+    ...headerFields,
+    flags,
+    players,
+    issues,
+    r1FileName: null,
+  };
+  return { ok: true, round };
+}
+
+/** A CR before the LF is a CRLF line end (the last field is a number, never a name). */
+function trimCr(b: Uint8Array, s: number, e: number): number {
+  return e > s && b[e - 1] === CR ? e - 1 : e;
+}
+
+function isBlank(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return true;
+}
+
+/**
+ * Names may hold any byte but NUL (C strings) and a stray control byte (BEL); real files are text.
+ * Checked only once something failed to parse: control bytes in more than 5 % of the first 4 KiB.
+ */
+function mostlyControl(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 4096);
+  let controls = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) controls++;
+  }
+  return controls * 20 > n;
+}
+
+function notText(b: Uint8Array): StatsParseResult {
+  return fail('binary', 0, `more than 5 % control bytes in the first ${Math.min(b.length, 4096)}: not a text file`);
+}
+
+function fail(code: StatsParseError['code'], line: number, detail: string): StatsParseResult {
+  return { ok: false, error: { code, line, detail } };
+}

@@ -1,0 +1,63 @@
+import { decodeEvent, type LedgerEvent } from '../events/index.ts';
+import type { EventStore, NewEvent, StoredEvent } from '../store/eventStore.ts';
+import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
+import { advanceCheckpoint, type Build } from './catalog.ts';
+import { type EventMeta, handles, type Projection, runsByType } from './projection.ts';
+
+export type BatchOutcome = {
+  position: number;
+  applied: number;
+  emitted: number;
+  undecodable: { position: number; reason: string }[];
+};
+
+/**
+ * Applies one batch to one build and stores the new checkpoint in the same transaction
+ * (invariant 3): a crash at any instant leaves both as they were, and the batch is applied again.
+ */
+export async function applyBatch(
+  db: SqlDatabase,
+  store: EventStore,
+  p: Projection,
+  build: Build,
+  events: StoredEvent[],
+  throughPosition = events[events.length - 1]?.position ?? build.position,
+): Promise<BatchOutcome> {
+  if (throughPosition <= build.position) return { position: build.position, applied: 0, emitted: 0, undecodable: [] };
+  const items: { event: LedgerEvent; meta: EventMeta }[] = [];
+  const undecodable: BatchOutcome['undecodable'] = [];
+  for (const stored of events) {
+    if (!handles(p, stored.type)) continue;
+    const decoded = decodeEvent(stored);
+    if (!decoded.ok) {
+      undecodable.push({ position: stored.position, reason: decoded.reason });
+      continue;
+    }
+    items.push({
+      event: decoded.event,
+      meta: {
+        position: stored.position,
+        eventId: stored.eventId,
+        streamId: stored.streamId,
+        recordedAt: stored.recordedAt,
+      },
+    });
+  }
+  const emitted: NewEvent[] = [];
+  await db.transaction(async (tx) => {
+    await tx.exec(`set local search_path to ${ident(build.schemaName)}, public`);
+    for (const run of runsByType(items)) {
+      const handler = p.on[run.type] as (items: unknown[], ctx: unknown) => Promise<void>;
+      await handler(run.items, { tx, emit: (e: NewEvent[]) => emitted.push(...e) });
+    }
+    if (emitted.length > 0) {
+      // Same database: the emitted events commit with the checkpoint. Otherwise they are appended
+      // before it commits; their deterministic ids make a repeat after a crash a no-op.
+      if (store.appendWithin) await store.appendWithin(tx, emitted);
+      else await store.appendFacts(emitted);
+    }
+    await advanceCheckpoint(tx, build, build.position, throughPosition);
+  });
+  build.position = throughPosition;
+  return { position: throughPosition, applied: items.length, emitted: emitted.length, undecodable };
+}

@@ -1,0 +1,134 @@
+import { LedgerError } from '../errors.ts';
+import { ident, type SqlDatabase, type SqlExecutor, sqlFile } from '../store/sqlDatabase.ts';
+import type { Projection } from './projection.ts';
+
+export type Build = {
+  schemaName: string;
+  name: string;
+  version: number;
+  position: number;
+  status: 'building' | 'active' | 'scratch';
+  failures: number;
+  lastError: string | null;
+};
+
+type BuildRow = {
+  schema_name: string;
+  name: string;
+  version: number;
+  position: number;
+  status: Build['status'];
+  failures: number;
+  last_error: string | null;
+};
+const toBuild = (r: BuildRow): Build => ({
+  schemaName: r.schema_name,
+  name: r.name,
+  version: Number(r.version),
+  position: Number(r.position),
+  status: r.status,
+  failures: Number(r.failures),
+  lastError: r.last_error,
+});
+
+export async function ensureCatalog(db: SqlExecutor): Promise<void> {
+  await db.exec(await sqlFile(import.meta.url, 'catalog.sql'));
+}
+
+export async function listBuilds(db: SqlExecutor): Promise<Build[]> {
+  const r = await db.query<BuildRow>('select * from ledger.projection_builds order by name, created_at');
+  return r.rows.map(toBuild);
+}
+
+export async function activeBuild(db: SqlExecutor, name: string): Promise<Build | null> {
+  const r = await db.query<BuildRow>("select * from ledger.projection_builds where name = $1 and status = 'active'", [
+    name,
+  ]);
+  return r.rows[0] ? toBuild(r.rows[0]) : null;
+}
+
+export async function getBuild(db: SqlExecutor, schemaName: string): Promise<Build | null> {
+  const r = await db.query<BuildRow>('select * from ledger.projection_builds where schema_name = $1', [schemaName]);
+  return r.rows[0] ? toBuild(r.rows[0]) : null;
+}
+
+/** An unfinished build of the same version is resumed rather than started again (an interrupted rebuild). */
+export async function resumableBuild(db: SqlExecutor, p: Projection): Promise<Build | null> {
+  const r = await db.query<BuildRow>(
+    "select * from ledger.projection_builds where name = $1 and version = $2 and status = 'building' order by created_at desc limit 1",
+    [p.name, p.version],
+  );
+  return r.rows[0] ? toBuild(r.rows[0]) : null;
+}
+
+/** Creates a fresh schema for a build of `p` and its tables; returns the build. */
+export async function createBuild(db: SqlDatabase, p: Projection, status: 'building' | 'scratch'): Promise<Build> {
+  const base = `${status === 'scratch' ? 'scratch' : 'rm'}_${p.name.replace(/-/g, '_')}_v${p.version}`;
+  const ddl = await p.schemaSql();
+  return db.transaction(async (tx) => {
+    const taken = await tx.query<{ n: number }>(
+      'select count(*)::int as n from ledger.projection_builds where starts_with(schema_name, $1)',
+      [base],
+    );
+    const schemaName = `${base}_${Number(taken.rows[0]!.n) + 1}${status === 'scratch' ? `_${process.pid}` : ''}`;
+    await tx.exec(`create schema ${ident(schemaName)}; set local search_path to ${ident(schemaName)}, public;\n${ddl}`);
+    await tx.query(
+      'insert into ledger.projection_builds (schema_name, name, version, status) values ($1, $2, $3, $4)',
+      [schemaName, p.name, p.version, status],
+    );
+    return { schemaName, name: p.name, version: p.version, position: 0, status, failures: 0, lastError: null };
+  });
+}
+
+/**
+ * Makes `build` the one readers see, in the caller's transaction: the `read.<table>` views are
+ * re-pointed and the previous build's schema is dropped, all or nothing (invariant 4).
+ */
+export async function activate(tx: SqlExecutor, p: Projection, build: Build): Promise<Build | null> {
+  const previous = await tx.query<BuildRow>(
+    "select * from ledger.projection_builds where name = $1 and status = 'active' for update",
+    [p.name],
+  );
+  for (const table of Object.keys(p.tables)) {
+    await tx.exec(
+      `drop view if exists read.${ident(table)}; create view read.${ident(table)} as select * from ${ident(build.schemaName)}.${ident(table)};`,
+    );
+  }
+  const old = previous.rows[0];
+  if (old) {
+    await tx.query('delete from ledger.projection_builds where schema_name = $1', [old.schema_name]);
+    await tx.exec(`drop schema if exists ${ident(old.schema_name)} cascade`);
+  }
+  await tx.query("update ledger.projection_builds set status = 'active', activated_at = now() where schema_name = $1", [
+    build.schemaName,
+  ]);
+  return old ? toBuild(old) : null;
+}
+
+export async function dropBuild(db: SqlDatabase, schemaName: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('delete from ledger.projection_builds where schema_name = $1', [schemaName]);
+    await tx.exec(`drop schema if exists ${ident(schemaName)} cascade`);
+  });
+}
+
+/** Stores the new checkpoint; fails if another runner moved it (then this batch is rolled back). */
+export async function advanceCheckpoint(tx: SqlExecutor, build: Build, from: number, to: number): Promise<void> {
+  const r = await tx.query(
+    'update ledger.projection_builds set position = $3, failures = 0, last_error = null where schema_name = $1 and position = $2',
+    [build.schemaName, from, to],
+  );
+  if (r.rowCount !== 1) {
+    throw new LedgerError(
+      'STORE_CONFLICT',
+      `projection build ${build.schemaName} is no longer at position ${from}: another runner advanced it, or a rebuild replaced it`,
+    );
+  }
+}
+
+export async function recordFailure(db: SqlExecutor, build: Build, error: unknown): Promise<void> {
+  await db.query(
+    'update ledger.projection_builds set failures = failures + 1, last_error = $2 where schema_name = $1',
+    [build.schemaName, String((error as Error)?.stack ?? error).slice(0, 4000)],
+  );
+}

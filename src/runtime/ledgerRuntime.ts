@@ -1,0 +1,269 @@
+import { isLedgerError, LedgerError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { EventStore } from '../store/eventStore.ts';
+import type { SqlDatabase } from '../store/sqlDatabase.ts';
+import { applyBatch } from './applyBatch.ts';
+import {
+  activate,
+  activeBuild,
+  type Build,
+  createBuild,
+  dropBuild,
+  ensureCatalog,
+  getBuild,
+  recordFailure,
+  resumableBuild,
+} from './catalog.ts';
+import { diffBuilds, type TableDiff } from './diffBuilds.ts';
+import type { Progress } from './progress.ts';
+import type { Projection } from './projection.ts';
+
+export type RuntimeDeps = {
+  db: SqlDatabase;
+  store: EventStore;
+  log: Logger;
+  projections: Projection[];
+  batchSize?: number;
+  /** A progress display for long work, or none (tests). */
+  progress?: (label: string, total: number) => Progress;
+};
+
+export async function prepareRuntime(deps: RuntimeDeps): Promise<void> {
+  await ensureCatalog(deps.db);
+}
+
+/**
+ * Reads the log from the build's checkpoint up to `until` (default: the head), batch by batch,
+ * with an optional filter (replay over a time range). Returns events applied.
+ */
+export async function catchUp(
+  deps: RuntimeDeps,
+  p: Projection,
+  build: Build,
+  opts: { until?: number; label?: string; filter?: (recordedAt: Date) => boolean } = {},
+): Promise<number> {
+  const head = opts.until ?? (await deps.store.headPosition());
+  const batchSize = deps.batchSize ?? 1000;
+  const start = build.position;
+  const progress =
+    head - start > batchSize ? deps.progress?.(opts.label ?? `${p.name} v${p.version}`, head - start) : undefined;
+  let applied = 0;
+  while (build.position < head) {
+    const events = await deps.store.readAll(build.position, Math.min(batchSize, head - build.position));
+    const last = events[events.length - 1];
+    if (!last) break;
+    const keep = opts.filter;
+    const chosen = keep ? events.filter((e) => keep(e.recordedAt)) : events;
+    let outcome: Awaited<ReturnType<typeof applyBatch>>;
+    try {
+      outcome = await applyBatch(deps.db, deps.store, p, build, chosen, last.position);
+    } catch (e) {
+      await recordFailure(deps.db, build, e).catch(() => {});
+      throw e;
+    }
+    applied += outcome.applied;
+    for (const u of outcome.undecodable)
+      deps.log.warn(
+        { projection: p.name, position: u.position, reason: u.reason },
+        'event does not match any known schema version; skipped',
+      );
+    progress?.update(build.position - start);
+  }
+  progress?.finish();
+  return applied;
+}
+
+/** The build readers see for `p`, built (or rebuilt, when the code's version differs) first if needed. */
+export async function ensureServing(deps: RuntimeDeps, p: Projection): Promise<Build> {
+  const active = await activeBuild(deps.db, p.name);
+  if (active && active.version === p.version) return active;
+  const { build } = await buildAndSwap(deps, p, { report: false });
+  return build;
+}
+
+export type RebuildResult = { build: Build; previous: Build | null; diff: TableDiff[] | null; applied: number };
+
+/**
+ * Builds `p` as the code defines it into a fresh schema from position 0 (resuming an interrupted
+ * build of the same version) while the active build keeps serving, then swaps it in atomically.
+ */
+export async function buildAndSwap(
+  deps: RuntimeDeps,
+  p: Projection,
+  opts: { report: boolean; fresh?: boolean },
+): Promise<RebuildResult> {
+  const previous = await activeBuild(deps.db, p.name);
+  let build = opts.fresh ? null : await resumableBuild(deps.db, p);
+  if (build)
+    deps.log.info(
+      { projection: p.name, schema: build.schemaName, position: build.position },
+      'resuming an interrupted build',
+    );
+  else {
+    build = await createBuild(deps.db, p, 'building');
+    deps.log.info(
+      { projection: p.name, version: p.version, schema: build.schemaName, replacing: previous?.schemaName ?? null },
+      'building',
+    );
+  }
+  let applied = await catchUp(deps, p, build);
+  const diff = await deps.db.transaction(async (tx) => {
+    const d = opts.report ? await diffBuilds(tx, p, previous?.schemaName ?? null, build.schemaName) : null;
+    await activate(tx, p, build);
+    return d;
+  });
+  build.status = 'active';
+  applied += await catchUp(deps, p, build);
+  deps.log.info({ projection: p.name, schema: build.schemaName, position: build.position }, 'active');
+  return { build, previous, diff, applied };
+}
+
+/**
+ * Runs every projection to the head of the log. Processors append events (verdicts) that other
+ * projections read, so passes repeat until a pass leaves the head where it was.
+ */
+export async function projectAllToHead(deps: RuntimeDeps): Promise<Map<string, Build>> {
+  await prepareRuntime(deps);
+  const builds = new Map<string, Build>();
+  for (let pass = 0; pass < 10; pass++) {
+    const headBefore = await deps.store.headPosition();
+    for (const p of deps.projections) {
+      const build = builds.get(p.name) ?? (await ensureServing(deps, p));
+      builds.set(p.name, build);
+      await catchUp(deps, p, build);
+    }
+    if ((await deps.store.headPosition()) === headBefore) return builds;
+  }
+  throw new LedgerError(
+    'PROJECTION_FAILED',
+    'projections did not settle after 10 passes: a processor keeps appending events',
+  );
+}
+
+/** Builds `p` as it stood at `position` into a scratch schema; the caller reads it, then drops it. */
+export async function buildScratch(
+  deps: RuntimeDeps,
+  p: Projection,
+  opts: { until?: number; filter?: (recordedAt: Date) => boolean },
+): Promise<{ build: Build; applied: number; drop: () => Promise<void> }> {
+  await prepareRuntime(deps);
+  const build = await createBuild(deps.db, p, 'scratch');
+  try {
+    const applied = await catchUp(deps, p, build, { ...opts, label: `${p.name} (scratch)` });
+    return { build, applied, drop: () => dropBuild(deps.db, build.schemaName) };
+  } catch (e) {
+    await dropBuild(deps.db, build.schemaName).catch(() => {});
+    throw e;
+  }
+}
+
+export type LiveRunner = { stop(): Promise<void>; done: Promise<void> };
+
+/**
+ * Follows the log for one projection, retrying a failing batch with back-off (a failing projection
+ * never stops the others). On PostgreSQL only one process runs a projection at a time: the others
+ * wait on its advisory lock and take over when it dies.
+ */
+export function runLive(
+  deps: RuntimeDeps,
+  p: Projection,
+  opts: { retryInitialMs?: number; retryMaxMs?: number } = {},
+): LiveRunner {
+  let stopping = false;
+  let wake: () => void = () => {};
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      wake = () => {
+        clearTimeout(t);
+        r();
+      };
+    });
+  let failures = 0;
+  const backOff = async (e: unknown, position: number) => {
+    failures++;
+    const delay = Math.min(opts.retryMaxMs ?? 30_000, (opts.retryInitialMs ?? 200) * 2 ** Math.min(failures - 1, 10));
+    deps.log.error(
+      { projection: p.name, position, failures, retryInMs: delay, err: e },
+      'projection batch failed; retrying',
+    );
+    await sleep(delay);
+  };
+  const followActive = async () => {
+    while (!stopping) {
+      let build: Build;
+      try {
+        build = await ensureServing(deps, p);
+      } catch (e) {
+        await backOff(e, -1);
+        continue;
+      }
+      let replaced = false;
+      while (!stopping && !replaced) {
+        try {
+          const events = await deps.store.readAll(build.position, deps.batchSize ?? 500);
+          if (events.length === 0) {
+            await waitForAppend(deps.store, build.position, sleep);
+            continue;
+          }
+          await applyBatch(deps.db, deps.store, p, build, events);
+          failures = 0;
+        } catch (e) {
+          if (isLedgerError(e, 'STORE_CONFLICT')) {
+            const current = await getBuild(deps.db, build.schemaName);
+            if (current?.status !== 'active') {
+              deps.log.info(
+                { projection: p.name, schema: build.schemaName },
+                'build replaced by a rebuild; following the new one',
+              );
+              replaced = true;
+              continue;
+            }
+            build.position = current!.position;
+            continue;
+          }
+          await recordFailure(deps.db, build, e).catch(() => {});
+          await backOff(e, build.position);
+        }
+      }
+    }
+  };
+  const done = (async () => {
+    await prepareRuntime(deps);
+    if (deps.db.kind !== 'postgres') return followActive();
+    // One leader per projection across processes: the lock lives as long as this session.
+    await deps.db.withSession(async (session) => {
+      while (!stopping) {
+        const got = await session.query<{ ok: boolean }>(
+          "select pg_try_advisory_lock(hashtext('et-ledger projection ' || $1)) as ok",
+          [p.name],
+        );
+        if (got.rows[0]!.ok) {
+          deps.log.info({ projection: p.name, pid: process.pid }, 'leading projection');
+          try {
+            return await followActive();
+          } finally {
+            await session
+              .query("select pg_advisory_unlock(hashtext('et-ledger projection ' || $1))", [p.name])
+              .catch(() => {});
+          }
+        }
+        await sleep(1000);
+      }
+    });
+  })();
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      wake();
+      await done.catch(() => {});
+    },
+  };
+}
+
+async function waitForAppend(store: EventStore, after: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  // Cheap head polling; the subscription machinery of the store is for consumers without a checkpoint.
+  if ((await store.headPosition()) > after) return;
+  await sleep(250);
+}

@@ -1,0 +1,59 @@
+import type { EventOf, EventType, LedgerEvent } from '../events/index.ts';
+import type { NewEvent } from '../store/eventStore.ts';
+import type { SqlExecutor } from '../store/sqlDatabase.ts';
+
+/** Where an event sits in the log; handlers may record it (quarantine rows name their fact). */
+export type EventMeta = { position: number; eventId: string; streamId: string; recordedAt: Date };
+
+export type ApplyContext = {
+  /** The build's transaction; its search_path is the build's schema, so SQL names tables unqualified. */
+  tx: SqlExecutor;
+  /** Events to append to the log with the batch (only processors such as the correlator use it). */
+  emit(events: NewEvent[]): void;
+};
+
+/** A run of consecutive events of one type, in log order, each with its position. */
+export type Handler<T extends EventType> = (
+  events: { event: EventOf<T>; meta: EventMeta }[],
+  ctx: ApplyContext,
+) => Promise<void>;
+
+export type ProjectionDefinition = {
+  /** Read-model name as the CLI knows it (`rounds`, `player-stats`, …). */
+  name: string;
+  /** Bump to rebuild: a new version builds into a fresh schema and is swapped in when caught up. */
+  version: number;
+  /** DDL for the build's tables, unqualified (runs with search_path = the build's schema). */
+  schemaSql: () => Promise<string>;
+  /** Tables (or views) readers see as `read.<table>` and `export` prints; `key`: unique columns, the stable sort order. */
+  tables: Record<string, { key: string[] }>;
+  /** The handled event types are exactly this map's keys. */
+  on: { [T in EventType]?: Handler<T> };
+};
+
+const brand = Symbol.for('et-ledger.projection');
+export type Projection = ProjectionDefinition & { readonly [brand]: true };
+
+export function defineProjection(definition: ProjectionDefinition): Projection {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name))
+    throw new Error(`projection name ${definition.name} must be lower-case words joined by -`);
+  return Object.freeze({ ...definition, [brand]: true as const });
+}
+
+export const isProjection = (value: unknown): value is Projection =>
+  typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+
+export const handles = (p: Projection, type: string): boolean => Object.hasOwn(p.on, type);
+
+/** Splits a batch into runs of one type so a handler can write a whole run in one statement. */
+export function runsByType(
+  events: { event: LedgerEvent; meta: EventMeta }[],
+): { type: EventType; items: { event: LedgerEvent; meta: EventMeta }[] }[] {
+  const runs: { type: EventType; items: { event: LedgerEvent; meta: EventMeta }[] }[] = [];
+  for (const item of events) {
+    const last = runs[runs.length - 1];
+    if (last && last.type === item.event.type) last.items.push(item);
+    else runs.push({ type: item.event.type, items: [item] });
+  }
+  return runs;
+}
