@@ -23,7 +23,10 @@ export const envVariables = {
   ET_LEDGER_SERVER_ID: { example: 'eu1', help: 'server id for facts that do not name one (default `default`)' },
   ET_LEDGER_MAX_FILE_BYTES: { example: '1048576', help: 'larger files are quarantined unread (default 1 MiB)' },
   ET_LEDGER_SESSION_GAP_MIN: { example: '45', help: 'rounds further apart than this start a new session (default 45)' },
-  ET_LEDGER_LOG_LEVEL: { example: 'info', help: 'fatal | error | warn | info | debug | trace (default info)' },
+  ET_LEDGER_LOG_LEVEL: {
+    example: 'info',
+    help: 'fatal | error | warn | info | debug | trace (default: info for run/collect, warn otherwise)',
+  },
 } as const;
 
 const positiveInt = (name: string) =>
@@ -50,7 +53,7 @@ export const Env = z.object({
   ET_LEDGER_SERVER_ID: ServerId.default('default'),
   ET_LEDGER_MAX_FILE_BYTES: positiveInt('ET_LEDGER_MAX_FILE_BYTES').default(1024 * 1024),
   ET_LEDGER_SESSION_GAP_MIN: positiveInt('ET_LEDGER_SESSION_GAP_MIN').default(45),
-  ET_LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ET_LEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 export type Env = z.output<typeof Env>;
 
@@ -61,6 +64,7 @@ export type Config = {
   serverId: string;
   maxFileBytes: number;
   sessionGapMin: number;
+  /** Unset: each command picks its own default. */
   logLevel: Env['ET_LEDGER_LOG_LEVEL'];
 };
 

@@ -20,6 +20,8 @@ export type Command = {
   /** Longer help: what it does, examples. */
   details: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Log level when ET_LEDGER_LOG_LEVEL is unset: services log their work, one-shot commands only problems. */
+  defaultLogLevel?: 'info' | 'warn';
   run(ctx: CommandContext): Promise<number>;
 };
 

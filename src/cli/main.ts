@@ -4,9 +4,11 @@ import { envVariables, loadConfig } from '../config.ts';
 import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
+import { exportCommand } from './commands/export.ts';
+import { ingestCommand } from './commands/ingest.ts';
 import { statusCommand } from './commands/status.ts';
 
-export const commands: Command[] = [statusCommand];
+export const commands: Command[] = [ingestCommand, exportCommand, statusCommand];
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -76,7 +78,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output = 
   const str = (k: string) => (typeof parsed.values[k] === 'string' ? (parsed.values[k] as string) : undefined);
   try {
     const config = loadConfig(env, { store: str('store'), tz: str('tz'), server: str('server') });
-    const log = createLogger(config.logLevel).child({ command: name });
+    const log = createLogger(config.logLevel ?? command.defaultLogLevel ?? 'warn').child({ command: name });
     return await command.run({ args: parsed.positionals, values: parsed.values, config, log, io });
   } catch (e) {
     if (e instanceof LedgerError) {

@@ -2,13 +2,7 @@
 // stream, which id). Stats files are kept whole for the projections to parse; Lua reports are
 // normalised here because their identity (server, map, round, end) lives inside the payload.
 import type { FactSource } from '../events/common.ts';
-import {
-  luaReportIdentity,
-  pauseIdentity,
-  sha256Hex,
-  statsFileIdentity,
-  unrecognizedIdentity,
-} from '../events/ids.ts';
+import { luaReportIdentity, pauseIdentity, sha256Hex, statsFileIdentity, unrecognizedIdentity } from '../events/ids.ts';
 import type { LuaRoundEnded } from '../events/luaRoundEnded.ts';
 import type { PauseRecorded } from '../events/pauseRecorded.ts';
 import type { StatsFileArrived } from '../events/statsFileArrived.ts';
@@ -36,17 +30,44 @@ export type IdentifiedFact =
   | { kind: 'lua-pause'; events: [NewEvent] }
   | { kind: 'unrecognized'; events: [NewEvent]; reason: string };
 
-type Envelope<E extends { type: string; schemaVersion: number; data: unknown }> = Pick<E, 'type' | 'schemaVersion' | 'data'> & { raw: Uint8Array };
-const envelope = <E extends { type: string; schemaVersion: number; data: unknown }>(e: Envelope<E>, id: { streamId: string; eventId: string }): NewEvent => ({ ...id, ...e });
+type Envelope<E extends { type: string; schemaVersion: number; data: unknown }> = Pick<
+  E,
+  'type' | 'schemaVersion' | 'data'
+> & { raw: Uint8Array };
+const envelope = <E extends { type: string; schemaVersion: number; data: unknown }>(
+  e: Envelope<E>,
+  id: { streamId: string; eventId: string },
+): NewEvent => ({ ...id, ...e });
 
 export function identifyFact(a: Arrival): IdentifiedFact {
   const sha256 = sha256Hex(a.bytes);
-  if (a.bytes.length > a.maxBytes) return unrecognized(a, sha256, `too_large: ${a.bytes.length} bytes is over the ${a.maxBytes}-byte limit (ET_LEDGER_MAX_FILE_BYTES)`);
+  if (a.bytes.length > a.maxBytes)
+    return unrecognized(
+      a,
+      sha256,
+      `too_large: ${a.bytes.length} bytes is over the ${a.maxBytes}-byte limit (ET_LEDGER_MAX_FILE_BYTES)`,
+    );
   const kind = recognizeFact(a.bytes, a.fileName);
   if (kind === 'stats') {
     const fileName = a.fileName ?? `unnamed-${sha256.slice(0, 12)}.txt`;
-    const data: StatsFileArrived['data'] = { serverId: a.serverId, fileName, tz: a.tz, sha256, sizeBytes: a.bytes.length, source: a.source, arrivedAt: a.receivedAt };
-    return { kind: 'stats', events: [envelope<StatsFileArrived>({ type: 'StatsFileArrived', schemaVersion: 1, data, raw: a.bytes }, statsFileIdentity(a.serverId, fileName, sha256))] };
+    const data: StatsFileArrived['data'] = {
+      serverId: a.serverId,
+      fileName,
+      tz: a.tz,
+      sha256,
+      sizeBytes: a.bytes.length,
+      source: a.source,
+      arrivedAt: a.receivedAt,
+    };
+    return {
+      kind: 'stats',
+      events: [
+        envelope<StatsFileArrived>(
+          { type: 'StatsFileArrived', schemaVersion: 1, data, raw: a.bytes },
+          statsFileIdentity(a.serverId, fileName, sha256),
+        ),
+      ],
+    };
   }
   if (kind === 'lua') {
     const r = normalizeLuaReport(a.bytes, { serverId: a.serverId, source: a.source, receivedAt: a.receivedAt });
@@ -58,16 +79,42 @@ export function identifyFact(a: Arrival): IdentifiedFact {
     const report = r.report;
     const id = luaReportIdentity(report.serverId, normalizeMapName(report.map), report.round, report.roundEndUnix);
     const round = envelope<LuaRoundEnded>({ type: 'LuaRoundEnded', schemaVersion: 1, data: report, raw: a.bytes }, id);
-    return { kind: 'lua-round', reportId: id.streamId, events: [round, ...r.pauses.map((p) => pauseEvent(p, a.bytes))] };
+    return {
+      kind: 'lua-round',
+      reportId: id.streamId,
+      events: [round, ...r.pauses.map((p) => pauseEvent(p, a.bytes))],
+    };
   }
+  if (a.bytes.length === 0) return unrecognized(a, sha256, 'empty: the file is empty (0 bytes)');
   return unrecognized(a, sha256, 'unknown_kind: neither a stats file nor a Lua round report');
 }
 
 function pauseEvent(data: PauseRecorded['data'], raw: Uint8Array): NewEvent {
-  return envelope<PauseRecorded>({ type: 'PauseRecorded', schemaVersion: 1, data, raw }, pauseIdentity(data.serverId, normalizeMapName(data.map), data.round, data.startUnix));
+  return envelope<PauseRecorded>(
+    { type: 'PauseRecorded', schemaVersion: 1, data, raw },
+    pauseIdentity(data.serverId, normalizeMapName(data.map), data.round, data.startUnix),
+  );
 }
 
 function unrecognized(a: Arrival, sha256: string, reason: string): IdentifiedFact {
-  const data: UnrecognizedFactArrived['data'] = { serverId: a.serverId, fileName: a.fileName, tz: a.tz, sha256, sizeBytes: a.bytes.length, reason, source: a.source, arrivedAt: a.receivedAt };
-  return { kind: 'unrecognized', reason, events: [envelope<UnrecognizedFactArrived>({ type: 'UnrecognizedFactArrived', schemaVersion: 1, data, raw: a.bytes }, unrecognizedIdentity(a.serverId, sha256))] };
+  const data: UnrecognizedFactArrived['data'] = {
+    serverId: a.serverId,
+    fileName: a.fileName,
+    tz: a.tz,
+    sha256,
+    sizeBytes: a.bytes.length,
+    reason,
+    source: a.source,
+    arrivedAt: a.receivedAt,
+  };
+  return {
+    kind: 'unrecognized',
+    reason,
+    events: [
+      envelope<UnrecognizedFactArrived>(
+        { type: 'UnrecognizedFactArrived', schemaVersion: 1, data, raw: a.bytes },
+        unrecognizedIdentity(a.serverId, sha256),
+      ),
+    ],
+  };
 }

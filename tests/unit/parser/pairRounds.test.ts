@@ -1,0 +1,51 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type PairableRound, pairRounds } from '../../../src/parser/pairRounds.ts';
+
+const r = (id: string, round: 1 | 2, fileTimeUnix: number, playtime = 300): PairableRound => ({
+  id,
+  round,
+  fileTimeUnix,
+  startUnix: round === 2 ? fileTimeUnix - playtime : fileTimeUnix,
+});
+
+describe('pairing an R2 with its R1', () => {
+  it('takes the R1 written before the R2 started', () => {
+    expect(pairRounds([r('a1', 1, 1000), r('a2', 2, 1000 + 90 + 300)])).toEqual(new Map([['a2', 'a1']]));
+  });
+
+  it('takes the latest R1 when a replayed R1 precedes it', () => {
+    const pairs = pairRounds([r('old', 1, 1000), r('replay', 1, 1700), r('r2', 2, 1800 + 300)]);
+    expect(pairs.get('r2')).toBe('replay');
+  });
+
+  it('leaves an R2 unpaired (r1Missing) when no R1 lies within 20 minutes before its start', () => {
+    expect(pairRounds([r('a1', 1, 1000), r('a2', 2, 1000 + 1201 + 300)]).size).toBe(0);
+  });
+
+  it('never gives one R1 to two R2s: the second R2 stays unpaired', () => {
+    const pairs = pairRounds([r('a1', 1, 1000), r('x', 2, 1100 + 300), r('y', 2, 1200 + 300)]);
+    expect([...pairs]).toEqual([['x', 'a1']]);
+  });
+
+  it('an R1 written after the R2 started is not its R1', () => {
+    expect(pairRounds([r('late', 1, 1500), r('r2', 2, 1600, 300)]).size).toBe(0);
+  });
+
+  it('gives the same pairs for any order of the same rounds', () => {
+    const round = fc.record({
+      round: fc.constantFrom<1 | 2>(1, 2),
+      t: fc.integer({ min: 0, max: 20_000 }),
+      play: fc.integer({ min: 0, max: 900 }),
+    });
+    fc.assert(
+      fc.property(fc.array(round, { maxLength: 25 }), fc.integer(), (specs, seed) => {
+        const rounds = specs.map((s, i) => r(`id${i}`, s.round, s.t, s.play));
+        const shuffled = [...rounds].sort(
+          (a, b) => ((a.id.length * 31 + seed) % 7) - ((b.id.length * 17 + seed) % 5) || (a.id < b.id ? 1 : -1),
+        );
+        expect([...pairRounds(shuffled)].sort()).toEqual([...pairRounds(rounds)].sort());
+      }),
+    );
+  });
+});
