@@ -1,18 +1,6 @@
 -- The rounds read model: one row per stats-file round, its players and their weapons.
 -- Tables are created in the build's own schema (search_path); readers use read.<table>.
 
--- Every parsed stats fact, as parsed (R2 cumulative): the input of R1/R2 pairing.
-create table stats_facts (
-  fact_id        text primary key,
-  server_id      text not null,
-  map_norm       text not null,
-  round          smallint not null,
-  file_time_unix bigint,
-  start_unix     bigint,
-  parsed         jsonb not null
-);
-create index stats_facts_pairing on stats_facts (server_id, map_norm, file_time_unix);
-
 create table rounds (
   round_id            text primary key,
   server_id           text not null,

@@ -1,0 +1,108 @@
+// Stats facts kept parsed in a projection's own schema, and the R1/R2 pairing over them
+// (src/parser/pairRounds.ts). Used by every projection that needs an R2's own half.
+import type { StatsFileArrived } from '../../src/events/index.ts';
+import { normalizeMapName } from '../../src/parser/names.ts';
+import { pairRounds, R1_BEFORE_R2_MAX_SEC, type RoundTiming, roundTiming } from '../../src/parser/pairRounds.ts';
+import { differentiateRound2, type ParsedStatsRound, parseStatsFile } from '../../src/parser/statsFile.ts';
+import type { EventMeta } from '../../src/runtime/projection.ts';
+import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
+
+export const statsFactsSql = () => sqlFile(import.meta.url, 'statsFacts.sql');
+
+/** A parsed round with what the file name alone cannot say. */
+export type StoredRound = ParsedStatsRound & { tz: string; serverId: string };
+export type StatsGroup = { serverId: string; mapNorm: string; from: number; to: number };
+export type StoredStatsFact = { factId: string; round: StoredRound; timing: RoundTiming; mapNorm: string };
+
+/** Parses and keeps one stats fact; null when it does not parse (the quarantine lists it). */
+export async function storeStatsFact(
+  tx: SqlExecutor,
+  event: StatsFileArrived,
+  meta: EventMeta,
+): Promise<StoredStatsFact | null> {
+  const parsed = parseStatsFile(event.raw, event.data.fileName);
+  if (!parsed.ok) return null;
+  const round: StoredRound = { ...parsed.round, tz: event.data.tz, serverId: event.data.serverId };
+  const timing = roundTiming(parsed.round, event.data.tz);
+  const mapNorm = normalizeMapName(parsed.round.map);
+  await tx.query(
+    `insert into stats_facts (fact_id, server_id, map_norm, round, file_time_unix, start_unix, parsed)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb) on conflict (fact_id) do nothing`,
+    [meta.eventId, round.serverId, mapNorm, round.round, timing.fileTimeUnix, timing.startUnix, JSON.stringify(round)],
+  );
+  return { factId: meta.eventId, round, timing, mapNorm };
+}
+
+/** Widens per-group time ranges as facts are stored, so each group is re-paired once per batch. */
+export function collectGroups(facts: (StoredStatsFact | null)[]): StatsGroup[] {
+  const groups = new Map<string, StatsGroup>();
+  for (const f of facts) {
+    if (!f || f.timing.fileTimeUnix === null) continue;
+    const key = `${f.round.serverId}\0${f.mapNorm}`;
+    const t = f.timing.fileTimeUnix;
+    const g = groups.get(key);
+    groups.set(key, {
+      serverId: f.round.serverId,
+      mapNorm: f.mapNorm,
+      from: Math.min(g?.from ?? t, t),
+      to: Math.max(g?.to ?? t, t),
+    });
+  }
+  return [...groups.values()];
+}
+
+type PairingRow = { fact_id: string; round: number; file_time_unix: number | null; start_unix: number | null };
+
+/**
+ * The pairing of every R2 near a group's new facts. The neighbourhood grows until no stored round
+ * lies within reach of its edges, so the result does not depend on the order facts arrived in.
+ */
+export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: string; r1Id: string | null }[]> {
+  const margin = R1_BEFORE_R2_MAX_SEC + 3600;
+  let lo = g.from - margin;
+  let hi = g.to + margin;
+  let rows: PairingRow[] = [];
+  for (;;) {
+    rows = (
+      await tx.query<PairingRow>(
+        'select fact_id, round, file_time_unix, start_unix from stats_facts where server_id = $1 and map_norm = $2 and file_time_unix between $3 and $4',
+        [g.serverId, g.mapNorm, lo, hi],
+      )
+    ).rows;
+    const times = rows.map((r) => Number(r.file_time_unix));
+    const newLo = Math.min(lo, Math.min(...times) - margin);
+    const newHi = Math.max(hi, Math.max(...times) + margin);
+    if (newLo === lo && newHi === hi) break;
+    lo = newLo;
+    hi = newHi;
+  }
+  const pairs = pairRounds(
+    rows.map((r) => ({
+      id: r.fact_id,
+      round: r.round === 2 ? 2 : 1,
+      fileTimeUnix: Number(r.file_time_unix),
+      startUnix: Number(r.start_unix),
+    })),
+  );
+  return rows.filter((r) => r.round === 2).map((r) => ({ r2Id: r.fact_id, r1Id: pairs.get(r.fact_id) ?? null }));
+}
+
+/** An R2's own half: R2 − R1 when paired, else the file as written (flagged cumulative). */
+export async function roundOf(
+  tx: SqlExecutor,
+  r2Id: string,
+  r1Id: string | null,
+): Promise<{ round: StoredRound; fileTimeUnix: number | null }> {
+  const facts = (
+    await tx.query<{ fact_id: string; parsed: StoredRound; file_time_unix: number | null }>(
+      'select fact_id, parsed, file_time_unix from stats_facts where fact_id = any($1::text[])',
+      [[r2Id, ...(r1Id ? [r1Id] : [])]],
+    )
+  ).rows;
+  const r2 = facts.find((f) => f.fact_id === r2Id)!;
+  const r1 = r1Id ? facts.find((f) => f.fact_id === r1Id) : undefined;
+  const round = r1
+    ? { ...differentiateRound2(r2.parsed, r1.parsed), tz: r2.parsed.tz, serverId: r2.parsed.serverId }
+    : r2.parsed;
+  return { round, fileTimeUnix: r2.file_time_unix === null ? null : Number(r2.file_time_unix) };
+}
