@@ -1,0 +1,36 @@
+-- The correlator's state: candidates with their event times, pause records, watermarks per server,
+-- and the standing verdict of each round key. Verdicts themselves go to the log.
+create table candidates (
+  fact_id       text primary key,
+  kind          text not null check (kind in ('stats', 'lua')),
+  server_id     text not null,
+  map_norm      text not null,
+  round         smallint not null,
+  t_min         bigint not null,
+  t_max         bigint not null,
+  deadline_unix bigint not null,
+  body          jsonb not null
+);
+create index candidates_group_time on candidates (server_id, map_norm, round, t_min);
+create index candidates_deadline on candidates (server_id, deadline_unix);
+
+create table pause_records (
+  server_id  text not null,
+  map_norm   text not null,
+  round      smallint not null,
+  start_unix bigint not null,
+  end_unix   bigint not null,
+  sec        double precision not null,
+  primary key (server_id, map_norm, round, start_unix)
+);
+
+create table watermarks (
+  server_id text primary key,
+  unix      bigint not null
+);
+
+create table standing (
+  round_key text primary key,
+  event_id  text not null,
+  verdict   jsonb not null
+);

@@ -1,0 +1,45 @@
+-- The latest verdict per round (a superseded verdict leaves this table) and every verdict ever given.
+create table verdicts (
+  round_key          text primary key,
+  event_id           text not null,
+  server_id          text not null,
+  map                text not null,
+  round              smallint not null,
+  status             text not null,
+  stats_fact_id      text,
+  stats_file_name    text,
+  file_time_unix     bigint,
+  lua_report_id      text,
+  lua_round_end_unix bigint,
+  delta_sec          integer,
+  stats_playtime_sec double precision,
+  lua_playtime_sec   double precision,
+  paused_sec         double precision,
+  pause_count        integer,
+  warmup_sec         double precision,
+  wall_clock_sec     double precision,
+  timelimit_sec      double precision,
+  fighting_time_sec  double precision,
+  diff_sec           double precision,
+  surrender          boolean not null,
+  surrender_team     smallint,
+  outcome            text,
+  winner             smallint not null,
+  defender           smallint not null,
+  flags              text[] not null,
+  players            jsonb not null,
+  correlator_version integer not null,
+  supersedes         text[] not null,
+  watermark_unix     bigint not null,
+  position           bigint not null
+);
+
+create table verdict_history (
+  event_id   text primary key,
+  round_key  text not null,
+  status     text not null,
+  supersedes text[] not null,
+  position   bigint not null,
+  verdict    jsonb not null
+);
+create index verdict_history_round on verdict_history (round_key, position);
