@@ -6,9 +6,11 @@ import { createLogger } from '../logger.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
 import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { rebuildCommand } from './commands/rebuild.ts';
+import { replayCommand } from './commands/replay.ts';
 import { statusCommand } from './commands/status.ts';
 
-export const commands: Command[] = [ingestCommand, exportCommand, statusCommand];
+export const commands: Command[] = [ingestCommand, exportCommand, rebuildCommand, replayCommand, statusCommand];
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }

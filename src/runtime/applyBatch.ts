@@ -50,7 +50,8 @@ export async function applyBatch(
       const handler = p.on[run.type] as (items: unknown[], ctx: unknown) => Promise<void>;
       await handler(run.items, { tx, emit: (e: NewEvent[]) => emitted.push(...e) });
     }
-    if (emitted.length > 0) {
+    // A scratch build (time travel, replay) reads the log as it was: what it decides is not appended.
+    if (emitted.length > 0 && build.status !== 'scratch') {
       // Same database: the emitted events commit with the checkpoint. Otherwise they are appended
       // before it commits; their deterministic ids make a repeat after a crash a no-op.
       if (store.appendWithin) await store.appendWithin(tx, emitted);

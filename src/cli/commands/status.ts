@@ -1,3 +1,5 @@
+import { listBuilds } from '../../runtime/catalog.ts';
+import { prepareRuntime } from '../../runtime/ledgerRuntime.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
 import { describeStore } from '../describeStore.ts';
@@ -7,30 +9,57 @@ export const statusCommand: Command = {
   usage: 'et-ledger status [--store STORE] [--json]',
   summary: 'positions, checkpoints, lag, quarantine count',
   details: `Prints the log's head position, how many facts of each type it holds, and for each
-projection its version, checkpoint, lag behind the head and state.
+projection build its version, schema, checkpoint, lag behind the head and state (active,
+building — a rebuild in progress or interrupted —, failures and the last error).
 
 Examples:
   et-ledger status
   et-ledger status --store postgres:postgres://postgres@127.0.0.1:5432/etl --json`,
   options: { json: { type: 'boolean' } },
-  async run({ config, io, values }) {
+  async run({ config, io, values, log }) {
     const ledger = await openLedger(config.store);
     try {
+      await prepareRuntime({ db: ledger.db, store: ledger.store, log, projections: [] });
       const head = await ledger.store.headPosition();
       const types = await ledger.db.query<{ type: string; n: number }>(
         'select type, count(*)::int as n from ledger.events group by type order by type',
       );
+      const builds = await listBuilds(ledger.db);
+      const quarantine = await ledger.db
+        .query<{ n: number }>('select count(*)::int as n from read.quarantine')
+        .then((r) => r.rows[0]!.n)
+        .catch(() => null);
       const report = {
         store: describeStore(config.store),
         headPosition: head,
         facts: Object.fromEntries(types.rows.map((r) => [r.type, r.n])),
+        projections: builds.map((b) => ({
+          name: b.name,
+          version: b.version,
+          schema: b.schemaName,
+          status: b.status,
+          position: b.position,
+          lag: head - b.position,
+          failures: b.failures,
+          lastError: b.lastError?.split('\n')[0] ?? null,
+        })),
+        quarantined: quarantine,
       };
-      if (values.json) io.out(JSON.stringify(report, null, 2));
-      else {
-        io.out(`store          ${report.store}`);
-        io.out(`head position  ${head}`);
-        for (const r of types.rows) io.out(`  ${r.type.padEnd(26)} ${String(r.n).padStart(8)}`);
+      if (values.json) {
+        io.out(JSON.stringify(report, null, 2));
+        return 0;
       }
+      io.out(`store          ${report.store}`);
+      io.out(`head position  ${head}`);
+      for (const r of types.rows) io.out(`  ${r.type.padEnd(26)} ${String(r.n).padStart(8)}`);
+      io.out('projections');
+      for (const b of report.projections) {
+        const state = b.failures > 0 ? `${b.status}, failing ×${b.failures}: ${b.lastError}` : b.status;
+        io.out(
+          `  ${b.name.padEnd(14)} v${b.version}  ${b.schema.padEnd(28)} position ${String(b.position).padStart(8)}  lag ${String(b.lag).padStart(6)}  ${state}`,
+        );
+      }
+      io.out(`quarantined    ${quarantine ?? '(no quarantine read model yet)'}`);
       return 0;
     } finally {
       await ledger.close();
