@@ -46,9 +46,10 @@ export const quarantine = defineProjection({
     UnrecognizedFactArrived: async (items, { tx }) => {
       for (const { event, meta } of items) {
         const d = event.data;
-        const now = readableToday(event.raw, d.fileName, d.serverId, d.source, d.arrivedAt);
-        if (now === null) continue;
         const code = d.reason.split(':')[0] ?? 'unknown';
+        // A size refusal is a policy of the way in, not a parser verdict: it stays.
+        if (code !== 'too_large' && readableToday(event.raw, d.fileName, d.serverId, d.source, d.arrivedAt) === null)
+          continue;
         await record(tx, 'UnrecognizedFactArrived', meta, {
           serverId: d.serverId,
           source: d.source,
