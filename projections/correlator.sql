@@ -34,3 +34,9 @@ create table standing (
   event_id  text not null,
   verdict   jsonb not null
 );
+
+-- The R1 each R2 was last paired with: only an R2 whose pairing moves is decided again.
+create table r2_pairs (
+  r2_id text primary key,
+  r1_id text
+);

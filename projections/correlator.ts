@@ -24,10 +24,10 @@ import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import {
   collectGroups,
   pairNear,
-  roundOf,
+  roundsOf,
   type StoredRound,
   statsFactsSql,
-  storeStatsFact,
+  storeStatsFacts,
 } from './support/statsFacts.ts';
 
 /** Also the verdicts' correlatorVersion: bump with a rule change, then `et-ledger rebuild correlator`. */
@@ -41,19 +41,33 @@ export const correlator = defineProjection({
   tables: {},
   on: {
     StatsFileArrived: async (items, ctx) => {
-      const stored = [];
-      for (const { event, meta } of items) stored.push(await storeStatsFact(ctx.tx, event, meta));
-      const seeds: CorrelatorFact[] = [];
-      for (const fact of stored)
-        if (fact?.round.round === 1)
-          seeds.push(statsCandidate(fact.factId, fact.round, fact.timing.fileTimeCandidatesUnix));
-      // An R2's players depend on its R1: every R2 whose pairing may have moved is a seed again.
+      const stored = await storeStatsFacts(ctx.tx, items);
+      const seeds: CorrelatorFact[] = stored
+        .filter((f) => f.round.round === 1)
+        .map((f) => statsCandidate(f.factId, f.round, f.timing.fileTimeCandidatesUnix));
+      // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
       for (const group of collectGroups(stored)) {
-        for (const { r2Id, r1Id } of await pairNear(ctx.tx, group)) {
-          const { round } = await roundOf(ctx.tx, r2Id, r1Id);
+        const pairs = await pairNear(ctx.tx, group);
+        const known = new Map(
+          (
+            await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
+              'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
+              [pairs.map((p) => p.r2Id)],
+            )
+          ).rows.map((r) => [r.r2_id, r.r1_id]),
+        );
+        const changed = pairs.filter((p) => !(known.has(p.r2Id) && known.get(p.r2Id) === p.r1Id));
+        if (changed.length === 0) continue;
+        await ctx.tx.query(
+          `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])
+           on conflict (r2_id) do update set r1_id = excluded.r1_id`,
+          [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
+        );
+        const halves = await roundsOf(ctx.tx, changed);
+        for (const { r2Id } of changed) {
           const times =
-            stored.find((f) => f?.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
-          seeds.push(statsCandidate(r2Id, round, times));
+            stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
+          seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
         }
       }
       for (const s of seeds) await saveCandidate(ctx.tx, s);

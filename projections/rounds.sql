@@ -28,7 +28,7 @@ create table rounds (
 create index rounds_server_time on rounds (server_id, file_time_unix);
 
 create table player_rows (
-  round_id     text not null references rounds (round_id) on delete cascade,
+  round_id     text not null,
   line         integer not null,
   guid8        text not null,
   name         text not null,
@@ -89,7 +89,7 @@ create table player_rows (
 );
 
 create table player_weapon_stats (
-  round_id   text not null references rounds (round_id) on delete cascade,
+  round_id   text not null,
   line       integer not null,
   guid8      text not null,
   weapon_id  smallint not null,

@@ -7,10 +7,10 @@ import { snakeKeys } from './support/rows.ts';
 import {
   collectGroups,
   pairNear,
-  roundOf,
+  roundsOf,
   type StoredRound,
   statsFactsSql,
-  storeStatsFact,
+  storeStatsFacts,
 } from './support/statsFacts.ts';
 
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
@@ -28,12 +28,10 @@ export const rounds = defineProjection({
   },
   on: {
     StatsFileArrived: async (items, { tx }) => {
-      const stored = [];
-      for (const { event, meta } of items) {
-        const fact = await storeStatsFact(tx, event, meta);
-        stored.push(fact);
-        if (fact?.round.round === 1) await writeRound(tx, fact.factId, fact.round, null, fact.timing.fileTimeUnix);
-      }
+      const stored = await storeStatsFacts(tx, items);
+      const writes: RoundWrite[] = stored
+        .filter((f) => f.round.round === 1)
+        .map((f) => ({ roundId: f.factId, round: f.round, r1Id: null, fileTimeUnix: f.timing.fileTimeUnix }));
       for (const group of collectGroups(stored)) {
         const pairs = await pairNear(tx, group);
         const current = new Map(
@@ -44,12 +42,11 @@ export const rounds = defineProjection({
             )
           ).rows.map((r) => [r.round_id, r.r1_round_id]),
         );
-        for (const { r2Id, r1Id } of pairs) {
-          if (current.has(r2Id) && current.get(r2Id) === r1Id) continue;
-          const { round, fileTimeUnix } = await roundOf(tx, r2Id, r1Id);
-          await writeRound(tx, r2Id, round, r1Id, fileTimeUnix);
-        }
+        const changed = pairs.filter(({ r2Id, r1Id }) => !(current.has(r2Id) && current.get(r2Id) === r1Id));
+        const halves = await roundsOf(tx, changed);
+        for (const { r2Id, r1Id } of changed) writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
       }
+      await writeRounds(tx, writes);
     },
     RoundTimingReconciled: async (items, { tx }) => {
       for (const { event } of items) {
@@ -68,15 +65,12 @@ export const rounds = defineProjection({
   },
 });
 
-async function writeRound(
-  tx: SqlExecutor,
-  roundId: string,
-  round: StoredRound,
-  r1Id: string | null,
-  fileTimeUnix: number | null,
-): Promise<void> {
-  const flags = [...round.flags, ...(round.round === 2 && r1Id === null ? ['r1Missing'] : [])];
-  const row = {
+type RoundWrite = { roundId: string; round: StoredRound; r1Id: string | null; fileTimeUnix: number | null };
+
+/** Replaces the rows of these rounds: one statement per table for the whole batch. */
+async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const rounds = writes.map(({ roundId, round, r1Id, fileTimeUnix }) => ({
     round_id: roundId,
     server_id: round.serverId,
     map: round.map,
@@ -97,21 +91,24 @@ async function writeRound(
     header_playtime_ms: round.headerPlaytimeMs,
     writer: round.writer,
     player_count: round.players.length,
-    flags,
+    flags: [...round.flags, ...(round.round === 2 && r1Id === null ? ['r1Missing'] : [])],
     issues: round.issues,
-  };
-  await tx.query('delete from rounds where round_id = $1', [roundId]);
-  await tx.query('insert into rounds select * from jsonb_populate_record(null::rounds, $1::jsonb)', [
-    JSON.stringify(row),
+  }));
+  const players = writes.flatMap(({ roundId, round }) =>
+    round.players.map(({ weapons: _w, ...p }) => snakeKeys({ roundId, ...p })),
+  );
+  const weapons = writes.flatMap(({ roundId, round }) =>
+    round.players.flatMap((p) => p.weapons.map((w) => snakeKeys({ roundId, line: p.line, guid8: p.guid8, ...w }))),
+  );
+  const ids = writes.map((w) => w.roundId);
+  for (const table of ['rounds', 'player_rows', 'player_weapon_stats']) await tx.query(`delete from ${table} where round_id = any($1::text[])`, [ids]);
+  await tx.query('insert into rounds select * from jsonb_populate_recordset(null::rounds, $1::jsonb)', [
+    JSON.stringify(rounds),
   ]);
-  const players = round.players.map(({ weapons: _w, ...p }) => snakeKeys({ roundId, ...p }));
   if (players.length > 0)
     await tx.query('insert into player_rows select * from jsonb_populate_recordset(null::player_rows, $1::jsonb)', [
       JSON.stringify(players),
     ]);
-  const weapons = round.players.flatMap((p) =>
-    p.weapons.map((w) => snakeKeys({ roundId, line: p.line, guid8: p.guid8, ...w })),
-  );
   if (weapons.length > 0)
     await tx.query(
       'insert into player_weapon_stats select * from jsonb_populate_recordset(null::player_weapon_stats, $1::jsonb)',

@@ -7,6 +7,6 @@ create table stats_facts (
   round          smallint not null,
   file_time_unix bigint,
   start_unix     bigint,
-  parsed         jsonb not null
+  parsed         json not null
 );
 create index stats_facts_pairing on stats_facts (server_id, map_norm, file_time_unix);

@@ -14,23 +14,38 @@ export type StoredRound = ParsedStatsRound & { tz: string; serverId: string };
 export type StatsGroup = { serverId: string; mapNorm: string; from: number; to: number };
 export type StoredStatsFact = { factId: string; round: StoredRound; timing: RoundTiming; mapNorm: string };
 
-/** Parses and keeps one stats fact; null when it does not parse (the quarantine lists it). */
-export async function storeStatsFact(
+/** Parses and keeps a run of stats facts in one statement; a file that does not parse is skipped (the quarantine lists it). */
+export async function storeStatsFacts(
   tx: SqlExecutor,
-  event: StatsFileArrived,
-  meta: EventMeta,
-): Promise<StoredStatsFact | null> {
-  const parsed = parseStatsFile(event.raw, event.data.fileName);
-  if (!parsed.ok) return null;
-  const round: StoredRound = { ...parsed.round, tz: event.data.tz, serverId: event.data.serverId };
-  const timing = roundTiming(parsed.round, event.data.tz);
-  const mapNorm = normalizeMapName(parsed.round.map);
+  items: { event: StatsFileArrived; meta: EventMeta }[],
+): Promise<StoredStatsFact[]> {
+  const stored: StoredStatsFact[] = [];
+  for (const { event, meta } of items) {
+    const parsed = parseStatsFile(event.raw, event.data.fileName);
+    if (!parsed.ok) continue;
+    const round: StoredRound = { ...parsed.round, tz: event.data.tz, serverId: event.data.serverId };
+    stored.push({
+      factId: meta.eventId,
+      round,
+      timing: roundTiming(parsed.round, event.data.tz),
+      mapNorm: normalizeMapName(parsed.round.map),
+    });
+  }
+  if (stored.length === 0) return stored;
+  const rows = stored.map((f) => ({
+    fact_id: f.factId,
+    server_id: f.round.serverId,
+    map_norm: f.mapNorm,
+    round: f.round.round,
+    file_time_unix: f.timing.fileTimeUnix,
+    start_unix: f.timing.startUnix,
+    parsed: f.round,
+  }));
   await tx.query(
-    `insert into stats_facts (fact_id, server_id, map_norm, round, file_time_unix, start_unix, parsed)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb) on conflict (fact_id) do nothing`,
-    [meta.eventId, round.serverId, mapNorm, round.round, timing.fileTimeUnix, timing.startUnix, JSON.stringify(round)],
+    'insert into stats_facts select * from json_populate_recordset(null::stats_facts, $1::json) on conflict (fact_id) do nothing',
+    [JSON.stringify(rows)],
   );
-  return { factId: meta.eventId, round, timing, mapNorm };
+  return stored;
 }
 
 /** Widens per-group time ranges as facts are stored, so each group is re-paired once per batch. */
@@ -87,22 +102,28 @@ export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: 
   return rows.filter((r) => r.round === 2).map((r) => ({ r2Id: r.fact_id, r1Id: pairs.get(r.fact_id) ?? null }));
 }
 
-/** An R2's own half: R2 − R1 when paired, else the file as written (flagged cumulative). */
-export async function roundOf(
+/** Each R2's own half: R2 − R1 when paired, else the file as written (flagged cumulative); one query for all. */
+export async function roundsOf(
   tx: SqlExecutor,
-  r2Id: string,
-  r1Id: string | null,
-): Promise<{ round: StoredRound; fileTimeUnix: number | null }> {
-  const facts = (
-    await tx.query<{ fact_id: string; parsed: StoredRound; file_time_unix: number | null }>(
-      'select fact_id, parsed, file_time_unix from stats_facts where fact_id = any($1::text[])',
-      [[r2Id, ...(r1Id ? [r1Id] : [])]],
-    )
-  ).rows;
-  const r2 = facts.find((f) => f.fact_id === r2Id)!;
-  const r1 = r1Id ? facts.find((f) => f.fact_id === r1Id) : undefined;
-  const round = r1
-    ? { ...differentiateRound2(r2.parsed, r1.parsed), tz: r2.parsed.tz, serverId: r2.parsed.serverId }
-    : r2.parsed;
-  return { round, fileTimeUnix: r2.file_time_unix === null ? null : Number(r2.file_time_unix) };
+  pairs: { r2Id: string; r1Id: string | null }[],
+): Promise<Map<string, { round: StoredRound; fileTimeUnix: number | null }>> {
+  const ids = [...new Set(pairs.flatMap((p) => [p.r2Id, ...(p.r1Id ? [p.r1Id] : [])]))];
+  const facts = new Map(
+    (
+      await tx.query<{ fact_id: string; parsed: StoredRound; file_time_unix: number | null }>(
+        'select fact_id, parsed, file_time_unix from stats_facts where fact_id = any($1::text[])',
+        [ids],
+      )
+    ).rows.map((f) => [f.fact_id, f]),
+  );
+  const out = new Map<string, { round: StoredRound; fileTimeUnix: number | null }>();
+  for (const { r2Id, r1Id } of pairs) {
+    const r2 = facts.get(r2Id)!;
+    const r1 = r1Id ? facts.get(r1Id) : undefined;
+    const round = r1
+      ? { ...differentiateRound2(r2.parsed, r1.parsed), tz: r2.parsed.tz, serverId: r2.parsed.serverId }
+      : r2.parsed;
+    out.set(r2Id, { round, fileTimeUnix: r2.file_time_unix === null ? null : Number(r2.file_time_unix) });
+  }
+  return out;
 }
