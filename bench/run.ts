@@ -7,6 +7,9 @@ const benches: Record<string, string> = {
   lua: './luaFrame.ts',
   rebuild: './rebuild.ts',
   ingest: './ingest.ts',
+  http: './http.ts',
+  kafka: './kafka.ts',
+  post: './post.ts',
 };
 
 const name = process.argv[2];

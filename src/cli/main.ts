@@ -8,9 +8,10 @@ import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
 import { replayCommand } from './commands/replay.ts';
+import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 
-export const commands: Command[] = [ingestCommand, exportCommand, rebuildCommand, replayCommand, statusCommand];
+export const commands: Command[] = [ingestCommand, runCommand, exportCommand, rebuildCommand, replayCommand, statusCommand];
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import { LedgerError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { createMetrics } from '../../metrics.ts';
+import { loadRunConfig, type RunConfig, runEnvVariables } from '../../runConfig.ts';
+import { listBuilds } from '../../runtime/catalog.ts';
+import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
+import { loadProjections } from '../../runtime/registry.ts';
+import { createClockTicker } from '../../sources/clockTicker.ts';
+import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
+import type { SourceDeps } from '../../sources/factSink.ts';
+import { openSqlCursorStore } from '../../sources/fileCursor.ts';
+import { createGroupAppend } from '../../sources/groupAppend.ts';
+import { createReportReceiver } from '../../sources/reportReceiver.ts';
+import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
+import { type Ledger, openLedger } from '../../store/openStore.ts';
+import type { Command } from '../command.ts';
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: 'et-ledger run [--config FILE] [--store STORE]',
+  summary: 'the service: sources, projections, HTTP receiver, health and metrics; stops cleanly on SIGTERM',
+  details: `Runs until SIGTERM or SIGINT: every projection follows the log; each game server's sources
+(watched folders, SFTP poller) append new files; the HTTP receiver takes signed Lua reports
+(POST /v1/reports) and legacy STATS_READY bodies (POST /v1/legacy/<token>) and serves
+GET /healthz and GET /metrics; a ClockTicked fact per server every 30 s. On a signal it stops
+the sources, the projections and the store, then exits 0. Logs are JSON lines on stderr.
+
+--config FILE is JSON, described field by field in docs/run.md. Without it, one game server
+comes from the environment (ET_LEDGER_SERVER_ID, ET_LEDGER_TZ and):
+${Object.entries(runEnvVariables)
+  .map(([k, v]) => `  ${k.padEnd(24)} ${v.help}\n  ${''.padEnd(24)} example: ${v.example}`)
+  .join('\n')}
+
+Examples:
+  ET_LEDGER_SERVER_ID=eu1 ET_LEDGER_REPORT_SECRET=… ET_LEDGER_WATCH_DIR=/srv/etl/legacy/gamestats et-ledger run
+  et-ledger run --config /etc/et-ledger/run.json --store postgres:postgres://etl@db/etl`,
+  options: { config: { type: 'string' } },
+  defaultLogLevel: 'info',
+  async run({ config, values, log }) {
+    const configPath = typeof values.config === 'string' ? values.config : null;
+    let fileText: string | null = null;
+    if (configPath !== null) {
+      try {
+        fileText = await readFile(configPath, 'utf8');
+      } catch (e) {
+        throw new LedgerError('CONFIG_INVALID', `cannot read --config ${configPath}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    }
+    const rc = loadRunConfig(process.env, fileText, config, configPath ? `--config ${configPath}` : undefined);
+    const keys = await readPrivateKeys(rc);
+    const stopSignal = waitForStopSignal(log);
+    const stack: { name: string; stop: () => Promise<void> }[] = [];
+    let exitCode = 0;
+    try {
+      const ledger = await openLedger(config.store);
+      stack.push({ name: 'store', stop: () => ledger.close() });
+      await startService(rc, keys, ledger, log, stack, () => stopSignal.fail());
+      const signal = await stopSignal.promise;
+      log.info({ signal }, 'stopping');
+      if (signal === 'failure') exitCode = 1;
+    } finally {
+      for (const part of stack.reverse()) {
+        await part.stop().catch((e: unknown) => log.error({ err: e, part: part.name }, 'could not stop cleanly'));
+      }
+      stopSignal.dispose();
+    }
+    log.info({ exitCode }, 'stopped');
+    return exitCode;
+  },
+};
+
+async function startService(
+  rc: RunConfig,
+  keys: Map<string, Buffer>,
+  ledger: Ledger,
+  log: Logger,
+  stack: { name: string; stop: () => Promise<void> }[],
+  onFatal: () => void,
+): Promise<void> {
+  const projections = await loadProjections();
+  const runtime: RuntimeDeps = { db: ledger.db, store: ledger.store, log, projections };
+  // Once before the runners: their concurrent first `create … if not exists` would race.
+  await prepareRuntime(runtime);
+  const runners: LiveRunner[] = projections.map((p) => runLive(runtime, p));
+  for (const [i, r] of runners.entries())
+    r.done.catch((e: unknown) => {
+      log.fatal({ err: e, projection: projections[i]!.name }, 'projection runner stopped; shutting down');
+      onFatal();
+    });
+  stack.push({ name: 'projections', stop: async () => void (await Promise.all(runners.map((r) => r.stop()))) });
+
+  const metrics = createMetrics({
+    projectionLag: async () => {
+      const head = await ledger.store.headPosition();
+      const builds = await listBuilds(ledger.db);
+      return Object.fromEntries(builds.filter((b) => b.status === 'active').map((b) => [b.name, head - b.position]));
+    },
+  });
+  const cursors = await openSqlCursorStore(ledger.db);
+  const append = createGroupAppend((events) => ledger.store.appendFacts(events));
+  const deps: SourceDeps = { append, log, metrics };
+
+  const watchers: DirWatcher[] = rc.servers
+    .filter((s) => s.watchDirs.length > 0)
+    .map((s) =>
+      createDirWatcher({
+        ...deps,
+        serverId: s.id,
+        tz: s.tz,
+        dirs: s.watchDirs,
+        cursors,
+        maxFileBytes: rc.maxFileBytes,
+        stableMs: rc.watch.stableMs,
+        scanIntervalMs: rc.watch.scanMs,
+      }),
+    );
+  const pollers = new Map<string, SftpPoller>();
+  for (const s of rc.servers) {
+    if (!s.sftp) continue;
+    pollers.set(
+      s.id,
+      createSftpPoller({
+        ...deps,
+        serverId: s.id,
+        tz: s.tz,
+        host: s.sftp.host,
+        port: s.sftp.port,
+        username: s.sftp.user,
+        privateKey: keys.get(s.id)!,
+        knownHostKey: s.sftp.knownHostKey,
+        folders: s.sftp.folders,
+        cursors,
+        maxFileBytes: rc.maxFileBytes,
+        pollMs: s.sftp.pollSec * 1000,
+      }),
+    );
+  }
+  const receiver = createReportReceiver({
+    ...deps,
+    servers: rc.servers.map((s) => ({
+      id: s.id,
+      tz: s.tz,
+      ...(s.reportSecret ? { reportSecret: s.reportSecret } : {}),
+      ...(s.legacyToken ? { legacyToken: s.legacyToken } : {}),
+    })),
+    host: rc.http.host,
+    port: rc.http.port,
+    maxFileBytes: rc.maxFileBytes,
+    headersTimeoutMs: rc.http.headersTimeoutMs,
+    requestTimeoutMs: rc.http.requestTimeoutMs,
+    health: async () => {
+      const headPosition = await ledger.store.headPosition();
+      const sftp = Object.fromEntries([...pollers].map(([id, p]) => [id, p.state()]));
+      return { ok: true, headPosition, sftp };
+    },
+  });
+  const ticker = createClockTicker({ ...deps, servers: rc.servers.map((s) => s.id), intervalSec: rc.tickSec });
+
+  const address = await receiver.start().catch((e: unknown) => {
+    throw new LedgerError(
+      'CONFIG_INVALID',
+      `the HTTP receiver cannot listen on ${rc.http.host}:${rc.http.port}: ${(e as Error).message}\n    example: ET_LEDGER_HTTP_PORT=8788 (or "http": { "port": 8788 } in the --config file)`,
+      { cause: e },
+    );
+  });
+  stack.push({ name: 'http', stop: () => receiver.stop() });
+  for (const w of watchers) {
+    stack.push({ name: 'dir', stop: () => w.stop() });
+    void w.start();
+  }
+  for (const p of pollers.values()) {
+    stack.push({ name: 'sftp', stop: () => p.stop() });
+    p.start();
+  }
+  stack.push({ name: 'ticker', stop: () => ticker.stop() });
+  ticker.start();
+
+  const unused = rc.servers.filter((s) => !s.reportSecret && !s.legacyToken && s.watchDirs.length === 0 && !s.sftp);
+  for (const s of unused)
+    log.warn({ server: s.id }, 'this server has no source: no report secret, legacy token, watched folder or SFTP');
+  log.info(
+    { ...address, servers: rc.servers.map((s) => s.id), projections: projections.map((p) => p.name) },
+    'et-ledger is running',
+  );
+}
+
+async function readPrivateKeys(rc: RunConfig): Promise<Map<string, Buffer>> {
+  const keys = new Map<string, Buffer>();
+  for (const [i, s] of rc.servers.entries()) {
+    if (!s.sftp) continue;
+    try {
+      keys.set(s.id, await readFile(s.sftp.privateKeyPath));
+    } catch (e) {
+      throw new LedgerError(
+        'CONFIG_INVALID',
+        `servers[${i}].sftp.privateKeyPath = ${JSON.stringify(s.sftp.privateKeyPath)}: cannot read the key (${(e as Error).message})\n    example: "privateKeyPath": "/etc/et-ledger/id_ed25519" (readable by this user)`,
+        { cause: e },
+      );
+    }
+  }
+  return keys;
+}
+
+type StopReason = NodeJS.Signals | 'failure';
+
+/**
+ * The first SIGTERM or SIGINT stops the service gracefully; a second one ends the process at once.
+ * `fail()` stops it the same way when a part cannot go on (exit code 1).
+ */
+function waitForStopSignal(log: Logger): { promise: Promise<StopReason>; fail: () => void; dispose: () => void } {
+  let received: StopReason | null = null;
+  let resolve: (s: StopReason) => void = () => {};
+  const promise = new Promise<StopReason>((r) => {
+    resolve = r;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      log.warn({ signal }, 'second signal while stopping: exiting now');
+      process.exit(1);
+    }
+    received = signal;
+    resolve(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    promise,
+    fail() {
+      received ??= 'failure';
+      resolve('failure');
+    },
+    dispose() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}

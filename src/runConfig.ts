@@ -1,0 +1,320 @@
+// Configuration of `et-ledger run`: the game servers and how their facts arrive, from a JSON file
+// (`--config FILE`, docs/run.md documents every field) and the environment. One game server needs
+// no file: ET_LEDGER_SERVER_ID, ET_LEDGER_TZ (already parsed into the base Config), and the
+// variables below. Parsed once, by cli/, with errors that name the field, the problem and an example.
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import { LedgerError } from './errors.ts';
+import { IanaZone, ServerId } from './events/common.ts';
+import { type KnownHostKey, parseKnownHostKey } from './sources/hostKey.ts';
+import type { RemoteFolder } from './sources/sftpPoller.ts';
+
+/** The variables `et-ledger run` reads beyond those of config.ts (same shape as its envVariables). */
+export const runEnvVariables = {
+  ET_LEDGER_HTTP_PORT: {
+    example: '8787',
+    help: 'port of the HTTP receiver, /healthz and /metrics (default 8787; 0: any free port)',
+  },
+  ET_LEDGER_HTTP_HOST: { example: '0.0.0.0', help: 'address the HTTP receiver listens on (default 0.0.0.0)' },
+  ET_LEDGER_REPORT_SECRET: {
+    example: 'e3b0c44298fc1c149afbf4c8996fb924',
+    help: 'HMAC secret of the Lua reports of ET_LEDGER_SERVER_ID (no --config file); at least 16 characters',
+  },
+  ET_LEDGER_LEGACY_TOKEN: {
+    example: 'k7Qw2mX9pL4vR8sT',
+    help: 'URL token of POST /v1/legacy/<token> for ET_LEDGER_SERVER_ID (no --config file); at least 16 characters',
+  },
+  ET_LEDGER_WATCH_DIR: {
+    example: '/srv/etl/legacy/gamestats:/srv/etl/legacy/et-ledger',
+    help: "folders watched for ET_LEDGER_SERVER_ID's files, separated by ':' (no --config file)",
+  },
+} as const;
+
+/** An example per field, keyed by its path with array indexes left out (`servers[].sftp.port`). */
+const examples: Record<string, string> = {
+  'http.host': '"host": "0.0.0.0"',
+  'http.port': '"port": 8787',
+  'http.headersTimeoutMs': '"headersTimeoutMs": 10000',
+  'http.requestTimeoutMs': '"requestTimeoutMs": 30000',
+  tickSec: '"tickSec": 30',
+  'watch.stableMs': '"stableMs": 1000',
+  'watch.scanMs': '"scanMs": 2000',
+  servers: '"servers": [{ "id": "eu1", "tz": "Europe/Ljubljana", "reportSecretEnv": "ETL_EU1_SECRET" }]',
+  'servers[].id': '"id": "eu1"',
+  'servers[].tz': '"tz": "Europe/Ljubljana"',
+  'servers[].reportSecret': '"reportSecret": "e3b0c44298fc1c149afbf4c8996fb924"',
+  'servers[].reportSecretEnv': '"reportSecretEnv": "ETL_EU1_SECRET"',
+  'servers[].legacyToken': '"legacyToken": "k7Qw2mX9pL4vR8sT"',
+  'servers[].legacyTokenEnv': '"legacyTokenEnv": "ETL_EU1_LEGACY_TOKEN"',
+  'servers[].watchDirs': '"watchDirs": ["/srv/etl/legacy/gamestats", "/srv/etl/legacy/et-ledger"]',
+  'servers[].sftp.host': '"host": "eu1.example.org"',
+  'servers[].sftp.port': '"port": 22',
+  'servers[].sftp.user': '"user": "etl"',
+  'servers[].sftp.privateKeyPath': '"privateKeyPath": "/etc/et-ledger/id_ed25519"',
+  'servers[].sftp.knownHostKey':
+    '"knownHostKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…" (from ssh-keyscan or the server\'s /etc/ssh/ssh_host_ed25519_key.pub)',
+  'servers[].sftp.paths':
+    '"paths": { "stats": "/home/et/.etlegacy/legacy/gamestats", "spool": "/home/et/.etlegacy/legacy/et-ledger" }',
+  'servers[].sftp.paths.stats': '"stats": "/home/et/.etlegacy/legacy/gamestats"',
+  'servers[].sftp.paths.spool': '"spool": "/home/et/.etlegacy/legacy/et-ledger"',
+  'servers[].sftp.paths.gametimes': '"gametimes": "/home/et/.etlegacy/legacy/gametimes"',
+  'servers[].sftp.pollSec': '"pollSec": 10',
+};
+
+const Port = z.int('must be a whole number').min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535');
+const Secret = z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+const LegacyToken = Secret.regex(
+  /^[A-Za-z0-9._~-]+$/,
+  'may hold only letters, digits and . _ ~ - (it is part of a URL)',
+);
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
+const Millis = z.int('must be whole milliseconds').positive('must be positive');
+const RemotePath = z.string().startsWith('/', 'must be an absolute remote path');
+
+const KnownHostKeyText = z.string().superRefine((text, ctx) => {
+  const parsed = parseKnownHostKey(text);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
+const SftpFields = z.strictObject({
+  host: z.string().min(1, 'must name the SSH host'),
+  port: Port.min(1, 'must be 1 to 65535').default(22),
+  user: z.string().min(1, 'must name the SSH user'),
+  privateKeyPath: z.string().min(1, 'must be the path of the private key file'),
+  knownHostKey: KnownHostKeyText,
+  paths: z
+    .strictObject({ stats: RemotePath.optional(), spool: RemotePath.optional(), gametimes: RemotePath.optional() })
+    .refine((p) => p.stats ?? p.spool ?? p.gametimes, 'must name at least one of stats, spool, gametimes'),
+  pollSec: z.number('must be a number of seconds').positive('must be positive').default(10),
+});
+
+const ServerFields = z
+  .strictObject({
+    id: ServerId,
+    tz: IanaZone.optional(),
+    reportSecret: Secret.optional(),
+    reportSecretEnv: EnvName.optional(),
+    legacyToken: LegacyToken.optional(),
+    legacyTokenEnv: EnvName.optional(),
+    watchDirs: z.array(z.string().min(1, 'must not be empty')).default([]),
+    sftp: SftpFields.optional(),
+  })
+  .superRefine((s, ctx) => {
+    for (const k of ['reportSecret', 'legacyToken'] as const)
+      if (s[k] !== undefined && s[`${k}Env`] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [`${k}Env`], message: `give ${k} or ${k}Env, not both` });
+  });
+
+const RunFile = z
+  .strictObject({
+    http: z
+      .strictObject({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: Port.default(8787),
+        headersTimeoutMs: Millis.default(10_000),
+        requestTimeoutMs: Millis.default(30_000),
+      })
+      .prefault({}),
+    tickSec: z.int('must be whole seconds').min(1, 'must be at least 1').default(30),
+    watch: z.strictObject({ stableMs: Millis.default(1000), scanMs: Millis.default(2000) }).prefault({}),
+    servers: z.array(ServerFields).min(1, 'must list at least one game server'),
+  })
+  .superRefine((f, ctx) => {
+    const seen = new Map<string, number>();
+    f.servers.forEach((s, i) => {
+      if (seen.has(s.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'id'],
+          message: `is also the id of servers[${seen.get(s.id)}]`,
+        });
+      seen.set(s.id, i);
+    });
+    if (f.http.headersTimeoutMs > f.http.requestTimeoutMs)
+      ctx.addIssue({ code: 'custom', path: ['http', 'headersTimeoutMs'], message: 'must not exceed requestTimeoutMs' });
+  });
+type RunFile = z.output<typeof RunFile>;
+
+const RunEnv = z.object({
+  ET_LEDGER_HTTP_PORT: z.coerce.number('must be a whole number from 0 to 65535').pipe(Port).optional(),
+  ET_LEDGER_HTTP_HOST: z.string().min(1).optional(),
+  ET_LEDGER_REPORT_SECRET: Secret.optional(),
+  ET_LEDGER_LEGACY_TOKEN: LegacyToken.optional(),
+  ET_LEDGER_WATCH_DIR: z.string().optional(),
+});
+
+export type SftpRunConfig = {
+  host: string;
+  port: number;
+  user: string;
+  privateKeyPath: string;
+  knownHostKey: KnownHostKey;
+  folders: RemoteFolder[];
+  pollSec: number;
+};
+
+export type ServerRunConfig = {
+  id: string;
+  tz: string;
+  reportSecret: string | null;
+  legacyToken: string | null;
+  watchDirs: string[];
+  sftp: SftpRunConfig | null;
+};
+
+export type RunConfig = {
+  http: { host: string; port: number; headersTimeoutMs: number; requestTimeoutMs: number };
+  tickSec: number;
+  watch: { stableMs: number; scanMs: number };
+  maxFileBytes: number;
+  servers: ServerRunConfig[];
+};
+
+const hidden = /secret|token/i;
+
+/**
+ * The service's configuration from the environment and, when given, the text of the --config file
+ * (JSON). `base` is the already parsed common Config (store, zone, server id, limits).
+ */
+export function loadRunConfig(
+  env: NodeJS.ProcessEnv,
+  fileText: string | null,
+  base: Config,
+  fileLabel = 'the --config file',
+): RunConfig {
+  const envSource: Record<string, string> = {};
+  for (const key of Object.keys(RunEnv.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') envSource[key] = v;
+  }
+  const e = RunEnv.safeParse(envSource);
+  if (!e.success) {
+    throw invalid(
+      e.error.issues.map((i) => {
+        const key = String(i.path[0]) as keyof typeof runEnvVariables;
+        const shown = hidden.test(key) ? '(hidden)' : JSON.stringify(envSource[key]);
+        return `  ${key} = ${shown}: ${i.message}\n    example: ${key}=${runEnvVariables[key]?.example ?? ''}`;
+      }),
+    );
+  }
+  const vars = e.data;
+
+  let file: RunFile;
+  if (fileText === null) {
+    file = RunFile.parse({
+      servers: [
+        {
+          id: base.serverId,
+          tz: base.tz,
+          ...(vars.ET_LEDGER_REPORT_SECRET ? { reportSecret: vars.ET_LEDGER_REPORT_SECRET } : {}),
+          ...(vars.ET_LEDGER_LEGACY_TOKEN ? { legacyToken: vars.ET_LEDGER_LEGACY_TOKEN } : {}),
+          watchDirs: (vars.ET_LEDGER_WATCH_DIR ?? '').split(':').filter((d) => d !== ''),
+        },
+      ],
+    });
+  } else {
+    const perServer = (['ET_LEDGER_REPORT_SECRET', 'ET_LEDGER_LEGACY_TOKEN', 'ET_LEDGER_WATCH_DIR'] as const).filter(
+      (k) => vars[k] !== undefined,
+    );
+    if (perServer.length > 0) {
+      throw invalid([
+        `  ${perServer.join(', ')}: only for a single server without a config file; with ${fileLabel}, set them per server\n    example: ${examples['servers[].reportSecretEnv']}, ${examples['servers[].watchDirs']}`,
+      ]);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(fileText);
+    } catch (err) {
+      throw invalid([
+        `  ${fileLabel} is not valid JSON: ${(err as Error).message}\n    example: { ${examples.servers} }`,
+      ]);
+    }
+    const r = RunFile.safeParse(json);
+    if (!r.success) throw invalid(r.error.issues.map((i) => fileIssue(i, json, fileLabel)));
+    file = r.data;
+  }
+
+  const problems: string[] = [];
+  const fromEnv = (i: number, field: 'reportSecret' | 'legacyToken', name: string | undefined): string | null => {
+    if (name === undefined) return null;
+    const value = env[name];
+    const checked = (field === 'legacyToken' ? LegacyToken : Secret).safeParse(value);
+    if (!checked.success) {
+      problems.push(
+        `  servers[${i}].${field}Env = "${name}": ${value === undefined || value === '' ? `the variable ${name} is not set` : `${name} ${checked.error.issues[0]!.message}`}\n    example: ${name}=$(openssl rand -hex 32)`,
+      );
+      return null;
+    }
+    return checked.data;
+  };
+  const servers = file.servers.map((s, i): ServerRunConfig => {
+    const sftp = s.sftp;
+    return {
+      id: s.id,
+      tz: s.tz ?? base.tz,
+      reportSecret: s.reportSecret ?? fromEnv(i, 'reportSecret', s.reportSecretEnv),
+      legacyToken: s.legacyToken ?? fromEnv(i, 'legacyToken', s.legacyTokenEnv),
+      watchDirs: s.watchDirs,
+      sftp: sftp
+        ? {
+            host: sftp.host,
+            port: sftp.port,
+            user: sftp.user,
+            privateKeyPath: sftp.privateKeyPath,
+            knownHostKey: parseKnownHostKey(sftp.knownHostKey) as KnownHostKey,
+            folders: [
+              ...(sftp.paths.stats ? [{ path: sftp.paths.stats, settle: 'stable' as const }] : []),
+              ...(sftp.paths.spool ? [{ path: sftp.paths.spool, settle: 'rename' as const }] : []),
+              ...(sftp.paths.gametimes ? [{ path: sftp.paths.gametimes, settle: 'stable' as const }] : []),
+            ],
+            pollSec: sftp.pollSec,
+          }
+        : null,
+    };
+  });
+  const tokens = new Map<string, number>();
+  servers.forEach((s, i) => {
+    if (s.legacyToken === null) return;
+    const other = tokens.get(s.legacyToken);
+    if (other !== undefined)
+      problems.push(`  servers[${i}].legacyToken: is also the token of servers[${other}]; each server needs its own`);
+    tokens.set(s.legacyToken, i);
+  });
+  if (problems.length > 0) throw invalid(problems);
+
+  return {
+    http: {
+      host: vars.ET_LEDGER_HTTP_HOST ?? file.http.host,
+      port: vars.ET_LEDGER_HTTP_PORT ?? file.http.port,
+      headersTimeoutMs: file.http.headersTimeoutMs,
+      requestTimeoutMs: file.http.requestTimeoutMs,
+    },
+    tickSec: file.tickSec,
+    watch: file.watch,
+    maxFileBytes: base.maxFileBytes,
+    servers,
+  };
+}
+
+function invalid(lines: string[]): LedgerError {
+  return new LedgerError('CONFIG_INVALID', `invalid run configuration:\n${lines.join('\n')}`);
+}
+
+function fileIssue(issue: z.core.$ZodIssue, input: unknown, fileLabel: string): string {
+  const path = issue.path.reduce<string>(
+    (s, p) => (typeof p === 'number' ? `${s}[${p}]` : s === '' ? String(p) : `${s}.${String(p)}`),
+    '',
+  );
+  const last = String([...issue.path].reverse().find((p) => typeof p === 'string') ?? '');
+  if (issue.code === 'unrecognized_keys') {
+    const where = path === '' ? 'top level' : path;
+    return `  ${fileLabel}, ${where}: unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (see docs/run.md for the fields)`;
+  }
+  let value: unknown = input;
+  for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey];
+  const shown =
+    value === undefined ? 'missing' : hidden.test(last) && !last.endsWith('Env') ? '(hidden)' : JSON.stringify(value);
+  const message = value === undefined ? 'is required' : issue.message;
+  const example = examples[path.replace(/\[\d+\]/g, '[]')];
+  return `  ${path || fileLabel} = ${shown}: ${message}${example ? `\n    example: ${example}` : ''}`;
+}

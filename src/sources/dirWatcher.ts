@@ -1,0 +1,183 @@
+// Local folders of one game server (its gamestats/, our Lua script's spool, legacy gametimes/):
+// every file becomes a raw fact once it is complete. The folder is listed every `scanIntervalMs`
+// (fs.watch only wakes the scan early: it misses changes on network filesystems and while we are
+// down), so a start-up is a catch-up of whatever arrived meanwhile. A file is taken when its size and
+// mtime have been still for `stableMs`; names are read as raw bytes (not always UTF-8).
+import { type FSWatcher, watch } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { decodeRawName } from '../parser/names.ts';
+import { deliverArrival, type SourceDeps } from './factSink.ts';
+import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
+import { type BackOff, backOffDelay, createPacer } from './pacing.ts';
+import { createSettler, isIgnoredName, type Settler } from './settle.ts';
+
+export type DirWatcherOptions = SourceDeps & {
+  serverId: string;
+  tz: string;
+  dirs: string[];
+  cursors: CursorStore;
+  maxFileBytes: number;
+  /** How long size and mtime must stay the same before a file is taken (default 1 000 ms). */
+  stableMs?: number;
+  /** How often each folder is listed even when fs.watch says nothing (default 2 000 ms). */
+  scanIntervalMs?: number;
+  backOff?: BackOff;
+  now?: () => number;
+};
+
+export type DirWatcher = {
+  /** Starts watching; resolves once the first listing (the catch-up) has been handled. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Folder = { dir: string; key: string; settler: Settler; marks: Map<string, FileMark> | null; missing: boolean };
+
+export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
+  const stableMs = opts.stableMs ?? 1000;
+  const scanIntervalMs = opts.scanIntervalMs ?? 2000;
+  const backOff = opts.backOff ?? { initialMs: 1000, maxMs: 30_000 };
+  const now = opts.now ?? Date.now;
+  const log = opts.log.child({ source: 'dir', server: opts.serverId });
+  const pacer = createPacer();
+  const folders: Folder[] = opts.dirs.map((d) => {
+    const dir = resolve(d);
+    return {
+      dir,
+      key: `dir:${opts.serverId}:${dir}`,
+      settler: createSettler({ kind: 'stable', minStableMs: stableMs, trustMtime: true }),
+      marks: null,
+      missing: false,
+    };
+  });
+  const watchers = new Map<string, FSWatcher>();
+  let stopped = false;
+  let failures = 0;
+  let loop: Promise<void> | null = null;
+  let nudge: NodeJS.Timeout | null = null;
+
+  const wakeSoon = () => {
+    nudge ??= setTimeout(() => {
+      nudge = null;
+      pacer.wake();
+    }, 50);
+  };
+
+  function ensureWatch(f: Folder) {
+    if (watchers.has(f.dir)) return;
+    try {
+      const w = watch(f.dir, { persistent: false }, wakeSoon);
+      w.on('error', () => {
+        w.close();
+        watchers.delete(f.dir);
+      });
+      watchers.set(f.dir, w);
+    } catch {
+      // The periodic listing still finds everything; fs.watch is only a hint.
+    }
+  }
+
+  /** Lists one folder and appends what settled; returns whether something is still settling. */
+  async function scan(f: Folder): Promise<boolean> {
+    f.marks ??= await opts.cursors.load(f.key);
+    let names: Buffer[];
+    try {
+      names = await readdir(f.dir, { encoding: 'buffer' });
+    } catch (e) {
+      if (!f.missing) log.warn({ dir: f.dir, err: e }, 'cannot list the folder; will keep trying');
+      f.missing = true;
+      return false;
+    }
+    if (f.missing) log.info({ dir: f.dir }, 'folder is readable again');
+    f.missing = false;
+    ensureWatch(f);
+    const listed: { name: string; path: Buffer; mark: FileMark }[] = [];
+    for (const raw of names) {
+      const name = decodeRawName(raw);
+      if (isIgnoredName(name)) continue;
+      const path = Buffer.concat([Buffer.from(`${f.dir}/`), raw]);
+      const st = await stat(path).catch(() => null);
+      if (!st?.isFile()) continue;
+      listed.push({ name, path, mark: { size: st.size, mtimeMs: Math.floor(st.mtimeMs) } });
+    }
+    listed.sort((a, b) => a.mark.mtimeMs - b.mark.mtimeMs || (a.name < b.name ? -1 : 1));
+    const present = new Set(listed.map((l) => l.name));
+    f.settler.retain(present);
+    const gone = [...f.marks.keys()].filter((n) => !present.has(n));
+    if (gone.length > 0) {
+      await opts.cursors.forget(f.key, gone);
+      for (const n of gone) f.marks.delete(n);
+    }
+    let settling = false;
+    for (const { name, path, mark } of listed) {
+      if (stopped) break;
+      if (sameMark(f.marks.get(name), mark)) continue;
+      if (!f.settler.isSettled(name, mark, now())) {
+        settling = true;
+        continue;
+      }
+      const bytes = await readFile(path).catch(() => null);
+      if (bytes === null) continue; // removed between listing and reading
+      if (bytes.length !== mark.size) {
+        f.settler.forget(name);
+        settling = true;
+        continue;
+      }
+      await deliverArrival(opts, {
+        bytes,
+        fileName: name,
+        serverId: opts.serverId,
+        tz: opts.tz,
+        source: { kind: 'dir', ref: `${f.dir}/${name}` },
+        receivedAt: new Date(now()).toISOString(),
+        maxBytes: opts.maxFileBytes,
+      });
+      await opts.cursors.record(f.key, name, mark);
+      f.marks.set(name, mark);
+    }
+    return settling;
+  }
+
+  async function scanAll(): Promise<boolean> {
+    let settling = false;
+    for (const f of folders) if (await scan(f)) settling = true;
+    return settling;
+  }
+
+  return {
+    start() {
+      if (loop) throw new Error('dir watcher already started');
+      log.info({ dirs: folders.map((f) => f.dir), stableMs }, 'watching folders');
+      let firstDone: () => void = () => {};
+      const first = new Promise<void>((r) => {
+        firstDone = r;
+      });
+      loop = (async () => {
+        while (!stopped) {
+          let delay = scanIntervalMs;
+          try {
+            if (await scanAll()) delay = Math.min(scanIntervalMs, stableMs);
+            failures = 0;
+          } catch (e) {
+            failures++;
+            delay = backOffDelay(backOff, failures);
+            opts.metrics.sourceErrors.inc({ source: 'dir', server: opts.serverId, reason: 'append' });
+            log.error({ err: e, failures, retryInMs: delay }, 'could not hand a file to the log; retrying');
+          }
+          firstDone();
+          if (!stopped) await pacer.sleep(delay);
+        }
+      })();
+      return first;
+    },
+    async stop() {
+      stopped = true;
+      if (nudge) clearTimeout(nudge);
+      pacer.wake();
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+      await loop;
+    },
+  };
+}

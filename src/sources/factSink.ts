@@ -1,0 +1,52 @@
+// What every source does with bytes it received: identify them (identifyFact), hand the events to
+// the sink, count and log the outcome. The sink is a function, not the store, so the collector
+// mode can publish to Kafka with the same sources.
+import type { FactSource } from '../events/common.ts';
+import type { Logger } from '../logger.ts';
+import type { LedgerMetrics } from '../metrics.ts';
+import type { AppendOutcome, NewEvent } from '../store/eventStore.ts';
+import { type Arrival, type IdentifiedFact, identifyFact } from './identifyFact.ts';
+
+/** Appends facts idempotently (by event id); `EventStore.appendFacts` is one. */
+export type AppendFacts = (events: NewEvent[]) => Promise<AppendOutcome[]>;
+
+export type SourceDeps = { append: AppendFacts; log: Logger; metrics: LedgerMetrics };
+
+export type Delivered = {
+  fact: IdentifiedFact;
+  outcomes: AppendOutcome[];
+  /** `duplicate` when every event of the fact was already in the log. */
+  status: 'appended' | 'duplicate';
+};
+
+/** Identifies and appends one arrival; rejects (nothing counted as appended) when the sink fails. */
+export async function deliverArrival(deps: SourceDeps, arrival: Arrival): Promise<Delivered> {
+  const fact = identifyFact(arrival);
+  const outcomes = await deps.append(fact.events);
+  const status = outcomes.some((o) => o.status === 'appended') ? 'appended' : 'duplicate';
+  countAppended(deps.metrics, arrival.source.kind, arrival.serverId, fact.events, outcomes);
+  const fields = {
+    source: arrival.source.kind,
+    server: arrival.serverId,
+    ref: arrival.source.ref,
+    kind: fact.kind,
+    status,
+    events: fact.events.length,
+    position: outcomes[0]?.position,
+  };
+  if (fact.kind === 'unrecognized') deps.log.warn({ ...fields, reason: fact.reason }, 'fact quarantined');
+  else deps.log.info(fields, status === 'appended' ? 'fact appended' : 'fact already in the log');
+  return { fact, outcomes, status };
+}
+
+function countAppended(
+  metrics: LedgerMetrics,
+  source: FactSource['kind'],
+  server: string,
+  events: NewEvent[],
+  outcomes: AppendOutcome[],
+): void {
+  const typeOf = new Map(events.map((e) => [e.eventId, e.type]));
+  for (const o of outcomes)
+    metrics.factsAppended.inc({ source, server, type: typeOf.get(o.eventId) ?? 'unknown', outcome: o.status });
+}

@@ -1,0 +1,208 @@
+// One game server's remote folders over SFTP (its stats folder, our Lua spool, the legacy
+// gametimes/), listed every `pollMs` on one connection. A file is downloaded when complete: in a
+// spool (written by rename) as soon as it is listed, elsewhere once size and mtime are the same in
+// two listings; a download whose length differs from the listing is dropped and tried again later.
+// Only a whole download becomes a fact. A lost connection is reopened with back-off; a host key
+// that differs from the configured one is refused (logged as an error on every attempt).
+// A cursor (fileCursor.ts) keeps what was appended, so a restart does not download the history again.
+import { posix } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { deliverArrival, type SourceDeps } from './factSink.ts';
+import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
+import type { KnownHostKey } from './hostKey.ts';
+import { type BackOff, backOffDelay, createPacer } from './pacing.ts';
+import { createSettler, isIgnoredName, type Settler } from './settle.ts';
+import { openSftpSession, SftpError, type SftpSession } from './sftpSession.ts';
+
+export type RemoteFolder = {
+  path: string;
+  /** `rename`: files appear complete (our spool); `stable`: wait for two equal listings. */
+  settle: 'rename' | 'stable';
+};
+
+export type SftpPollerOptions = SourceDeps & {
+  serverId: string;
+  tz: string;
+  host: string;
+  port: number;
+  username: string;
+  privateKey: Buffer;
+  passphrase?: string;
+  knownHostKey: KnownHostKey;
+  folders: RemoteFolder[];
+  cursors: CursorStore;
+  maxFileBytes: number;
+  /** Between listings (default 10 000 ms). */
+  pollMs?: number;
+  backOff?: BackOff;
+  readyTimeoutMs?: number;
+  opTimeoutMs?: number;
+  keepaliveMs?: number;
+  /** Opens the transport instead of TCP to host:port (a proxy, a jump host). */
+  connectSocket?: () => Duplex;
+  now?: () => number;
+};
+
+export type SourceState = {
+  connected: boolean;
+  lastPollAt: string | null;
+  lastError: string | null;
+};
+
+export type SftpPoller = {
+  start(): void;
+  stop(): Promise<void>;
+  state(): SourceState;
+};
+
+type Folder = RemoteFolder & {
+  key: string;
+  settler: Settler;
+  marks: Map<string, FileMark> | null;
+  problem: string | null;
+};
+
+export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
+  const pollMs = opts.pollMs ?? 10_000;
+  const backOff = opts.backOff ?? { initialMs: 1000, maxMs: 60_000 };
+  const now = opts.now ?? Date.now;
+  const log = opts.log.child({ source: 'sftp', server: opts.serverId, host: `${opts.host}:${opts.port}` });
+  const pacer = createPacer();
+  const folders: Folder[] = opts.folders.map((f) => ({
+    ...f,
+    key: `sftp:${opts.serverId}:${f.path}`,
+    settler: createSettler(
+      f.settle === 'rename' ? { kind: 'rename' } : { kind: 'stable', minStableMs: 0, trustMtime: false },
+    ),
+    marks: null,
+    problem: null,
+  }));
+  const state: SourceState = { connected: false, lastPollAt: null, lastError: null };
+  let stopped = false;
+  let session: SftpSession | null = null;
+  let loop: Promise<void> | null = null;
+
+  const error = (reason: string) => opts.metrics.sourceErrors.inc({ source: 'sftp', server: opts.serverId, reason });
+
+  async function pollFolder(s: SftpSession, f: Folder): Promise<void> {
+    f.marks ??= await opts.cursors.load(f.key);
+    let entries: Awaited<ReturnType<SftpSession['list']>>;
+    try {
+      entries = await s.list(f.path);
+    } catch (e) {
+      if (!(e instanceof SftpError) || e.code !== 'REMOTE_PATH') throw e;
+      if (f.problem !== e.message)
+        log.warn({ path: f.path, err: e.message }, 'cannot list the remote folder; will keep trying');
+      f.problem = e.message;
+      return;
+    }
+    if (f.problem) log.info({ path: f.path }, 'remote folder is readable again');
+    f.problem = null;
+    const files = entries
+      .filter((e) => e.isFile && !isIgnoredName(e.name))
+      .sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+    const present = new Set(files.map((e) => e.name));
+    f.settler.retain(present);
+    const gone = [...f.marks.keys()].filter((n) => !present.has(n));
+    if (gone.length > 0) {
+      await opts.cursors.forget(f.key, gone);
+      for (const n of gone) f.marks.delete(n);
+    }
+    for (const entry of files) {
+      if (stopped) return;
+      const mark: FileMark = { size: entry.size, mtimeMs: entry.mtimeMs };
+      if (sameMark(f.marks.get(entry.name), mark) || !f.settler.isSettled(entry.name, mark, now())) continue;
+      const path = posix.join(f.path, entry.name);
+      let bytes: Buffer;
+      try {
+        bytes = await s.read(path);
+      } catch (e) {
+        if (!(e instanceof SftpError) || e.code !== 'REMOTE_PATH') throw e;
+        continue; // removed or unreadable since the listing
+      }
+      if (bytes.length !== mark.size) {
+        log.debug(
+          { path, listed: mark.size, got: bytes.length },
+          'file changed while downloading; will take it when still',
+        );
+        f.settler.forget(entry.name);
+        continue;
+      }
+      await deliverArrival(opts, {
+        bytes,
+        fileName: entry.name,
+        serverId: opts.serverId,
+        tz: opts.tz,
+        source: { kind: 'sftp', ref: `sftp://${opts.username}@${opts.host}:${opts.port}${path}` },
+        receivedAt: new Date(now()).toISOString(),
+        maxBytes: opts.maxFileBytes,
+      });
+      await opts.cursors.record(f.key, entry.name, mark);
+      f.marks.set(entry.name, mark);
+    }
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        session ??= await openSftpSession({
+          host: opts.host,
+          port: opts.port,
+          username: opts.username,
+          privateKey: opts.privateKey,
+          ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
+          knownHostKey: opts.knownHostKey,
+          readyTimeoutMs: opts.readyTimeoutMs ?? 20_000,
+          opTimeoutMs: opts.opTimeoutMs ?? 60_000,
+          keepaliveMs: opts.keepaliveMs ?? 10_000,
+          ...(opts.connectSocket ? { sock: opts.connectSocket() } : {}),
+        });
+        if (!state.connected) log.info({ folders: folders.map((f) => f.path) }, 'connected');
+        state.connected = true;
+        for (const f of folders) {
+          if (stopped) break;
+          await pollFolder(session, f);
+        }
+        state.lastPollAt = new Date(now()).toISOString();
+        state.lastError = null;
+        failures = 0;
+        await pacer.sleep(pollMs);
+      } catch (e) {
+        failures++;
+        const delay = backOffDelay(backOff, failures);
+        state.lastError = e instanceof Error ? e.message : String(e);
+        if (!(e instanceof SftpError)) {
+          // The connection is fine; the log (or the cursor table) is not. Keep the session.
+          error('append');
+          log.error({ err: e, failures, retryInMs: delay }, 'could not hand a file to the log; retrying');
+        } else {
+          session?.close();
+          session = null;
+          state.connected = false;
+          error(e.code.toLowerCase());
+          const fields = { code: e.code, err: e.message, failures, retryInMs: delay };
+          if (e.code === 'HOST_KEY_MISMATCH') log.error(fields, 'host key refused: not connecting');
+          else log.warn(fields, 'SFTP connection failed; reconnecting');
+        }
+        if (!stopped) await pacer.sleep(delay);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (loop) throw new Error('SFTP poller already started');
+      loop = run();
+    },
+    async stop() {
+      stopped = true;
+      pacer.wake();
+      session?.close();
+      await loop;
+      session = null;
+      state.connected = false;
+    },
+    state: () => ({ ...state }),
+  };
+}

@@ -1,0 +1,168 @@
+// One SSH connection with its SFTP channel (ssh2): key authentication, the host key checked against
+// the configured one before anything is sent, and every operation bounded — it fails when the
+// connection drops or when it takes longer than `opTimeoutMs`, never hangs.
+import type { Duplex } from 'node:stream';
+import { Client, type SFTPWrapper } from 'ssh2';
+import { fingerprintOf, hostKeyAlgorithms, hostKeyMatches, type KnownHostKey, keyTypeOf } from './hostKey.ts';
+
+export type SftpErrorCode = 'HOST_KEY_MISMATCH' | 'CONNECT_FAILED' | 'CONNECTION_LOST' | 'TIMEOUT' | 'REMOTE_PATH';
+
+/** A failure of the SFTP source; `REMOTE_PATH` concerns one path (missing, no permission), the others the connection. */
+export class SftpError extends Error {
+  readonly code: SftpErrorCode;
+  constructor(code: SftpErrorCode, message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'SftpError';
+    this.code = code;
+  }
+}
+
+export type SftpTarget = {
+  host: string;
+  port: number;
+  username: string;
+  privateKey: Buffer;
+  passphrase?: string;
+  knownHostKey: KnownHostKey;
+  readyTimeoutMs: number;
+  opTimeoutMs: number;
+  keepaliveMs: number;
+  /** An already connected socket (a proxy, a jump host); default: TCP to host:port. */
+  sock?: Duplex;
+};
+
+export type RemoteEntry = { name: string; size: number; mtimeMs: number; isFile: boolean };
+
+export type SftpSession = {
+  list(dir: string): Promise<RemoteEntry[]>;
+  read(path: string): Promise<Buffer>;
+  close(): void;
+};
+
+// SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that concern a path, not the connection.
+const PATH_STATUS = new Set([2, 3]);
+
+export function openSftpSession(t: SftpTarget): Promise<SftpSession> {
+  const client = new Client();
+  const where = `${t.username}@${t.host}:${t.port}`;
+  let refusedKey: Buffer | null = null;
+  let ready = false;
+  let lostWith: SftpError | null = null;
+  const onLost = new Set<(e: SftpError) => void>();
+  const lose = (e: SftpError) => {
+    if (lostWith) return;
+    lostWith = e;
+    for (const f of onLost) f(e);
+    client.destroy();
+  };
+
+  return new Promise<SftpSession>((resolve, reject) => {
+    const fail = (e: SftpError) => {
+      if (ready) lose(e);
+      else {
+        ready = true; // settle once
+        client.destroy();
+        reject(e);
+      }
+    };
+    client.on('error', (err) => {
+      if (refusedKey) {
+        fail(
+          new SftpError(
+            'HOST_KEY_MISMATCH',
+            `${where} presented host key ${fingerprintOf(refusedKey)} (${keyTypeOf(refusedKey)}), not the configured ${t.knownHostKey.fingerprint}: refusing to connect. If the server's key was changed on purpose, put its new public key in sftp.knownHostKey.`,
+            { cause: err },
+          ),
+        );
+      } else
+        fail(new SftpError(ready ? 'CONNECTION_LOST' : 'CONNECT_FAILED', `${where}: ${err.message}`, { cause: err }));
+    });
+    client.on('close', () =>
+      fail(new SftpError(ready ? 'CONNECTION_LOST' : 'CONNECT_FAILED', `${where}: connection closed`)),
+    );
+    client.on('ready', () => {
+      client.sftp((err, sftp) => {
+        if (err)
+          return fail(new SftpError('CONNECT_FAILED', `${where}: no SFTP subsystem: ${err.message}`, { cause: err }));
+        ready = true;
+        resolve(session(sftp));
+      });
+    });
+    const serverHostKey = hostKeyAlgorithms(t.knownHostKey);
+    client.connect({
+      host: t.host,
+      port: t.port,
+      username: t.username,
+      privateKey: t.privateKey,
+      ...(t.passphrase === undefined ? {} : { passphrase: t.passphrase }),
+      ...(t.sock === undefined ? {} : { sock: t.sock as never }),
+      readyTimeout: t.readyTimeoutMs,
+      keepaliveInterval: t.keepaliveMs,
+      keepaliveCountMax: 3,
+      ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as never } } : {}),
+      hostVerifier: (key: Buffer) => {
+        if (hostKeyMatches(t.knownHostKey, key)) return true;
+        refusedKey = Buffer.from(key);
+        return false;
+      },
+    });
+  });
+
+  function bounded<T>(
+    what: string,
+    op: (done: (err: Error | null | undefined, value?: T) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (lostWith) return reject(lostWith);
+      let settled = false;
+      const finish = (e: Error | null, v?: T) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        onLost.delete(lost);
+        if (e) reject(e);
+        else resolve(v as T);
+      };
+      const lost = (e: SftpError) => finish(e);
+      const timer = setTimeout(() => {
+        const e = new SftpError('TIMEOUT', `${where}: ${what} took longer than ${t.opTimeoutMs} ms`);
+        finish(e);
+        lose(e);
+      }, t.opTimeoutMs);
+      onLost.add(lost);
+      op((err, value) => {
+        if (!err) return finish(null, value);
+        const status = (err as { code?: unknown }).code;
+        if (typeof status === 'number' && PATH_STATUS.has(status))
+          return finish(new SftpError('REMOTE_PATH', `${where}: ${what}: ${err.message}`, { cause: err }));
+        finish(lostWith ?? new SftpError('CONNECTION_LOST', `${where}: ${what}: ${err.message}`, { cause: err }));
+      });
+    });
+  }
+
+  function session(sftp: SFTPWrapper): SftpSession {
+    return {
+      list: (dir) =>
+        bounded<RemoteEntry[]>(`listing ${dir}`, (done) =>
+          sftp.readdir(dir, (err, list) => {
+            if (err) return done(err);
+            done(
+              null,
+              list.map((e) => ({
+                name: e.filename,
+                size: Number(e.attrs.size),
+                mtimeMs: Number(e.attrs.mtime) * 1000,
+                isFile: e.attrs.isFile(),
+              })),
+            );
+          }),
+        ),
+      read: (path) => bounded<Buffer>(`reading ${path}`, (done) => sftp.readFile(path, (err, buf) => done(err, buf))),
+      close() {
+        lostWith ??= new SftpError('CONNECTION_LOST', `${where}: closed`);
+        client.end();
+        setTimeout(() => client.destroy(), 1000).unref();
+      },
+    };
+  }
+}

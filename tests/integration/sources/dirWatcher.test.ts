@@ -1,0 +1,220 @@
+// The folder watcher on real folders, appending to a real PostgreSQL log.
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/metrics.ts';
+import { createDirWatcher, type DirWatcherOptions } from '../../../src/sources/dirWatcher.ts';
+import { openSqlCursorStore } from '../../../src/sources/fileCursor.ts';
+import type { NewEvent } from '../../../src/store/eventStore.ts';
+import type { Ledger } from '../../../src/store/openStore.ts';
+import { postgresAvailable } from '../../support/databases.ts';
+import { captureLog, facts, openPostgresLedger, ownRoundReport, sleep, statsFile, waitFor } from './support.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const d = mkdtempSync(join(tmpdir(), 'etl-watch-'));
+  dirs.push(d);
+  return d;
+}
+
+async function harness(label: string, watched: string[], o: Partial<DirWatcherOptions> = {}) {
+  const ledger = await openPostgresLedger(label);
+  const cursors = await openSqlCursorStore(ledger.db);
+  const appendCalls: NewEvent[][] = [];
+  const log = captureLog();
+  const options = (more: Partial<DirWatcherOptions> = {}): DirWatcherOptions => ({
+    append: (events) => {
+      appendCalls.push(events);
+      return ledger.store.appendFacts(events);
+    },
+    log: log.log,
+    metrics: createMetrics(),
+    serverId: 'eu1',
+    tz: 'Europe/Ljubljana',
+    dirs: watched,
+    cursors,
+    maxFileBytes: 16 * 1024 * 1024,
+    stableMs: 400,
+    scanIntervalMs: 100,
+    ...o,
+    ...more,
+  });
+  return { ledger, appendCalls, log, options };
+}
+
+const count = async (ledger: Ledger, type?: string) => (await facts(ledger, type)).length;
+
+describe.skipIf(!postgresAvailable())('folder watcher', () => {
+  it('catches up at start on files that arrived while it was down, then appends new ones', async () => {
+    const dir = folder();
+    const old = Date.now() / 1000 - 3600;
+    for (let i = 0; i < 3; i++) {
+      const f = join(dir, `2026-08-19-2100${i}0-supply-round-1.txt`);
+      writeFileSync(f, statsFile(`old${i}`));
+      utimesSync(f, old, old);
+    }
+    const h = await harness('dir_catchup', [dir]);
+    const watcher = createDirWatcher(h.options());
+    try {
+      await watcher.start();
+      expect(await count(h.ledger, 'StatsFileArrived')).toBe(3); // the first listing took them: their mtime is old
+      writeFileSync(join(dir, '2026-08-19-220000-supply-round-2.txt'), statsFile('new'));
+      await waitFor('the new file', async () => (await count(h.ledger)) === 4);
+      const names = (await facts(h.ledger)).map((f) => f.data.fileName);
+      expect(names).toContain('2026-08-19-220000-supply-round-2.txt');
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('after a restart reads only what is new (cursor), and re-reads a file that changed', async () => {
+    const dir = folder();
+    const old = Date.now() / 1000 - 3600;
+    const a = join(dir, '2026-08-19-210000-supply-round-1.txt');
+    writeFileSync(a, statsFile('a'));
+    utimesSync(a, old, old);
+    const h = await harness('dir_restart', [dir]);
+    const first = createDirWatcher(h.options());
+    await first.start();
+    await first.stop();
+    expect(h.appendCalls).toHaveLength(1);
+
+    const b = join(dir, '2026-08-19-211000-supply-round-2.txt');
+    writeFileSync(b, statsFile('b'));
+    utimesSync(b, old, old);
+    const second = createDirWatcher(h.options());
+    try {
+      await second.start();
+      expect(h.appendCalls).toHaveLength(2);
+      expect(h.appendCalls[1]![0]!.data).toMatchObject({ fileName: '2026-08-19-211000-supply-round-2.txt' });
+      writeFileSync(a, statsFile('a, rewritten'));
+      await waitFor('the changed file', async () => (await count(h.ledger)) === 3);
+    } finally {
+      await second.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('does not take a half-written file until its size has been still for the stable time', async () => {
+    const dir = folder();
+    const h = await harness('dir_half', [dir]);
+    const watcher = createDirWatcher(h.options());
+    await watcher.start();
+    try {
+      const name = join(dir, '2026-08-19-223000-supply-round-1.txt');
+      const full = statsFile('half', 100_000);
+      writeFileSync(name, full.subarray(0, 2000));
+      for (let at = 2000; at < full.length; at += 5000) {
+        await sleep(60); // well inside the 400 ms stable time, while the watcher lists every 100 ms
+        appendFileSync(name, full.subarray(at, Math.min(full.length, at + 5000)));
+      }
+      expect(h.appendCalls).toHaveLength(0);
+      await waitFor('the finished file', async () => (await count(h.ledger)) === 1);
+      const [fact] = await facts(h.ledger);
+      expect(fact!.raw!.equals(full)).toBe(true);
+      await sleep(500);
+      expect(h.appendCalls).toHaveLength(1);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('takes a file renamed into place, never the temporary name or curl exit markers', async () => {
+    const spool = folder();
+    const h = await harness('dir_rename', [spool]);
+    const watcher = createDirWatcher(h.options());
+    await watcher.start();
+    try {
+      const tmp = join(spool, '2026-08-19-214737-supply-round-1.lua.json.tmp');
+      writeFileSync(tmp, ownRoundReport('eu1', 1787168493));
+      await sleep(600);
+      expect(h.appendCalls).toHaveLength(0);
+      renameSync(tmp, join(spool, '2026-08-19-214737-supply-round-1.lua.json'));
+      writeFileSync(join(spool, '2026-08-19-214737-supply-round-1.lua.json.1a2b3c4d.1.exit'), '0 200\n');
+      writeFileSync(join(spool, '.hidden-editor-file'), 'x');
+      await waitFor('the report', async () => (await count(h.ledger)) === 1);
+      await sleep(600);
+      const all = await facts(h.ledger);
+      expect(all.map((f) => f.type)).toEqual(['LuaRoundEnded']);
+      expect(all[0]!.data).toMatchObject({ serverId: 'eu1', roundEndUnix: 1787168493 });
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('keeps an unknown file in quarantine with its reason, and a name that is not UTF-8', async () => {
+    const dir = folder();
+    const h = await harness('dir_odd', [dir]);
+    const old = Date.now() / 1000 - 3600;
+    const latin1Name = Buffer.concat([
+      Buffer.from(`${dir}/notes-`),
+      Buffer.from([0xe9]),
+      Buffer.from('t\xe9.txt', 'latin1'),
+    ]);
+    writeFileSync(latin1Name, 'not a stats file\n');
+    utimesSync(latin1Name, old, old);
+    const watcher = createDirWatcher(h.options());
+    try {
+      await watcher.start();
+      const [fact] = await facts(h.ledger, 'UnrecognizedFactArrived');
+      expect(fact!.data.reason).toMatch(/^unknown_kind/);
+      expect(fact!.data.fileName).toBe('notes-été.txt'); // Windows-1252 bytes, decoded as names.ts does
+      expect(h.log.lines.some((l) => l.msg === 'fact quarantined')).toBe(true);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('retries with back-off when the log refuses, and delivers once it takes facts again', async () => {
+    const dir = folder();
+    const h = await harness('dir_store_down', [dir]);
+    let refuse = 2;
+    const watcher = createDirWatcher(
+      h.options({
+        append: async (events) => {
+          if (refuse-- > 0) throw new Error('store unavailable (simulated)');
+          return h.ledger.store.appendFacts(events);
+        },
+        backOff: { initialMs: 50, maxMs: 100 },
+      }),
+    );
+    const old = Date.now() / 1000 - 3600;
+    const f = join(dir, '2026-08-19-230000-supply-round-1.txt');
+    writeFileSync(f, statsFile('retry'));
+    utimesSync(f, old, old);
+    try {
+      await watcher.start();
+      await waitFor('the file, after two refusals', async () => (await count(h.ledger)) === 1);
+      expect(h.log.messages(50).filter((m) => m.startsWith('could not hand a file'))).toHaveLength(2);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('keeps going when a watched folder is missing, and picks it up once it exists', async () => {
+    const parent = folder();
+    const later = join(parent, 'gamestats');
+    const h = await harness('dir_missing', [later]);
+    const watcher = createDirWatcher(h.options());
+    try {
+      await watcher.start();
+      expect(h.log.messages(40)).toContain('cannot list the folder; will keep trying');
+      mkdirSync(later);
+      writeFileSync(join(later, '2026-08-19-233000-supply-round-1.txt'), statsFile('later'));
+      await waitFor('the file in the new folder', async () => (await count(h.ledger)) === 1);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+});

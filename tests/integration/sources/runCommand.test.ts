@@ -1,0 +1,123 @@
+// `et-ledger run` end to end: the real executable, configured by the environment only, on a fresh
+// PostgreSQL store; a signed report over HTTP and a file in a watched folder become facts; SIGTERM
+// stops it with exit code 0.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { signReport } from '../../../src/sources/reportSignature.ts';
+import { binPath } from '../../support/cli.ts';
+import { freshPostgresUrl, postgresAvailable } from '../../support/databases.ts';
+import { ownRoundReport, statsFile, waitFor } from './support.ts';
+
+const SECRET = 'e2e-secret-0123456789abcdef';
+
+function startRun(env: Record<string, string>, args: string[]) {
+  const child = spawn(process.execPath, [binPath, 'run', ...args], {
+    env: { ...process.env, ET_LEDGER_STORE: undefined, ET_LEDGER_LOG_LEVEL: 'info', ...env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  let partial = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString('utf8');
+    partial += d.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop()!;
+    for (const p of parts) {
+      try {
+        lines.push(JSON.parse(p) as Record<string, unknown>);
+      } catch {}
+    }
+  });
+  child.stdout!.resume();
+  return { child, lines, stderr: () => stderr };
+}
+
+async function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+describe.skipIf(!postgresAvailable())('et-ledger run', () => {
+  it('appends a signed report posted over HTTP and a watched file, ticks, and exits 0 on SIGTERM', async () => {
+    const url = await freshPostgresUrl('run_e2e');
+    const watched = mkdtempSync(join(tmpdir(), 'etl-run-watch-'));
+    writeFileSync(join(watched, '2026-08-19-214136-supply-round-1.txt'), statsFile('e2e'));
+    const run = startRun(
+      {
+        ET_LEDGER_SERVER_ID: 'eu1',
+        ET_LEDGER_TZ: 'Europe/Ljubljana',
+        ET_LEDGER_REPORT_SECRET: SECRET,
+        ET_LEDGER_WATCH_DIR: watched,
+        ET_LEDGER_HTTP_HOST: '127.0.0.1',
+        ET_LEDGER_HTTP_PORT: '0',
+      },
+      ['--store', `postgres:${url}`],
+    );
+    const db = new pg.Client({ connectionString: url });
+    try {
+      const listening = await waitFor(
+        'the receiver to listen',
+        () => {
+          if (run.child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${run.stderr()}`);
+          return run.lines.find((l) => l.msg === 'HTTP receiver listening');
+        },
+        60_000,
+      );
+      const port = Number(listening.port);
+      const body = ownRoundReport('eu1', 1787168493);
+      const reply = await fetch(`http://127.0.0.1:${port}/v1/reports`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-et-ledger-signature': signReport(SECRET, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+      });
+      expect(reply.status, run.stderr()).toBe(200);
+
+      await db.connect();
+      const types = async () =>
+        (await db.query<{ type: string }>('select type from ledger.events order by position')).rows.map((r) => r.type);
+      await waitFor('the facts', async () => {
+        const t = await types();
+        return t.includes('LuaRoundEnded') && t.includes('StatsFileArrived') && t.includes('ClockTicked');
+      });
+      const report = await db.query<{ data: { serverId: string }; raw: Buffer }>(
+        "select data, raw from ledger.events where type = 'LuaRoundEnded'",
+      );
+      expect(report.rows[0]!.data.serverId).toBe('eu1');
+      expect(report.rows[0]!.raw.equals(body)).toBe(true);
+
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(
+        /et_ledger_facts_appended_total\{source="http",server="eu1",type="LuaRoundEnded",outcome="appended"\} 1/,
+      );
+      expect(metrics).toMatch(
+        /et_ledger_facts_appended_total\{source="dir",server="eu1",type="StatsFileArrived",outcome="appended"\} 1/,
+      );
+
+      run.child.kill('SIGTERM');
+      const code = await Promise.race([exitOf(run.child), new Promise((r) => setTimeout(() => r('hung'), 20_000))]);
+      expect(code, run.stderr()).toBe(0);
+      expect(run.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'stopped']));
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await db.end().catch(() => {});
+      rmSync(watched, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad configuration before it starts, naming the variable (exit 2)', async () => {
+    const run = startRun({ ET_LEDGER_HTTP_PORT: 'eighty' }, ['--store', 'pglite:/nonexistent/never']);
+    expect(await exitOf(run.child)).toBe(2);
+    expect(run.stderr()).toContain('ET_LEDGER_HTTP_PORT = "eighty"');
+  });
+});

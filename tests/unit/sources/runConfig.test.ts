@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../../src/config.ts';
+import { isLedgerError } from '../../../src/errors.ts';
+import { loadRunConfig } from '../../../src/runConfig.ts';
+
+const base: Config = loadConfig({ ET_LEDGER_SERVER_ID: 'eu1', ET_LEDGER_TZ: 'Europe/Ljubljana' });
+const SECRET = 'a-secret-of-at-least-16-chars';
+const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHCTfpJ6Nh9drpDmbiMiFydQ0fmf1JPBfJPpbTtrbBrf test-host';
+
+function failure(work: () => unknown): string {
+  try {
+    work();
+  } catch (e) {
+    if (isLedgerError(e, 'CONFIG_INVALID')) return e.message;
+    throw e;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+const file = (o: unknown) => JSON.stringify(o);
+
+describe('run configuration', () => {
+  it('one server needs no file: id and zone from the base config, the rest from ET_LEDGER_* variables', () => {
+    const rc = loadRunConfig(
+      { ET_LEDGER_REPORT_SECRET: SECRET, ET_LEDGER_WATCH_DIR: '/srv/a:/srv/b', ET_LEDGER_HTTP_PORT: '9000' },
+      null,
+      base,
+    );
+    expect(rc).toMatchObject({
+      http: { host: '0.0.0.0', port: 9000 },
+      tickSec: 30,
+      maxFileBytes: base.maxFileBytes,
+      servers: [
+        {
+          id: 'eu1',
+          tz: 'Europe/Ljubljana',
+          reportSecret: SECRET,
+          legacyToken: null,
+          watchDirs: ['/srv/a', '/srv/b'],
+          sftp: null,
+        },
+      ],
+    });
+    expect(loadRunConfig({}, null, base).http.port).toBe(8787);
+  });
+
+  it('reads servers from the file, with secrets from named variables and SFTP folders in order', () => {
+    const rc = loadRunConfig(
+      { ETL_EU1: SECRET, ET_LEDGER_HTTP_PORT: '0' },
+      file({
+        http: { port: 8080 },
+        servers: [
+          {
+            id: 'eu1',
+            reportSecretEnv: 'ETL_EU1',
+            legacyToken: 'legacy-token-0123456789',
+            sftp: {
+              host: 'eu1.example.org',
+              user: 'etl',
+              privateKeyPath: '/k',
+              knownHostKey: HOST_KEY,
+              paths: { stats: '/g', spool: '/s' },
+            },
+          },
+          { id: 'us1', tz: 'America/New_York', watchDirs: ['/srv/us1'] },
+        ],
+      }),
+      base,
+    );
+    expect(rc.http.port).toBe(0); // the variable wins over the file
+    expect(rc.servers[0]).toMatchObject({
+      id: 'eu1',
+      tz: 'Europe/Ljubljana',
+      reportSecret: SECRET,
+      legacyToken: 'legacy-token-0123456789',
+    });
+    expect(rc.servers[0]!.sftp).toMatchObject({
+      host: 'eu1.example.org',
+      port: 22,
+      pollSec: 10,
+      knownHostKey: { kind: 'key', type: 'ssh-ed25519' },
+      folders: [
+        { path: '/g', settle: 'stable' },
+        { path: '/s', settle: 'rename' },
+      ],
+    });
+    expect(rc.servers[1]).toMatchObject({ id: 'us1', tz: 'America/New_York', reportSecret: null, sftp: null });
+  });
+
+  it('names the variable, the problem and an example for a bad variable, and hides secrets', () => {
+    const port = failure(() => loadRunConfig({ ET_LEDGER_HTTP_PORT: 'http' }, null, base));
+    expect(port).toContain('ET_LEDGER_HTTP_PORT = "http"');
+    expect(port).toContain('example: ET_LEDGER_HTTP_PORT=8787');
+    const secret = failure(() => loadRunConfig({ ET_LEDGER_REPORT_SECRET: 'short' }, null, base));
+    expect(secret).toContain('ET_LEDGER_REPORT_SECRET = (hidden): must be at least 16 characters');
+    expect(secret).not.toContain('short');
+  });
+
+  it('names the field, the problem and an example for a bad file', () => {
+    const m = failure(() =>
+      loadRunConfig(
+        {},
+        file({
+          servers: [
+            {
+              id: 'eu1',
+              tz: 'Mars/Olympus',
+              sftp: { host: 'h', user: 'u', privateKeyPath: '/k', knownHostKey: 'not a key', paths: {} },
+            },
+            { id: 'eu1', colour: 'red' },
+          ],
+        }),
+        base,
+        '--config run.json',
+      ),
+    );
+    expect(m).toContain('servers[0].tz = "Mars/Olympus": not an IANA time zone');
+    expect(m).toContain('servers[0].sftp.knownHostKey = "not a key"');
+    expect(m).toContain('example: "knownHostKey": "ssh-ed25519 ');
+    expect(m).toContain('servers[0].sftp.paths');
+    expect(m).toContain('must name at least one of stats, spool, gametimes');
+    expect(m).toContain('--config run.json, servers[1]: unknown field "colour"');
+  });
+
+  it('refuses duplicate server ids and tokens, unset secret variables, and both a secret and its variable', () => {
+    expect(failure(() => loadRunConfig({}, file({ servers: [{ id: 'a' }, { id: 'a' }] }), base))).toContain(
+      'servers[1].id = "a": is also the id of servers[0]',
+    );
+    const t = 'legacy-token-0123456789';
+    expect(
+      failure(() =>
+        loadRunConfig(
+          {},
+          file({
+            servers: [
+              { id: 'a', legacyToken: t },
+              { id: 'b', legacyToken: t },
+            ],
+          }),
+          base,
+        ),
+      ),
+    ).toContain('servers[1].legacyToken: is also the token of servers[0]');
+    expect(
+      failure(() => loadRunConfig({}, file({ servers: [{ id: 'a', reportSecretEnv: 'NOPE_UNSET' }] }), base)),
+    ).toContain('servers[0].reportSecretEnv = "NOPE_UNSET": the variable NOPE_UNSET is not set');
+    expect(
+      failure(() =>
+        loadRunConfig(
+          { X: SECRET },
+          file({ servers: [{ id: 'a', reportSecret: SECRET, reportSecretEnv: 'X' }] }),
+          base,
+        ),
+      ),
+    ).toContain('give reportSecret or reportSecretEnv, not both');
+  });
+
+  it('refuses per-server variables beside a file, and a file that is not JSON', () => {
+    expect(
+      failure(() => loadRunConfig({ ET_LEDGER_WATCH_DIR: '/x' }, file({ servers: [{ id: 'a' }] }), base)),
+    ).toContain('ET_LEDGER_WATCH_DIR: only for a single server without a config file');
+    expect(failure(() => loadRunConfig({}, '{ servers: [', base))).toContain('the --config file is not valid JSON');
+    expect(failure(() => loadRunConfig({}, file({ servers: [] }), base))).toContain(
+      'servers = []: must list at least one game server',
+    );
+  });
+});
