@@ -71,7 +71,7 @@ export const correlator = defineProjection({
         }
       }
       for (const s of seeds) await saveCandidate(ctx.tx, s);
-      await decide(ctx, seeds);
+      await decide(ctx, seeds, eventTimes(seeds));
     },
     LuaRoundEnded: async (items, ctx) => {
       const seeds: LuaCandidate[] = [];
@@ -80,7 +80,7 @@ export const correlator = defineProjection({
         await saveCandidate(ctx.tx, candidate);
         seeds.push(candidate);
       }
-      await decide(ctx, seeds);
+      await decide(ctx, seeds, eventTimes(seeds));
     },
     PauseRecorded: async (items, ctx) => {
       for (const { event } of items) {
@@ -99,11 +99,11 @@ export const correlator = defineProjection({
         );
         seeds.push(...r.rows.map((row) => row.body));
       }
-      await advanceWatermarks(
-        ctx.tx,
+      await decide(
+        ctx,
+        seeds,
         items.map((i) => [i.event.data.serverId, i.event.data.endUnix]),
       );
-      await decide(ctx, seeds);
     },
     ClockTicked: async (items, ctx) => {
       await decide(
@@ -180,8 +180,17 @@ async function saveCandidate(tx: SqlExecutor, c: CorrelatorFact): Promise<void> 
       JSON.stringify(stored),
     ],
   );
-  const t = factEventTimeUnix(c);
-  if (t !== null) await advanceWatermarks(tx, [[g.serverId, t]]);
+}
+
+/**
+ * Each fact's server and event time. The watermark moves through decide() with every fact, not
+ * only with ticks, so a fact that carries it past other candidates' deadlines decides them too.
+ */
+function eventTimes(facts: CorrelatorFact[]): [string, number][] {
+  return facts.flatMap((f): [string, number][] => {
+    const t = factEventTimeUnix(f);
+    return t === null ? [] : [[groupOf(f).serverId, t]];
+  });
 }
 
 /** Watermarks only move forward; returns the servers whose watermark moved, with old and new. */
@@ -243,7 +252,8 @@ async function decide(ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string
   const moved = await advanceWatermarks(tx, ticks);
   for (const [serverId, { from, to }] of moved) {
     const due = await tx.query<{ body: CorrelatorFact }>(
-      'select body from candidates where server_id = $1 and deadline_unix > $2 and deadline_unix <= $3',
+      // Decided once the watermark is past the deadline: newly due when from <= deadline < to.
+      'select body from candidates where server_id = $1 and deadline_unix >= $2 and deadline_unix < $3',
       [serverId, Number.isFinite(from) ? from : -1, to],
     );
     seeds.push(...due.rows.map((r) => r.body));

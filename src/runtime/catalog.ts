@@ -66,8 +66,10 @@ export async function createBuild(db: SqlDatabase, p: Projection, status: 'build
   const base = `${status === 'scratch' ? 'scratch' : 'rm'}_${p.name.replace(/-/g, '_')}_v${p.version}`;
   const ddl = await p.schemaSql();
   return db.transaction(async (tx) => {
+    // The next free number: builds come and go (a swap drops the old one), schemas must never repeat.
     const taken = await tx.query<{ n: number }>(
-      'select count(*)::int as n from ledger.projection_builds where starts_with(schema_name, $1)',
+      `select coalesce(max(substring(schema_name from '^' || $1 || '_([0-9]+)')::int), 0) as n
+       from information_schema.schemata where starts_with(schema_name, $1 || '_')`,
       [base],
     );
     const schemaName = `${base}_${Number(taken.rows[0]!.n) + 1}${status === 'scratch' ? `_${process.pid}` : ''}`;
