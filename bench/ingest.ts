@@ -8,7 +8,7 @@ import { projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
 import { createProgress } from '../src/runtime/progress.ts';
 import { loadProjections } from '../src/runtime/registry.ts';
 import { identifyFact } from '../src/sources/identifyFact.ts';
-import { type StoreSpec, openLedger } from '../src/store/openStore.ts';
+import { openLedger, type StoreSpec } from '../src/store/openStore.ts';
 import { generateStatsPair } from '../tests/support/statsFileGenerator.ts';
 import { table, tempDir, timed, withBenchDatabase } from './support.ts';
 
@@ -21,9 +21,18 @@ function history(rounds: number): File[] {
     const pair = generateStatsPair({ seed: i + 1, players: 12 });
     const t1 = new Date(start + i * 25 * 60_000);
     const t2 = new Date(t1.getTime() + 12 * 60_000);
-    const name = (t: Date, map: string, n: number) => `${t.toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '').replace(/-(\d{2})(\d{2})(\d{2})$/, '-$1$2$3')}-${map}-round-${n}.txt`;
+    const name = (t: Date, map: string, n: number) =>
+      `${t
+        .toISOString()
+        .slice(0, 19)
+        .replace('T', '-')
+        .replace(/:/g, '')
+        .replace(/-(\d{2})(\d{2})(\d{2})$/, '-$1$2$3')}-${map}-round-${n}.txt`;
     const map = pair.r1.fileName.replace(/^\d{4}-\d{2}-\d{2}-\d{6}-/, '').replace(/-round-\d\.txt$/, '');
-    files.push({ fileName: name(t1, map, 1), bytes: pair.r1.bytes }, { fileName: name(t2, map, 2), bytes: pair.r2.bytes });
+    files.push(
+      { fileName: name(t1, map, 1), bytes: pair.r1.bytes },
+      { fileName: name(t2, map, 2), bytes: pair.r2.bytes },
+    );
   }
   return files;
 }
@@ -33,15 +42,36 @@ async function ingest(spec: StoreSpec, files: File[]): Promise<number> {
   try {
     const { ms } = await timed(async () => {
       for (let i = 0; i < files.length; i += 500) {
-        const events = files.slice(i, i + 500).flatMap((f) =>
-          identifyFact({ bytes: f.bytes, fileName: f.fileName, serverId: 'bench', tz: 'UTC', source: { kind: 'dir', ref: f.fileName }, receivedAt: '2026-01-01T00:00:00.000Z', maxBytes: 1 << 20 }).events,
+        const events = files.slice(i, i + 500).flatMap(
+          (f) =>
+            identifyFact({
+              bytes: f.bytes,
+              fileName: f.fileName,
+              serverId: 'bench',
+              tz: 'UTC',
+              source: { kind: 'dir', ref: f.fileName },
+              receivedAt: '2026-01-01T00:00:00.000Z',
+              maxBytes: 1 << 20,
+            }).events,
         );
         await ledger.store.appendFacts(events);
       }
-      await projectAllToHead({ db: ledger.db, store: ledger.store, log: createLogger('warn'), projections: (await loadProjections()).filter((p) => !process.env.BENCH_PROJECTIONS || process.env.BENCH_PROJECTIONS.split(',').includes(p.name)), batchSize: 500, progress: (l, t) => createProgress(l, t) });
+      await projectAllToHead({
+        db: ledger.db,
+        store: ledger.store,
+        log: createLogger('warn'),
+        projections: (await loadProjections()).filter(
+          (p) => !process.env.BENCH_PROJECTIONS || process.env.BENCH_PROJECTIONS.split(',').includes(p.name),
+        ),
+        batchSize: 500,
+        progress: (l, t) => createProgress(l, t),
+      });
     });
-    const r = await ledger.db.query<{ n: number }>('select count(*)::int as n from read.rounds').catch(() => ({ rows: [] as { n: number }[] }));
-    if (r.rows[0] && r.rows[0].n !== files.length) console.error(`expected ${files.length} rounds, read model has ${r.rows[0]!.n}`);
+    const r = await ledger.db
+      .query<{ n: number }>('select count(*)::int as n from read.rounds')
+      .catch(() => ({ rows: [] as { n: number }[] }));
+    if (r.rows[0] && r.rows[0].n !== files.length)
+      console.error(`expected ${files.length} rounds, read model has ${r.rows[0]!.n}`);
     return ms;
   } finally {
     await ledger.close();
@@ -51,13 +81,27 @@ async function ingest(spec: StoreSpec, files: File[]): Promise<number> {
 export async function run(): Promise<void> {
   const count = Number(process.env.BENCH_INGEST_ROUNDS ?? 20_000);
   const files = history(count);
-  const parse = await timed(async () => files.forEach((f) => parseStatsFile(f.bytes, f.fileName)));
-  const rows: Record<string, string | number>[] = [{ what: 'parser alone', rounds: count, seconds: parse.ms / 1000, 'rounds/s': Math.round((count / parse.ms) * 1000) }];
+  const parse = await timed(async () => {
+    for (const f of files) parseStatsFile(f.bytes, f.fileName);
+  });
+  const rows: Record<string, string | number>[] = [
+    {
+      what: 'parser alone',
+      rounds: count,
+      seconds: parse.ms / 1000,
+      'rounds/s': Math.round((count / parse.ms) * 1000),
+    },
+  ];
   const pgdb = withBenchDatabase();
   if (pgdb) {
     try {
       const ms = await ingest({ kind: 'postgres', url: pgdb.url }, files);
-      rows.push({ what: 'ingest → PostgreSQL (all projections + correlator)', rounds: count, seconds: ms / 1000, 'rounds/s': Math.round((count / ms) * 1000) });
+      rows.push({
+        what: 'ingest → PostgreSQL (all projections + correlator)',
+        rounds: count,
+        seconds: ms / 1000,
+        'rounds/s': Math.round((count / ms) * 1000),
+      });
     } finally {
       pgdb.drop();
     }
@@ -66,7 +110,12 @@ export async function run(): Promise<void> {
   const folder = tempDir('ingest');
   try {
     const ms = await ingest({ kind: 'pglite', dir: folder.dir }, small);
-    rows.push({ what: 'ingest → PGlite (all projections + correlator)', rounds: small.length, seconds: ms / 1000, 'rounds/s': Math.round((small.length / ms) * 1000) });
+    rows.push({
+      what: 'ingest → PGlite (all projections + correlator)',
+      rounds: small.length,
+      seconds: ms / 1000,
+      'rounds/s': Math.round((small.length / ms) * 1000),
+    });
   } finally {
     folder.remove();
   }

@@ -62,21 +62,18 @@ export async function run(): Promise<void> {
     await client.query(
       'create table copy_baseline (pause_id text, server_id text, map text, round smallint, round_start_unix bigint, round_end_unix bigint, start_unix bigint, end_unix bigint, sec double precision)',
     );
-    const text =
-      facts
-        .map((f) => {
-          const d = f.data as {
-            serverId: string;
-            roundStartUnix: number;
-            startUnix: number;
-            endUnix: number;
-            sec: number;
-          };
-          return [f.streamId, d.serverId, 'supply', 1, d.roundStartUnix, '\\N', d.startUnix, d.endUnix, d.sec].join(
-            '\t',
-          );
-        })
-        .join('\n') + '\n';
+    const text = `${facts
+      .map((f) => {
+        const d = f.data as {
+          serverId: string;
+          roundStartUnix: number;
+          startUnix: number;
+          endUnix: number;
+          sec: number;
+        };
+        return [f.streamId, d.serverId, 'supply', 1, d.roundStartUnix, '\\N', d.startUnix, d.endUnix, d.sec].join('\t');
+      })
+      .join('\n')}\n`;
     const copy = await timed(() =>
       pipeline(Readable.from([text]), client.query(copyFrom('copy copy_baseline from stdin'))),
     );

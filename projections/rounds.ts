@@ -101,7 +101,8 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
     round.players.flatMap((p) => p.weapons.map((w) => snakeKeys({ roundId, line: p.line, guid8: p.guid8, ...w }))),
   );
   const ids = writes.map((w) => w.roundId);
-  for (const table of ['rounds', 'player_rows', 'player_weapon_stats']) await tx.query(`delete from ${table} where round_id = any($1::text[])`, [ids]);
+  for (const table of ['rounds', 'player_rows', 'player_weapon_stats'])
+    await tx.query(`delete from ${table} where round_id = any($1::text[])`, [ids]);
   await tx.query('insert into rounds select * from jsonb_populate_recordset(null::rounds, $1::jsonb)', [
     JSON.stringify(rounds),
   ]);

@@ -11,7 +11,14 @@ import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 
-export const commands: Command[] = [ingestCommand, runCommand, exportCommand, rebuildCommand, replayCommand, statusCommand];
+export const commands: Command[] = [
+  ingestCommand,
+  runCommand,
+  exportCommand,
+  rebuildCommand,
+  replayCommand,
+  statusCommand,
+];
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
