@@ -4,6 +4,7 @@ import { envVariables, loadConfig } from '../config.ts';
 import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
+import { collectCommand } from './commands/collect.ts';
 import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
@@ -14,6 +15,7 @@ import { statusCommand } from './commands/status.ts';
 export const commands: Command[] = [
   ingestCommand,
   runCommand,
+  collectCommand,
   exportCommand,
   rebuildCommand,
   replayCommand,

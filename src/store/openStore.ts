@@ -1,5 +1,5 @@
-import { LedgerError } from '../errors.ts';
 import type { EventStore } from './eventStore.ts';
+import { openEventStoreDbEventStore } from './eventStoreDbEventStore.ts';
 import { openPgliteDatabase } from './pgliteDatabase.ts';
 import { openPostgresDatabase } from './postgresDatabase.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
@@ -21,10 +21,24 @@ export async function openLedger(spec: StoreSpec): Promise<Ledger> {
       const store = await openSqlEventStore(db);
       return { store, db, spec, close: () => store.close() };
     }
-    case 'eventstoredb':
-      throw new LedgerError(
-        'CONFIG_INVALID',
-        'the eventstoredb: store is not available in this build yet (issue 10); use pglite: or postgres:',
-      );
+    case 'eventstoredb': {
+      // The log in EventStoreDB/KurrentDB; the read models stay in PostgreSQL.
+      const db = await openPostgresDatabase(spec.readModelsUrl);
+      try {
+        const store = await openEventStoreDbEventStore(spec.url);
+        return {
+          store,
+          db,
+          spec,
+          close: async () => {
+            await store.close();
+            await db.close();
+          },
+        };
+      } catch (e) {
+        await db.close();
+        throw e;
+      }
+    }
   }
 }

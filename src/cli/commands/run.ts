@@ -6,11 +6,14 @@ import { loadRunConfig, type RunConfig, runEnvVariables } from '../../runConfig.
 import { listBuilds } from '../../runtime/catalog.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
+import { createKafka, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
+import { startKafkaSink } from '../../sinks/kafkaSink.ts';
 import { createClockTicker } from '../../sources/clockTicker.ts';
 import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
 import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
+import { startKafkaSource } from '../../sources/kafkaSource.ts';
 import { createReportReceiver } from '../../sources/reportReceiver.ts';
 import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
@@ -177,6 +180,7 @@ async function startService(
   }
   stack.push({ name: 'ticker', stop: () => ticker.stop() });
   ticker.start();
+  await startKafkaParts(rc, ledger, log, stack);
 
   const unused = rc.servers.filter((s) => !s.reportSecret && !s.legacyToken && s.watchDirs.length === 0 && !s.sftp);
   for (const s of unused)
@@ -237,4 +241,30 @@ function waitForStopSignal(log: Logger): { promise: Promise<StopReason>; fail: (
       process.off('SIGINT', onSignal);
     },
   };
+}
+
+/** With KAFKA_BROKERS set (docs/scale-out.md): facts come in from the facts topic, stored events go out. */
+async function startKafkaParts(
+  rc: RunConfig,
+  ledger: Ledger,
+  log: Logger,
+  stack: { name: string; stop: () => Promise<void> }[],
+): Promise<void> {
+  if (!process.env.KAFKA_BROKERS) return;
+  const kc = loadKafkaConfig(process.env);
+  const kafka = createKafka(kc, log);
+  const first = rc.servers[0];
+  const source = await startKafkaSource({
+    kafka,
+    store: ledger.store,
+    log,
+    topic: kc.factsTopic,
+    groupId: kc.groupId,
+    defaultServerId: first?.id ?? 'default',
+    defaultTz: first?.tz ?? 'UTC',
+    maxFileBytes: rc.maxFileBytes,
+  });
+  stack.push({ name: 'kafka-source', stop: () => source.stop() });
+  const sink = startKafkaSink({ kafka, store: ledger.store, db: ledger.db, log, topic: kc.eventsTopic });
+  stack.push({ name: 'kafka-sink', stop: () => sink.stop() });
 }

@@ -1,0 +1,37 @@
+// Where a sink has published up to, kept like a projection's checkpoint: a row in the read-model
+// database, advanced only from the position it was read at (compare-and-set), so two sinks that
+// raced cannot move it backwards. Advanced after the broker acknowledged a batch: a crash in
+// between republishes that batch, never skips one.
+import { LedgerError } from '../errors.ts';
+import type { SqlExecutor } from '../store/sqlDatabase.ts';
+
+const schema = `
+create schema if not exists ledger;
+create table if not exists ledger.sink_checkpoints (
+  name        text primary key,
+  position    bigint not null default 0,
+  updated_at  timestamptz not null default now()
+);`;
+
+export async function readSinkCheckpoint(db: SqlExecutor, name: string): Promise<number> {
+  await db.exec(schema);
+  await db.query('insert into ledger.sink_checkpoints (name) values ($1) on conflict (name) do nothing', [name]);
+  const r = await db.query<{ position: number }>('select position from ledger.sink_checkpoints where name = $1', [
+    name,
+  ]);
+  return Number(r.rows[0]!.position);
+}
+
+export async function advanceSinkCheckpoint(db: SqlExecutor, name: string, from: number, to: number): Promise<void> {
+  const r = await db.query(
+    'update ledger.sink_checkpoints set position = $3, updated_at = now() where name = $1 and position = $2',
+    [name, from, to],
+  );
+  if (r.rowCount !== 1) {
+    throw new LedgerError(
+      'STORE_CONFLICT',
+      `sink ${name} is no longer at position ${from}: another process runs the same sink`,
+      { retriable: true },
+    );
+  }
+}
