@@ -5,6 +5,7 @@ import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
 import { collectCommand } from './commands/collect.ts';
+import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   rebuildCommand,
   replayCommand,
   statusCommand,
+  demoCommand,
 ];
 
 const version = (

@@ -1,6 +1,5 @@
 // Header line `server\map\config\round\defender\winner\M:SS\M:SS[\playtimeMs]` (shared/spec/stats-file.md §2.2).
-import { cleanName } from './names.ts';
-import { asciiView, decodeText, fieldText, readDecimal, readMinSec, readUint } from './statsBytes.ts';
+import { cleanText, decodeText, fieldText, readDecimal, readMinSec, readUint } from './statsBytes.ts';
 import type { RoundFlag, StatsParseError, StatsWriter } from './statsTypes.ts';
 
 export type StatsHeader = {
@@ -21,9 +20,10 @@ export type StatsHeader = {
 
 /**
  * Fields are taken from the right: f9 (when the last field is a number) … f2, and whatever is left is
- * the server name, so a `\` inside `sv_hostname` does not shift the other fields.
+ * the server name, so a `\` inside `sv_hostname` does not shift the other fields. `view` is
+ * statsBytes.asciiView of the file.
  */
-export function parseStatsHeader(b: Uint8Array, s: number, e: number): StatsHeader | StatsParseError {
+export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: string): StatsHeader | StatsParseError {
   const starts = [s];
   const ends: number[] = [];
   for (let i = s; i < e; i++) {
@@ -48,21 +48,26 @@ export function parseStatsHeader(b: Uint8Array, s: number, e: number): StatsHead
     return bad('playtimeMs', fieldText(b, lastS, e), 'f9 must be an integer of milliseconds (or f8 an M:SS time)');
   }
   const f2 = n - (nine ? 8 : 7);
-  const text = (k: number) => fieldText(b, starts[k]!, ends[k]!);
 
   const round = readUint(b, starts[f2 + 2]!, ends[f2 + 2]!);
-  if (round !== 1 && round !== 2) return bad('round', text(f2 + 2), 'f4 (round) must be 1 or 2');
+  if (round !== 1 && round !== 2) return bad('round', fieldAt(b, starts, ends, f2 + 2), 'f4 (round) must be 1 or 2');
   const defender = readUint(b, starts[f2 + 3]!, ends[f2 + 3]!);
-  if (defender < 0) return bad('defender', text(f2 + 3), 'f5 (defender) must be a non-negative integer');
+  if (defender < 0) {
+    return bad('defender', fieldAt(b, starts, ends, f2 + 3), 'f5 (defender) must be a non-negative integer');
+  }
   const winner = readUint(b, starts[f2 + 4]!, ends[f2 + 4]!);
-  if (winner < 0) return bad('winner', text(f2 + 4), 'f6 (winner) must be a non-negative integer');
+  if (winner < 0) return bad('winner', fieldAt(b, starts, ends, f2 + 4), 'f6 (winner) must be a non-negative integer');
   const timeLimitSec = readMinSec(b, starts[f2 + 5]!, ends[f2 + 5]!);
-  if (Number.isNaN(timeLimitSec)) return bad('timeLimit', text(f2 + 5), 'f7 (time limit) must be M:SS');
+  if (Number.isNaN(timeLimitSec)) {
+    return bad('timeLimit', fieldAt(b, starts, ends, f2 + 5), 'f7 (time limit) must be M:SS');
+  }
   const nextTimeLimitSec = readMinSec(b, starts[f2 + 6]!, ends[f2 + 6]!);
-  if (Number.isNaN(nextTimeLimitSec)) return bad('nextTimeLimit', text(f2 + 6), 'f8 (next time limit) must be M:SS');
+  if (Number.isNaN(nextTimeLimitSec)) {
+    return bad('nextTimeLimit', fieldAt(b, starts, ends, f2 + 6), 'f8 (next time limit) must be M:SS');
+  }
 
-  const view = asciiView(b.subarray(0, e));
-  const serverName = decodeText(b, s, ends[f2 - 1]!, view);
+  const serverEnd = ends[f2 - 1]!;
+  const serverName = decodeText(b, s, serverEnd, view);
   const headerPlaytimeMs = nine ? last : null;
   const flags: RoundFlag[] = [];
   const statsPlaytimeSec = statsPlaytime(round, timeLimitSec, nextTimeLimitSec, headerPlaytimeMs, flags);
@@ -73,7 +78,7 @@ export function parseStatsHeader(b: Uint8Array, s: number, e: number): StatsHead
   if ((defender !== 1 && defender !== 2) || winner > 2) flags.push('unexpectedSide');
   return {
     serverName,
-    serverNameClean: cleanName(serverName),
+    serverNameClean: cleanText(b, s, serverEnd, serverName),
     map: decodeText(b, starts[f2]!, ends[f2]!, view),
     config: decodeText(b, starts[f2 + 1]!, ends[f2 + 1]!, view),
     round,
@@ -109,6 +114,11 @@ function statsPlaytime(
     return limitSec > 0 ? Math.min(nextLimitSec, limitSec) : nextLimitSec;
   }
   return null;
+}
+
+/** Field k's text, for an error. Not a closure in parseStatsHeader: tsx (keepNames) would wrap it per call. */
+function fieldAt(b: Uint8Array, starts: number[], ends: number[], k: number): string {
+  return fieldText(b, starts[k]!, ends[k]!);
 }
 
 function bad(field: string, value: string, detail: string): StatsParseError {

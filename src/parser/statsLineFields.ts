@@ -1,0 +1,60 @@
+// Layout of a player line's numbers and the state both line scanners fill (shared/spec/stats-file.md §2.3–2.4).
+import { EXTENDED_FIELD_NAMES } from './statsTypes.ts';
+import { WEAPON_COUNT } from './weapons.ts';
+
+export const EXT = 38;
+export const MAX_DIGITS = 15; // stays below 2^53
+/** Up to 9 digits an integer is an int32, which statsPlayer.ts reads as such (`| 0`). */
+export const MAX_INT32_DIGITS = 9;
+const INT32_MAX = 0x7fffffff;
+
+/** Whether an integer read by scanAnyLine is beyond int32 (the usual scanner takes none of those). */
+export function isWide(v: number): boolean {
+  return v > INT32_MAX || v < -INT32_MAX - 1;
+}
+export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+export const MAX_WEAPON_FIGURES = WEAPON_COUNT * 5;
+export const MASK_LIMIT = 2 ** WEAPON_COUNT;
+
+// How each extended field is written: integer, `%0.1f`, or `%0.1f` minutes turned into seconds.
+export const INT = 0;
+export const DEC = 1;
+export const MIN = 2;
+export const KIND = Int8Array.from(EXTENDED_FIELD_NAMES, (name) =>
+  name === 'timePlayedSec' || name === 'timeDeadSec'
+    ? MIN
+    : name === 'timePlayedPercent' ||
+        name === 'writerDpm' ||
+        name === 'tankMeatshield' ||
+        name === 'timeDeadRatio' ||
+        name === 'engineKdRatio'
+      ? DEC
+      : INT,
+);
+export const WRITER_DPM = EXTENDED_FIELD_NAMES.indexOf('writerDpm');
+
+/** The last scanned line. Reused line after line: the parser is synchronous, nothing interleaves. */
+export const scanned = {
+  /** position of the `\` after the guid, and of the `\` after the name */
+  b0: 0,
+  b1: 0,
+  rounds: 0,
+  team: 0,
+  mask: 0,
+  figures: new Float64Array(MAX_WEAPON_FIGURES),
+  figureCount: 0,
+  ext: new Float64Array(EXT),
+  writerDpmFinite: true,
+  nameRecovered: false,
+  /** an integer field or weapon figure beyond int32 (10+ digits: scanAnyLine's lines only) */
+  wide: false,
+  /** scanUsualLine only: where the next line starts (after its LF), -1 when the line ran to `e` */
+  next: -1,
+};
+
+/** Set bits of a mask below 2^28 (SWAR popcount: no loop over the 28 weapon ids). */
+export function bitCount(mask: number): number {
+  let m = mask - ((mask >>> 1) & 0x55555555);
+  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
+  return (Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) | 0;
+}

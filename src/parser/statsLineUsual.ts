@@ -1,0 +1,164 @@
+// The one-pass scanner of the usual player line (no `\` or TAB in the name), the parser's hot path
+// (shared/spec/stats-file.md §2.3–2.4); any other line goes to statsLineScan.ts's scanAnyLine.
+import { minutesToSeconds } from './statsBytes.ts';
+import {
+  bitCount,
+  EXT,
+  INT,
+  KIND,
+  MASK_LIMIT,
+  MAX_DIGITS,
+  MAX_INT32_DIGITS,
+  MIN,
+  POW10,
+  scanned,
+} from './statsLineFields.ts';
+
+let pos = 0;
+
+/**
+ * The usual line in one pass into `scanned`; false whenever anything differs. The line ends at `e`
+ * or at an LF (CRLF) before it, so the file loop need not look for the LF first: every byte of the
+ * line is read once, here. The digit loops stop at the first non-digit without comparing with `e`:
+ * `b[e]`, when there is one, must be no digit (statsFile.ts passes the position after an LF, a
+ * single line ends at its CR or LF); at the end of `b` the read is undefined, no digit either.
+ */
+export function scanUsualLine(b: Uint8Array, s: number, e: number): boolean {
+  // Constants as locals: TurboFan folds these, but reloads and re-checks module-level ones at every
+  // use (Node 20), which costs this loop several per cent.
+  const TAB = 9;
+  const LF = 10;
+  const CR = 13;
+  const SPACE = 32;
+  const MINUS = 45;
+  const DOT = 46;
+  const BACKSLASH = 92;
+  const maxDigits = MAX_DIGITS;
+  const maxIntDigits = MAX_INT32_DIGITS; // longer integers are left to scanAnyLine (scanned.wide)
+  const fields = EXT;
+  const kinds = KIND;
+  const intKind = INT;
+  const minKind = MIN;
+  const pow10 = POW10;
+
+  let p = nameEnd(b, s, e);
+  if (p >= e || b[p] !== BACKSLASH || p - s > 8) return false;
+  const b0 = p;
+  p = nameEnd(b, p + 1, e);
+  if (p >= e || b[p] !== BACKSLASH) return false;
+  const b1 = p;
+  pos = p + 1;
+  const rounds = scanInt(b, e);
+  if (Number.isNaN(rounds) || b[pos] !== BACKSLASH) return false;
+  pos++;
+  const team = scanInt(b, e);
+  if (Number.isNaN(team) || b[pos] !== BACKSLASH) return false;
+  pos++;
+  const mask = scanUint(b, e);
+  if (mask < 0 || mask >= MASK_LIMIT) return false;
+
+  // ` <figure>` five times per weapon of the mask, then ` \t` (or `\t`); inline, as the 38 fields below:
+  // ~100 numbers a line.
+  const figures = scanned.figures;
+  const count = 5 * bitCount(mask);
+  p = pos;
+  for (let k = 0; k < count; k++) {
+    if (p >= e || b[p] !== SPACE) return false;
+    const start = ++p;
+    let v = 0;
+    for (;;) {
+      const d = b[p]! - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      v = v * 10 + d;
+      p++;
+    }
+    if (p === start || p - start > maxIntDigits) return false;
+    figures[k] = v;
+  }
+  if (p < e && b[p] === SPACE) p++;
+  if (p >= e || b[p] !== TAB) return false;
+
+  const ext = scanned.ext;
+  for (let f = 0; f < fields; f++) {
+    p++;
+    const kind = kinds[f]!;
+    const negative = b[p] === MINUS;
+    if (negative) p++;
+    const start = p;
+    let v = 0;
+    for (;;) {
+      const d = b[p]! - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      v = v * 10 + d;
+      p++;
+    }
+    if (p === start) return false;
+    let digits = p - start;
+    if (kind !== intKind && b[p] === DOT) {
+      const fraction = ++p;
+      for (;;) {
+        const d = b[p]! - 48;
+        if (!(d >= 0 && d <= 9)) break;
+        v = v * 10 + d;
+        p++;
+      }
+      digits += p - fraction;
+      if (p === fraction || digits > maxDigits) return false;
+      v /= pow10[p - fraction]!; // one correctly rounded division of exact values, as readDecimal
+    }
+    if (digits > (kind === intKind ? maxIntDigits : maxDigits)) return false;
+    if (negative && v !== 0) v = -v;
+    ext[f] = kind === minKind ? minutesToSeconds(v) : v;
+    if (f < fields - 1 && (p >= e || b[p] !== TAB)) return false;
+  }
+  // The line ends here: at `e`, or at an LF, or at a CR right before one (a CRLF file).
+  let next = -1;
+  if (p < e) {
+    if (b[p] === LF) next = p + 1;
+    else if (b[p] === CR && p + 1 < e && b[p + 1] === LF) next = p + 2;
+    else return false;
+  }
+  scanned.b0 = b0;
+  scanned.b1 = b1;
+  scanned.rounds = rounds;
+  scanned.team = team;
+  scanned.mask = mask;
+  scanned.figureCount = count;
+  scanned.writerDpmFinite = true;
+  scanned.nameRecovered = false;
+  scanned.wide = false;
+  scanned.next = next;
+  return true;
+}
+
+/** The first `\` (92), TAB (9) or LF (10) at or after `p`, where a usual guid or name ends; or `e`. */
+function nameEnd(b: Uint8Array, p: number, e: number): number {
+  while (p < e) {
+    const c = b[p]!;
+    if (c === 92 || c === 9 || c === 10) return p;
+    p++;
+  }
+  return e;
+}
+
+/** Unsigned integer at `pos` up to the first non-digit; -1 without a digit. */
+function scanUint(b: Uint8Array, e: number): number {
+  const start = pos;
+  let p = start;
+  let v = 0;
+  while (p < e) {
+    const d = b[p]! - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+    p++;
+  }
+  pos = p;
+  return p === start || p - start > MAX_DIGITS ? -1 : v;
+}
+
+function scanInt(b: Uint8Array, e: number): number {
+  const negative = b[pos] === 45;
+  if (negative) pos++;
+  const v = scanUint(b, e);
+  return v < 0 ? Number.NaN : negative && v !== 0 ? -v : v;
+}

@@ -1,0 +1,103 @@
+// The Discord sink's slice of the environment (STYLE §6): parsed once by cli/, passed down.
+import { z } from 'zod';
+import { LedgerError } from '../../errors.ts';
+
+/** Every variable the Discord sink reads, with an example: the source of docs/discord.md's table. */
+export const discordEnvVariables = {
+  DISCORD_TOKEN: {
+    example: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    help: 'bot token; unset: the Discord sink is off',
+  },
+  ET_LEDGER_DISCORD_GUILD: { example: '1012345678901234567', help: 'guild (server) id, for slash commands' },
+  ET_LEDGER_CHANNEL_ROUNDS: { example: '1012345678901234568', help: 'channel id for round summaries' },
+  ET_LEDGER_CHANNEL_TIMING: { example: '1012345678901234569', help: 'channel id for timing checks (dev channel)' },
+  ET_LEDGER_DISCORD_API: {
+    example: 'https://discord.com/api',
+    help: "REST base URL (default Discord's; tests point it at a fake)",
+  },
+  ET_LEDGER_POST_MAX_AGE: {
+    example: '6h',
+    help: 'rounds older than this (wall clock) are not posted; s/m/h/d, 0 = no limit (default 6h)',
+  },
+} as const;
+
+const snowflake = (name: string) =>
+  z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id: 17 to 20 digits (right-click → Copy ID)`);
+
+/** `90s`, `30m`, `6h`, `2d`, or bare seconds; `0` turns the limit off. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const DiscordEnv = z
+  .object({
+    DISCORD_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{20,}$/, 'must be the bot token from the developer portal (no "Bot " prefix, no spaces)')
+      .optional(),
+    ET_LEDGER_DISCORD_GUILD: snowflake('ET_LEDGER_DISCORD_GUILD').optional(),
+    ET_LEDGER_CHANNEL_ROUNDS: snowflake('ET_LEDGER_CHANNEL_ROUNDS').optional(),
+    ET_LEDGER_CHANNEL_TIMING: snowflake('ET_LEDGER_CHANNEL_TIMING').optional(),
+    ET_LEDGER_DISCORD_API: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL ending before /v10' })
+      .default('https://discord.com/api'),
+    ET_LEDGER_POST_MAX_AGE: z
+      .string()
+      .refine((t) => parseDuration(t) !== null, 'must be a duration such as 6h, 90m or 0 (no limit)')
+      .default('6h'),
+  })
+  .superRefine((e, ctx) => {
+    const channels = ['ET_LEDGER_CHANNEL_ROUNDS', 'ET_LEDGER_CHANNEL_TIMING'] as const;
+    if (e.DISCORD_TOKEN && !channels.some((c) => e[c]))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ET_LEDGER_CHANNEL_ROUNDS'],
+        message: 'DISCORD_TOKEN is set but no channel is: set ET_LEDGER_CHANNEL_ROUNDS and/or ET_LEDGER_CHANNEL_TIMING',
+      });
+    for (const c of [...channels, 'ET_LEDGER_DISCORD_GUILD'] as const)
+      if (e[c] && !e.DISCORD_TOKEN)
+        ctx.addIssue({ code: 'custom', path: ['DISCORD_TOKEN'], message: `is required when ${c} is set` });
+  });
+
+export type DiscordConfig = {
+  token: string;
+  guildId: string | null;
+  channels: { rounds: string | null; timing: string | null };
+  /** REST base URL without the version (`https://discord.com/api`). */
+  api: string;
+  /** Seconds; 0 = post rounds of any age. */
+  postMaxAgeSec: number;
+};
+
+/**
+ * The Discord sink's configuration, or `null` when no Discord variable is set (the sink is off).
+ * Throws CONFIG_INVALID naming the variable, the problem and an example.
+ */
+export function loadDiscordConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): DiscordConfig | null {
+  const source: Record<string, string> = {};
+  for (const key of Object.keys(discordEnvVariables)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') source[key] = v;
+  }
+  const r = DiscordEnv.safeParse(source);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      const key = String(i.path[0]) as keyof typeof discordEnvVariables;
+      const shown = key === 'DISCORD_TOKEN' ? (source[key] ? '(hidden)' : '(unset)') : JSON.stringify(source[key]);
+      return `  ${key} = ${shown}: ${i.message}\n    example: ${key}=${discordEnvVariables[key]?.example ?? ''}`;
+    });
+    throw new LedgerError('CONFIG_INVALID', `invalid Discord configuration:\n${lines.join('\n')}`);
+  }
+  const e = r.data;
+  if (!e.DISCORD_TOKEN) return null;
+  return {
+    token: e.DISCORD_TOKEN,
+    guildId: e.ET_LEDGER_DISCORD_GUILD ?? null,
+    channels: { rounds: e.ET_LEDGER_CHANNEL_ROUNDS ?? null, timing: e.ET_LEDGER_CHANNEL_TIMING ?? null },
+    api: e.ET_LEDGER_DISCORD_API.replace(/\/+$/, ''),
+    postMaxAgeSec: parseDuration(e.ET_LEDGER_POST_MAX_AGE) ?? 6 * 3600,
+  };
+}

@@ -1,0 +1,59 @@
+// Small formatting helpers shared by the renderers: times, teams, numbers, the reconcile marker.
+import { createHash } from 'node:crypto';
+import type { Verdict } from '../../events/index.ts';
+
+/** `265` → `4:25`; fractions of a second show one decimal (`543.54` → `9:03.5`). */
+export function clock(sec: number | null): string {
+  if (sec === null || !Number.isFinite(sec)) return '–';
+  const whole = Math.abs(sec - Math.round(sec)) < 0.05;
+  const total = whole ? Math.round(sec) : Math.round(sec * 10) / 10;
+  const m = Math.floor(total / 60);
+  const s = total - m * 60;
+  const ss = whole ? String(s).padStart(2, '0') : s.toFixed(1).padStart(4, '0');
+  return `${m}:${ss}`;
+}
+
+/** `4:25 (265 s)`. */
+export const clockAndSeconds = (sec: number | null): string =>
+  sec === null ? '–' : `${clock(sec)} (${Number.isInteger(sec) ? sec : sec.toFixed(1)} s)`;
+
+export const teamName = (side: number): string => (side === 1 ? 'Axis' : side === 2 ? 'Allies' : 'unknown');
+
+export const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
+
+export const num = (n: number | null | undefined, digits = 0): string =>
+  n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
+
+/** Right-aligns a value in a code-block column. */
+export const col = (v: string, width: number): string => v.padStart(width);
+
+/** Winner and outcome in words: `Axis won · surrender (Allies surrendered)`. */
+export function resultLine(v: Verdict): string {
+  const winner = v.winner === 0 ? 'winner unknown' : `${teamName(v.winner)} won`;
+  return `${winner} · ${outcomeWords(v)}`;
+}
+
+export function outcomeWords(v: Verdict): string {
+  if (v.surrender) return `surrender (${teamName(v.surrenderTeam ?? 0)} surrendered)`;
+  if (v.outcome === 'FULL_HOLD') return 'full hold';
+  if (v.outcome === 'COMPLETED') return 'completed';
+  return 'outcome unknown';
+}
+
+/** Fighting time with where it comes from: the Lua clock is the truth; the stats clock is marked. */
+export function fightingTimeText(v: Verdict): string {
+  if (v.fightingTimeSec === null) return 'unknown';
+  if (v.luaPlaytimeSec !== null) return `${clock(v.fightingTimeSec)} (Lua)`;
+  const approx = v.flags.includes('approximateStatsTime') ? '≈' : '';
+  return `${approx}${clock(v.fightingTimeSec)} ⚠ stats clock (no Lua time)`;
+}
+
+/**
+ * The reference a post carries in its footer and as its nonce (Discord allows 25 characters): a
+ * restart finds a message it sent but did not record by searching the channel for it.
+ */
+export function postRef(targetKey: string, kind: string): string {
+  return createHash('sha256').update(`${targetKey}\0${kind}`).digest('hex').slice(0, 20);
+}
+
+export const refFooter = (ref: string): string => `ref ${ref}`;
