@@ -17,7 +17,7 @@ describe('README', () => {
         const m = new RegExp(`create table ${viewOf[table] ?? table} \\((.*?)\\n\\);`, 's').exec(sql);
         if (!m) continue;
         for (const line of m[1]!.split('\n').map((l) => l.trim())) {
-          if (!line || /^(primary key|unique)/.test(line)) continue;
+          if (!line || /^(primary key|unique|--)/.test(line)) continue;
           const field = camel(line.split(/\s+/)[0]!);
           if (!readme.includes(`\`${field}\``)) missing.push(`${table}.${field}`);
         }

@@ -6,6 +6,8 @@ import { loadRunConfig, type RunConfig, runEnvVariables } from '../../runConfig.
 import { listBuilds } from '../../runtime/catalog.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
+import { loadDiscordConfig } from '../../sinks/discord/discordConfig.ts';
+import { startDiscordSink } from '../../sinks/discord/discordSink.ts';
 import { createKafka, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
 import { startKafkaSink } from '../../sinks/kafkaSink.ts';
 import { createClockTicker } from '../../sources/clockTicker.ts';
@@ -181,6 +183,11 @@ async function startService(
   stack.push({ name: 'ticker', stop: () => ticker.stop() });
   ticker.start();
   await startKafkaParts(rc, ledger, log, stack);
+  const discord = loadDiscordConfig(process.env);
+  if (discord) {
+    const sink = startDiscordSink({ db: ledger.db, config: discord, log, registry: metrics.registry });
+    stack.push({ name: 'discord', stop: () => sink.stop() });
+  }
 
   const unused = rc.servers.filter((s) => !s.reportSecret && !s.legacyToken && s.watchDirs.length === 0 && !s.sftp);
   for (const s of unused)
