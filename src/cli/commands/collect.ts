@@ -8,9 +8,9 @@ import { createKafkaFactPublisher } from '../../sinks/kafkaFactPublisher.ts';
 import { createDirWatcher } from '../../sources/dirWatcher.ts';
 import type { AppendFacts, SourceDeps } from '../../sources/factSink.ts';
 import type { CursorStore, FileMark } from '../../sources/fileCursor.ts';
-import { createReportReceiver } from '../../sources/reportReceiver.ts';
 import { createSftpPoller } from '../../sources/sftpPoller.ts';
 import type { Command } from '../command.ts';
+import { createConfiguredReceiver } from './configuredReceiver.ts';
 
 const variables = { ...kafkaEnvVariables, ...runEnvVariables };
 
@@ -143,21 +143,7 @@ async function startSources(rc: RunConfig, deps: SourceDeps, cursors: CursorStor
     poller.start();
   }
   if (!rc.servers.some((s) => s.reportSecret || s.legacyToken)) return;
-  const receiver = createReportReceiver({
-    ...deps,
-    servers: rc.servers.map((s) => ({
-      id: s.id,
-      tz: s.tz,
-      ...(s.reportSecret ? { reportSecret: s.reportSecret } : {}),
-      ...(s.legacyToken ? { legacyToken: s.legacyToken } : {}),
-    })),
-    host: rc.http.host,
-    port: rc.http.port,
-    maxFileBytes: rc.maxFileBytes,
-    headersTimeoutMs: rc.http.headersTimeoutMs,
-    requestTimeoutMs: rc.http.requestTimeoutMs,
-    health: async () => ({ ok: true, mode: 'collect', topic }),
-  });
+  const receiver = createConfiguredReceiver(rc, deps, async () => ({ ok: true, mode: 'collect', topic }));
   await receiver.start();
   stack.push({ name: 'http', stop: () => receiver.stop() });
 }

@@ -16,10 +16,10 @@ import type { SourceDeps } from '../../sources/factSink.ts';
 import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
 import { startKafkaSource } from '../../sources/kafkaSource.ts';
-import { createReportReceiver } from '../../sources/reportReceiver.ts';
 import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
+import { createConfiguredReceiver } from './configuredReceiver.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -143,24 +143,10 @@ async function startService(
       }),
     );
   }
-  const receiver = createReportReceiver({
-    ...deps,
-    servers: rc.servers.map((s) => ({
-      id: s.id,
-      tz: s.tz,
-      ...(s.reportSecret ? { reportSecret: s.reportSecret } : {}),
-      ...(s.legacyToken ? { legacyToken: s.legacyToken } : {}),
-    })),
-    host: rc.http.host,
-    port: rc.http.port,
-    maxFileBytes: rc.maxFileBytes,
-    headersTimeoutMs: rc.http.headersTimeoutMs,
-    requestTimeoutMs: rc.http.requestTimeoutMs,
-    health: async () => {
-      const headPosition = await ledger.store.headPosition();
-      const sftp = Object.fromEntries([...pollers].map(([id, p]) => [id, p.state()]));
-      return { ok: true, headPosition, sftp };
-    },
+  const receiver = createConfiguredReceiver(rc, deps, async () => {
+    const headPosition = await ledger.store.headPosition();
+    const sftp = Object.fromEntries([...pollers].map(([id, p]) => [id, p.state()]));
+    return { ok: true, headPosition, sftp };
   });
   const ticker = createClockTicker({ ...deps, servers: rc.servers.map((s) => s.id), intervalSec: rc.tickSec });
 
