@@ -103,20 +103,33 @@ export function asciiView(b: Uint8Array): string {
 }
 
 const cp1252 = new TextDecoder('windows-1252');
+// A single-byte decoder maps byte by byte: what it makes of each byte, asked once. (Node 20's maps
+// 0x80–0x9F to U+0080–U+009F, like Latin-1, so its text is then the view's very slice.)
+const CP1252 = cp1252.decode(Uint8Array.from({ length: 256 }, (_, i) => i));
+const CP1252_BY_BYTE = CP1252.length === 256;
+const CP1252_IS_LATIN1 = CP1252_BY_BYTE && [...CP1252].every((c, i) => c.charCodeAt(0) === i);
 
 /**
  * Bytes decoded exactly as names.ts's decodeRawName does (the property tests compare both), faster:
- * pure ASCII (the usual case) is sliced from `view`, and invalid UTF-8 goes to the same Windows-1252
- * decoder without the exception decodeRawName takes to get there.
+ * pure ASCII (the usual case) is sliced from `view`, and invalid UTF-8 is decoded as Windows-1252 by
+ * the same decoder's table, without the exception decodeRawName takes to get there.
  */
 export function decodeText(b: Uint8Array, s: number, e: number, view: string): string {
   for (let i = s; i < e; i++) {
     if (b[i]! > 0x7f) {
       const bytes = b.subarray(s, e);
-      return isUtf8(bytes) ? decodeRawName(bytes) : cp1252.decode(bytes);
+      if (isUtf8(bytes)) return decodeRawName(bytes);
+      if (CP1252_IS_LATIN1) return view.slice(s, e);
+      return CP1252_BY_BYTE ? byTable(b, s, e) : cp1252.decode(bytes);
     }
   }
   return view.slice(s, e);
+}
+
+function byTable(b: Uint8Array, s: number, e: number): string {
+  let text = '';
+  for (let i = s; i < e; i++) text += CP1252[b[i]!];
+  return text;
 }
 
 /**

@@ -4,13 +4,17 @@ import { WEAPON_COUNT } from './weapons.ts';
 
 export const EXT = 38;
 export const MAX_DIGITS = 15; // stays below 2^53
-/** Up to 9 digits an integer is an int32, which statsPlayer.ts reads as such (`| 0`). */
+/**
+ * statsPlayer.ts reads the integer fields, minutes (as seconds) and weapon figures `| 0`, as int32s.
+ * The usual scanner takes no line where that could be inexact: an integer of up to 9 digits, minutes
+ * of up to 7, not negative (their seconds could be -0); scanAnyLine marks such lines `wide`.
+ */
 export const MAX_INT32_DIGITS = 9;
-const INT32_MAX = 0x7fffffff;
+export const MAX_MINUTE_DIGITS = 7;
 
-/** Whether an integer read by scanAnyLine is beyond int32 (the usual scanner takes none of those). */
+/** Whether `v` would not survive `v | 0`: beyond int32, a fraction, or -0. */
 export function isWide(v: number): boolean {
-  return v > INT32_MAX || v < -INT32_MAX - 1;
+  return (v | 0) !== v || (v === 0 && 1 / v < 0);
 }
 export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 export const MAX_WEAPON_FIGURES = WEAPON_COUNT * 5;
@@ -46,7 +50,7 @@ export const scanned = {
   ext: new Float64Array(EXT),
   writerDpmFinite: true,
   nameRecovered: false,
-  /** an integer field or weapon figure beyond int32 (10+ digits: scanAnyLine's lines only) */
+  /** an integer field, minutes field or weapon figure `isWide` (scanAnyLine's lines only) */
   wide: false,
   /** scanUsualLine only: where the next line starts (after its LF), -1 when the line ran to `e` */
   next: -1,

@@ -4,6 +4,7 @@
 import { fieldText, isNonFiniteText, minutesToSeconds, readDecimal, readInt, readUint } from './statsBytes.ts';
 import {
   bitCount,
+  DEC,
   EXT,
   INT,
   isWide,
@@ -116,7 +117,7 @@ export function scanAnyLine(b: Uint8Array, s: number, e: number, line: number): 
       return issue(line, EXTENDED_FIELD_NAMES[f]!, fieldText(b, fs, fe), `extended field #${f} must be ${what}`);
     }
     scanned.ext[f] = kind === MIN ? minutesToSeconds(v) : v;
-    if (kind === INT) wide ||= isWide(v);
+    if (kind !== DEC) wide ||= isWide(scanned.ext[f]!);
   }
 
   const nameRecovered = base > 0 || hasByte(b, b0 + 1, b1, BACKSLASH);

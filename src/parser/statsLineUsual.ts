@@ -9,6 +9,7 @@ import {
   MASK_LIMIT,
   MAX_DIGITS,
   MAX_INT32_DIGITS,
+  MAX_MINUTE_DIGITS,
   MIN,
   POW10,
   scanned,
@@ -34,7 +35,8 @@ export function scanUsualLine(b: Uint8Array, s: number, e: number): boolean {
   const DOT = 46;
   const BACKSLASH = 92;
   const maxDigits = MAX_DIGITS;
-  const maxIntDigits = MAX_INT32_DIGITS; // longer integers are left to scanAnyLine (scanned.wide)
+  const maxIntDigits = MAX_INT32_DIGITS; // longer ones are left to scanAnyLine (scanned.wide)
+  const maxMinuteDigits = MAX_MINUTE_DIGITS;
   const fields = EXT;
   const kinds = KIND;
   const intKind = INT;
@@ -107,6 +109,7 @@ export function scanUsualLine(b: Uint8Array, s: number, e: number): boolean {
       v /= pow10[p - fraction]!; // one correctly rounded division of exact values, as readDecimal
     }
     if (digits > (kind === intKind ? maxIntDigits : maxDigits)) return false;
+    if (kind === minKind && (negative || digits > maxMinuteDigits)) return false;
     if (negative && v !== 0) v = -v;
     ext[f] = kind === minKind ? minutesToSeconds(v) : v;
     if (f < fields - 1 && (p >= e || b[p] !== TAB)) return false;

@@ -2,7 +2,7 @@
 // (shared/spec/stats-file.md §2.3–2.4); the scanning is in statsLineScan.ts.
 import { cleanText, decodeText } from './statsBytes.ts';
 import { deriveStats } from './statsDerived.ts';
-import { EXT, INT, KIND, scanned } from './statsLineFields.ts';
+import { DEC, EXT, KIND, scanned } from './statsLineFields.ts';
 import { scanAnyLine } from './statsLineScan.ts';
 import { scanUsualLine } from './statsLineUsual.ts';
 import {
@@ -70,19 +70,21 @@ export function scannedPlayer(b: Uint8Array, s: number, line: number, ctx: Playe
 
   const rawName = decodeText(b, b0 + 1, b1, ctx.view);
   const damageGiven = ext[0]! | 0;
-  const timePlayedSec = ext[22]!;
+  const timePlayedSec = ext[22]! | 0;
   const flags: PlayerFlag[] = [];
   if (scanned.nameRecovered) flags.push('nameRecovered');
   if (b0 === s) flags.push('emptyGuid');
-  // timeFlags, written out; a raw R2 holds both halves, so its times are not held against the limit.
-  if (timePlayedSec <= 0) flags.push('zeroTime');
-  else if (ctx.cumulativeFields.length === 0 && ctx.timeLimitSec > 0 && timePlayedSec > ctx.timeLimitSec) {
+  // timeFlags, written out (of the exact time); a raw R2 holds both halves, so its times are not held
+  // against the limit.
+  const playedSec = ext[22]!;
+  if (playedSec <= 0) flags.push('zeroTime');
+  else if (ctx.cumulativeFields.length === 0 && ctx.timeLimitSec > 0 && playedSec > ctx.timeLimitSec) {
     flags.push('overLimit');
   }
 
-  // Integers are read `| 0`: typed int32, V8 stores them in the object as small integers, where a
-  // number read from a Float64Array would be boxed (a heap number per field). Exact but for the
-  // rare int32 overflow (scanned.wide), repaired below; the minutes (#22, #25) may be -0, read as is.
+  // Whole numbers are read `| 0`: typed int32, V8 stores them in the object as small integers, where
+  // a number read from a Float64Array would be boxed (a heap number per field). Exact but on the rare
+  // `scanned.wide` line (statsLineFields.ts), which is repaired below.
   const player: ParsedStatsPlayer = {
     line,
     guid8: decodeText(b, s, b0, ctx.view),
@@ -117,7 +119,7 @@ export function scannedPlayer(b: Uint8Array, s: number, line: number, ctx: Playe
     timePlayedSec,
     tankMeatshield: ext[23]!,
     timeDeadRatio: ext[24]!,
-    timeDeadSec: ext[25]!,
+    timeDeadSec: ext[25]! | 0,
     engineKdRatio: ext[26]!,
     usefulKills: ext[27]! | 0,
     deniedPlaytimeSec: ext[28]! | 0,
@@ -147,11 +149,11 @@ export function scannedPlayer(b: Uint8Array, s: number, line: number, ctx: Playe
   return player;
 }
 
-/** A line with an integer beyond int32: the exact values over the `| 0` ones (same keys), derived again. */
+/** A `wide` line: the exact values over the `| 0` ones (same keys, same order), the derived ones again. */
 function exactWide(player: ParsedStatsPlayer): void {
   const { ext, figures } = scanned;
   const fields = player as unknown as Record<ExtendedFieldName, number | null>;
-  for (let f = 0; f < EXT; f++) if (KIND[f] === INT) fields[EXTENDED_FIELD_NAMES[f]!] = ext[f]!;
+  for (let f = 0; f < EXT; f++) if (KIND[f] !== DEC) fields[EXTENDED_FIELD_NAMES[f]!] = ext[f]!;
   for (let i = 0; i < player.weapons.length; i++) {
     const w = player.weapons[i]!;
     w.hits = figures[5 * i]!;

@@ -228,8 +228,7 @@ export function runLive(
       }
     }
   };
-  const done = (async () => {
-    await prepareRuntime(deps);
+  const followLeader = async (): Promise<void> => {
     if (deps.db.kind !== 'postgres') return followActive();
     // One leader per projection across processes: the lock lives as long as this session.
     await deps.db.withSession(async (session) => {
@@ -251,6 +250,16 @@ export function runLive(
         await sleep(1000);
       }
     });
+  };
+  const done = (async () => {
+    await prepareRuntime(deps);
+    // Appends in a SQL log notify `ledger_events`: wake at once instead of waiting for the next poll.
+    const unlisten = await deps.db.listen('ledger_events', () => wake()).catch(() => async () => {});
+    try {
+      await followLeader();
+    } finally {
+      await unlisten().catch(() => {});
+    }
   })();
   return {
     done,

@@ -48,7 +48,7 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
 }
 
 export async function openPostgresDatabase(url: string, opts: { max?: number } = {}): Promise<SqlDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 8 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 24 });
   // An idle client that loses its server emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
