@@ -94,9 +94,9 @@ export function asBuffer(b: Uint8Array): Buffer {
 }
 
 /**
- * The file as one string, to slice ASCII names and fields from without a decoder call each. Latin-1
- * keeps one character per byte (offsets match); it is only ever sliced where the bytes are ASCII,
- * where every decoder agrees.
+ * The file as one string, to slice names and fields from without a decoder call each: Latin-1, one
+ * character per byte (offsets match), each byte its own code point. Sliced where the bytes are ASCII
+ * (every decoder agrees there), or where the Windows-1252 decoder reads bytes as Latin-1 too.
  */
 export function asciiView(b: Uint8Array): string {
   return asBuffer(b).toString('latin1');
@@ -133,9 +133,10 @@ function byTable(b: Uint8Array, s: number, e: number): string {
 }
 
 /**
- * names.ts's cleanName, without its three regular expressions when they cannot matter: text without
- * `^`, control bytes, non-ASCII or edge spaces is returned as is; ASCII without control bytes only
- * loses its colour codes and edge spaces (the property tests compare both on any ASCII text).
+ * names.ts's cleanName of `raw` (the bytes b[s, e), decoded), without its regular expressions: text
+ * without `^`, control bytes, non-ASCII or edge spaces is returned as is, ASCII without control bytes
+ * only loses its colour codes and edge spaces, anything else goes to cleanAny (the property tests
+ * compare it with cleanName on any bytes).
  */
 export function cleanText(b: Uint8Array, s: number, e: number, raw: string): string {
   let caret = false;

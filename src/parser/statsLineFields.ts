@@ -4,10 +4,14 @@ import { WEAPON_COUNT } from './weapons.ts';
 
 export const EXT = 38;
 export const MAX_DIGITS = 15; // stays below 2^53
+export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+export const MAX_WEAPON_FIGURES = WEAPON_COUNT * 5;
+export const MASK_LIMIT = 2 ** WEAPON_COUNT;
+
 /**
  * statsPlayer.ts reads the integer fields, minutes (as seconds) and weapon figures `| 0`, as int32s.
- * The usual scanner takes no line where that could be inexact: an integer of up to 9 digits, minutes
- * of up to 7, not negative (their seconds could be -0); scanAnyLine marks such lines `wide`.
+ * The usual scanner takes no line where that could be inexact: integers of up to 9 digits, minutes
+ * of up to 7 and not negative (their seconds could be -0); scanAnyLine marks such lines `wide`.
  */
 export const MAX_INT32_DIGITS = 9;
 export const MAX_MINUTE_DIGITS = 7;
@@ -16,9 +20,6 @@ export const MAX_MINUTE_DIGITS = 7;
 export function isWide(v: number): boolean {
   return (v | 0) !== v || (v === 0 && 1 / v < 0);
 }
-export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-export const MAX_WEAPON_FIGURES = WEAPON_COUNT * 5;
-export const MASK_LIMIT = 2 ** WEAPON_COUNT;
 
 // How each extended field is written: integer, `%0.1f`, or `%0.1f` minutes turned into seconds.
 export const INT = 0;

@@ -69,7 +69,7 @@ export function scanUsualLine(b: Uint8Array, s: number, e: number): boolean {
     const start = ++p;
     let v = 0;
     for (;;) {
-      const d = b[p]! - 48;
+      const d = b[p]! - 48; // NaN past the end of `b`: no digit, as the line's LF or CR before it
       if (!(d >= 0 && d <= 9)) break;
       v = v * 10 + d;
       p++;

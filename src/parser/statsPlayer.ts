@@ -1,5 +1,5 @@
 // Player line `<guid8>\<name>\<rounds>\<team>\<mask>{ h s k d hs} \t#0\t…\t#37` → ParsedStatsPlayer
-// (shared/spec/stats-file.md §2.3–2.4); the scanning is in statsLineScan.ts.
+// (shared/spec/stats-file.md §2.3–2.4); the scanning is in statsLineUsual.ts and statsLineScan.ts.
 import { cleanText, decodeText } from './statsBytes.ts';
 import { deriveStats } from './statsDerived.ts';
 import { DEC, EXT, KIND, scanned } from './statsLineFields.ts';
