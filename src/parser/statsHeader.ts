@@ -1,22 +1,24 @@
 // Header line `server\map\config\round\defender\winner\M:SS\M:SS[\playtimeMs]` (shared/spec/stats-file.md §2.2).
 import { cleanText, decodeText, fieldText, readDecimal, readMinSec, readUint } from './statsBytes.ts';
-import type { RoundFlag, StatsParseError, StatsWriter } from './statsTypes.ts';
+import type { ParsedStatsRound, RoundFlag, StatsParseError } from './statsTypes.ts';
 
-export type StatsHeader = {
-  serverName: string;
-  serverNameClean: string;
-  map: string;
-  config: string;
-  round: 1 | 2;
-  defender: number;
-  winner: number;
-  timeLimitSec: number;
-  nextTimeLimitSec: number;
-  headerPlaytimeMs: number | null;
-  writer: StatsWriter;
-  statsPlaytimeSec: number | null;
-  flags: RoundFlag[];
-};
+/** The header's part of a parsed round: the same fields, never written twice. */
+export type StatsHeader = Pick<
+  ParsedStatsRound,
+  | 'serverName'
+  | 'serverNameClean'
+  | 'map'
+  | 'config'
+  | 'round'
+  | 'defender'
+  | 'winner'
+  | 'timeLimitSec'
+  | 'nextTimeLimitSec'
+  | 'headerPlaytimeMs'
+  | 'writer'
+  | 'statsPlaytimeSec'
+  | 'flags'
+>;
 
 /**
  * Fields are taken from the right: f9 (when the last field is a number) … f2, and whatever is left is
