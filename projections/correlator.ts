@@ -21,6 +21,7 @@ import type { Verdict } from '../src/events/index.ts';
 import { normalizeMapName } from '../src/parser/names.ts';
 import { type ApplyContext, defineProjection } from '../src/runtime/projection.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
+import { preloadCandidates } from './support/candidateSpans.ts';
 import {
   collectGroups,
   pairNear,
@@ -30,9 +31,14 @@ import {
   storeStatsFacts,
 } from './support/statsFacts.ts';
 
-/** Also the verdicts' correlatorVersion: bump with a rule change, then `et-ledger rebuild correlator`. */
-const version = 1;
-const config: CorrelatorConfig = { ...defaultCorrelatorConfig, correlatorVersion: version };
+/** Candidates this far around a batch's seeds are read in one query; components rarely reach further. */
+const PRELOAD_PAD_SEC = 6 * 3600;
+
+/** The matching rules' version, carried by every verdict: bump with a rule change, then `et-ledger rebuild correlator`. */
+const rulesVersion = 1;
+/** The shell's storage layout (v2: stats_facts keeps bytes); verdicts that come out the same keep their event ids. */
+const version = 2;
+const config: CorrelatorConfig = { ...defaultCorrelatorConfig, correlatorVersion: rulesVersion };
 
 export const correlator = defineProjection({
   name: 'correlator',
@@ -63,23 +69,23 @@ export const correlator = defineProjection({
            on conflict (r2_id) do update set r1_id = excluded.r1_id`,
           [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
         );
-        const halves = await roundsOf(ctx.tx, changed);
+        const halves = await roundsOf(ctx.tx, changed, stored);
         for (const { r2Id } of changed) {
           const times =
             stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
           seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
         }
       }
-      for (const s of seeds) await saveCandidate(ctx.tx, s);
+      await saveCandidates(ctx.tx, seeds);
       await decide(ctx, seeds, eventTimes(seeds));
     },
     LuaRoundEnded: async (items, ctx) => {
-      const seeds: LuaCandidate[] = [];
-      for (const { event, meta } of items) {
-        const candidate: LuaCandidate = { factId: meta.eventId, report: event.data, pauseRecords: [] };
-        await saveCandidate(ctx.tx, candidate);
-        seeds.push(candidate);
-      }
+      const seeds: LuaCandidate[] = items.map(({ event, meta }) => ({
+        factId: meta.eventId,
+        report: event.data,
+        pauseRecords: [],
+      }));
+      await saveCandidates(ctx.tx, seeds);
       await decide(ctx, seeds, eventTimes(seeds));
     },
     PauseRecorded: async (items, ctx) => {
@@ -159,26 +165,30 @@ function groupOf(c: CorrelatorFact) {
     : { serverId: c.serverId, map: normalizeMapName(c.map), round: c.round };
 }
 
-async function saveCandidate(tx: SqlExecutor, c: CorrelatorFact): Promise<void> {
-  const g = groupOf(c);
-  const times = isLuaCandidate(c) ? [c.report.roundEndUnix] : c.fileTimeCandidatesUnix;
-  const stored = isLuaCandidate(c) ? { ...c, pauseRecords: [] } : c;
-  const deadline = decisionDeadlineUnix(c, config);
+/** Upserts candidates in one statement; a fact seen twice in one batch is kept once (the last). */
+async function saveCandidates(tx: SqlExecutor, facts: CorrelatorFact[]): Promise<void> {
+  const rows = [...new Map(facts.map((c) => [c.factId, c])).values()].map((c) => {
+    const g = groupOf(c);
+    const times = isLuaCandidate(c) ? [c.report.roundEndUnix] : c.fileTimeCandidatesUnix;
+    const deadline = decisionDeadlineUnix(c, config);
+    return {
+      fact_id: c.factId,
+      kind: isLuaCandidate(c) ? 'lua' : 'stats',
+      server_id: g.serverId,
+      map_norm: g.map,
+      round: g.round,
+      t_min: times.length ? Math.min(...times) : 0,
+      t_max: times.length ? Math.max(...times) : 0,
+      deadline_unix: Number.isFinite(deadline) ? deadline : -1,
+      // Pauses are joined in when loaded: a later PauseRecorded must not leave a stale copy here.
+      body: isLuaCandidate(c) ? { ...c, pauseRecords: [] } : c,
+    };
+  });
+  if (rows.length === 0) return;
   await tx.query(
-    `insert into candidates (fact_id, kind, server_id, map_norm, round, t_min, t_max, deadline_unix, body)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+    `insert into candidates select * from jsonb_populate_recordset(null::candidates, $1::jsonb)
      on conflict (fact_id) do update set body = excluded.body`,
-    [
-      c.factId,
-      isLuaCandidate(c) ? 'lua' : 'stats',
-      g.serverId,
-      g.map,
-      g.round,
-      times.length ? Math.min(...times) : 0,
-      times.length ? Math.max(...times) : 0,
-      Number.isFinite(deadline) ? deadline : -1,
-      JSON.stringify(stored),
-    ],
+    [JSON.stringify(rows)],
   );
 }
 
@@ -214,35 +224,6 @@ async function advanceWatermarks(
   return moved;
 }
 
-async function loadCandidates(
-  tx: SqlExecutor,
-  range: { serverId: string; map: string; round: 1 | 2; fromUnix: number; toUnix: number },
-) {
-  const r = await tx.query<{ kind: string; body: CorrelatorFact }>(
-    'select kind, body from candidates where server_id = $1 and map_norm = $2 and round = $3 and t_max >= $4 and t_min <= $5',
-    [range.serverId, normalizeMapName(range.map), range.round, range.fromUnix, range.toUnix],
-  );
-  const stats: StatsCandidate[] = [];
-  const lua: LuaCandidate[] = [];
-  for (const row of r.rows) {
-    if (row.kind === 'lua') {
-      const c = row.body as LuaCandidate;
-      lua.push({ ...c, pauseRecords: await pausesOf(tx, c) });
-    } else stats.push(row.body as StatsCandidate);
-  }
-  return { stats, lua };
-}
-
-async function pausesOf(tx: SqlExecutor, c: LuaCandidate) {
-  const end = c.report.roundEndUnix;
-  const start = c.report.roundStartUnix ?? end - 7200;
-  const r = await tx.query<{ start_unix: number; end_unix: number; sec: number }>(
-    'select start_unix, end_unix, sec from pause_records where server_id = $1 and map_norm = $2 and round = $3 and start_unix between $4 and $5 order by start_unix',
-    [c.report.serverId, normalizeMapName(c.report.map), c.report.round, start, end],
-  );
-  return r.rows.map((p) => ({ startUnix: Number(p.start_unix), endUnix: Number(p.end_unix), sec: Number(p.sec) }));
-}
-
 /**
  * Re-decides the component of every seed, plus every candidate whose decision deadline the
  * watermark has just passed, and appends what changed.
@@ -264,21 +245,33 @@ async function decide(ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string
       Number(r.unix),
     ]),
   );
+  const windows = seeds.map((s) => neighbourhoodWindow(s, config)).filter((w) => w !== null);
+  const spans = await preloadCandidates(tx, windows, PRELOAD_PAD_SEC);
   const done = new Set<string>();
+  const hoods: { stats: StatsCandidate[]; lua: LuaCandidate[] }[] = [];
   for (const seed of seeds) {
     if (done.has(seed.factId) || neighbourhoodWindow(seed, config) === null) continue;
-    const hood = await expandUntilStable(seed, (range) => loadCandidates(tx, range), config);
+    const hood = await expandUntilStable(seed, (range) => spans.load(range), config);
     for (const f of [...hood.stats, ...hood.lua]) done.add(f.factId);
+    hoods.push(hood);
+  }
+  const keys = hoods.flatMap((h) => [...h.stats, ...h.lua].map(ownRoundKey));
+  // The standing verdicts as they were, overlaid with this call's changes (components may share a key).
+  const standing = new Map<string, PreviousVerdict | null>();
+  for (const row of (
+    await tx.query<{ round_key: string; event_id: string; verdict: Verdict }>(
+      'select round_key, event_id, verdict from standing where round_key = any($1::text[])',
+      [[...new Set(keys)]],
+    )
+  ).rows)
+    standing.set(row.round_key, { eventId: row.event_id, verdict: row.verdict });
+  const changed = new Set<string>();
+  for (const hood of hoods) {
     const desired = decideVerdicts(hood.stats, hood.lua, watermarks, config);
-    const keys = [...hood.stats, ...hood.lua].map(ownRoundKey);
     const previous = new Map<string, PreviousVerdict>();
-    for (const row of (
-      await tx.query<{ round_key: string; event_id: string; verdict: Verdict }>(
-        'select round_key, event_id, verdict from standing where round_key = any($1::text[])',
-        [keys],
-      )
-    ).rows) {
-      previous.set(row.round_key, { eventId: row.event_id, verdict: row.verdict });
+    for (const f of [...hood.stats, ...hood.lua]) {
+      const v = standing.get(ownRoundKey(f));
+      if (v) previous.set(ownRoundKey(f), v);
     }
     const plan = planAppends(desired, previous, config);
     for (const a of plan.appends) {
@@ -291,12 +284,30 @@ async function decide(ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string
           data: a.event.data,
         },
       ]);
-      await tx.query(
-        'insert into standing (round_key, event_id, verdict) values ($1, $2, $3::jsonb) on conflict (round_key) do update set event_id = excluded.event_id, verdict = excluded.verdict',
-        [a.event.data.roundKey, a.eventId, JSON.stringify(a.event.data)],
-      );
+      standing.set(a.event.data.roundKey, { eventId: a.eventId, verdict: a.event.data });
+      changed.add(a.event.data.roundKey);
     }
-    if (plan.withdrawn.length > 0)
-      await tx.query('delete from standing where round_key = any($1::text[])', [plan.withdrawn]);
+    for (const k of plan.withdrawn) {
+      standing.set(k, null);
+      changed.add(k);
+    }
   }
+  await saveStanding(
+    tx,
+    [...changed].map((k) => [k, standing.get(k) ?? null]),
+  );
+}
+
+/** Writes the standing verdicts that changed: upserts and withdrawals, one statement each. */
+async function saveStanding(tx: SqlExecutor, changes: [string, PreviousVerdict | null][]): Promise<void> {
+  const upserts = changes.filter((c): c is [string, PreviousVerdict] => c[1] !== null);
+  const withdrawn = changes.filter(([, v]) => v === null).map(([k]) => k);
+  if (upserts.length > 0)
+    await tx.query(
+      `insert into standing (round_key, event_id, verdict)
+       select k, e, v::jsonb from unnest($1::text[], $2::text[], $3::text[]) as x(k, e, v)
+       on conflict (round_key) do update set event_id = excluded.event_id, verdict = excluded.verdict`,
+      [upserts.map(([k]) => k), upserts.map(([, v]) => v.eventId), upserts.map(([, v]) => JSON.stringify(v.verdict))],
+    );
+  if (withdrawn.length > 0) await tx.query('delete from standing where round_key = any($1::text[])', [withdrawn]);
 }

@@ -2,6 +2,7 @@
 // sessions. An R2 is paired with its R1 from facts only (src/parser/pairRounds.ts) and shows its
 // own half: R2 − R1 where the file is cumulative (spec/stats-file.md §3.1).
 import { defineProjection } from '../src/runtime/projection.ts';
+import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import { snakeKeys } from './support/rows.ts';
 import {
@@ -14,7 +15,7 @@ import {
 } from './support/statsFacts.ts';
 
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
-const version = 1;
+const version = 2; // v2: stats_facts keeps the file's bytes, not the parse
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -43,7 +44,7 @@ export const rounds = defineProjection({
           ).rows.map((r) => [r.round_id, r.r1_round_id]),
         );
         const changed = pairs.filter(({ r2Id, r1Id }) => !(current.has(r2Id) && current.get(r2Id) === r1Id));
-        const halves = await roundsOf(tx, changed);
+        const halves = await roundsOf(tx, changed, stored);
         for (const { r2Id, r1Id } of changed) writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
       }
       await writeRounds(tx, writes);
@@ -103,16 +104,7 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
   const ids = writes.map((w) => w.roundId);
   for (const table of ['rounds', 'player_rows', 'player_weapon_stats'])
     await tx.query(`delete from ${table} where round_id = any($1::text[])`, [ids]);
-  await tx.query('insert into rounds select * from jsonb_populate_recordset(null::rounds, $1::jsonb)', [
-    JSON.stringify(rounds),
-  ]);
-  if (players.length > 0)
-    await tx.query('insert into player_rows select * from jsonb_populate_recordset(null::player_rows, $1::jsonb)', [
-      JSON.stringify(players),
-    ]);
-  if (weapons.length > 0)
-    await tx.query(
-      'insert into player_weapon_stats select * from jsonb_populate_recordset(null::player_weapon_stats, $1::jsonb)',
-      [JSON.stringify(weapons)],
-    );
+  await insertRows(tx, 'rounds', rounds);
+  await insertRows(tx, 'player_rows', players);
+  await insertRows(tx, 'player_weapon_stats', weapons);
 }

@@ -33,6 +33,7 @@ create table verdicts (
   watermark_unix     bigint not null,
   position           bigint not null
 );
+create index verdicts_event on verdicts (event_id);
 
 create table verdict_history (
   event_id   text primary key,

@@ -1,9 +1,11 @@
 // The verdicts read model: the standing RoundTimingReconciled per round key, and the history of all.
 import { defineProjection } from '../src/runtime/projection.ts';
+import { insertRows } from '../src/store/insertRows.ts';
 import { sqlFile } from '../src/store/sqlDatabase.ts';
 import { snakeKeys } from './support/rows.ts';
 
-const version = 1;
+/** v2: an index on event_id (supersession deletes by it). */
+const version = 2;
 
 export const verdicts = defineProjection({
   name: 'verdicts',
@@ -12,23 +14,40 @@ export const verdicts = defineProjection({
   tables: { verdicts: { key: ['round_key'] }, verdict_history: { key: ['position'] } },
   on: {
     RoundTimingReconciled: async (items, { tx }) => {
+      await insertRows(
+        tx,
+        'verdict_history',
+        items.map(({ event: { data: v }, meta }) => ({
+          event_id: meta.eventId,
+          round_key: v.roundKey,
+          status: v.status,
+          supersedes: v.supersedes,
+          position: meta.position,
+          verdict: v,
+        })),
+      );
+      // Folded in order in memory, then written once: a verdict replaces its round key's row and
+      // the rows it supersedes, whatever their round key (a LUA_ONLY report now joined).
+      const standing = new Map<string, Record<string, unknown> & { event_id: string }>();
+      const goneKeys = new Set<string>();
+      const goneEvents = new Set<string>();
       for (const { event, meta } of items) {
         const v = event.data;
-        await tx.query(
-          'insert into verdict_history (event_id, round_key, status, supersedes, position, verdict) values ($1, $2, $3, $4, $5, $6::jsonb) on conflict do nothing',
-          [meta.eventId, v.roundKey, v.status, v.supersedes, meta.position, JSON.stringify(v)],
-        );
-        // A verdict replaces the ones it names, whatever their round key (a LUA_ONLY now joined).
-        await tx.query('delete from verdicts where event_id = any($1::text[]) or round_key = $2', [
-          v.supersedes,
-          v.roundKey,
-        ]);
+        for (const id of v.supersedes) goneEvents.add(id);
+        goneKeys.add(v.roundKey);
+        if (v.supersedes.length > 0)
+          for (const [key, row] of standing) if (v.supersedes.includes(row.event_id)) standing.delete(key);
         const { luaFactId: _l, ...rest } = v;
-        const row = snakeKeys({ ...rest, eventId: meta.eventId, position: meta.position });
-        await tx.query('insert into verdicts select * from jsonb_populate_record(null::verdicts, $1::jsonb)', [
-          JSON.stringify(row),
-        ]);
+        standing.set(v.roundKey, {
+          ...(snakeKeys({ ...rest, position: meta.position }) as Record<string, unknown>),
+          event_id: meta.eventId,
+        });
       }
+      await tx.query('delete from verdicts where round_key = any($1::text[]) or event_id = any($2::text[])', [
+        [...goneKeys],
+        [...goneEvents],
+      ]);
+      await insertRows(tx, 'verdicts', [...standing.values()]);
     },
   },
 });

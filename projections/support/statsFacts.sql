@@ -1,5 +1,6 @@
 -- Shared by the projections that pair R2 with R1 (rounds, correlator); each keeps its own copy.
--- Every parsed stats fact, as parsed (R2 cumulative): the input of R1/R2 pairing.
+-- Every parsed stats fact's pairing keys and its exact bytes: an R2's own half needs its R1 again
+-- when a late R1 arrives, and re-parsing the bytes (≈100 MB/s) is cheaper than storing the parse.
 create table stats_facts (
   fact_id        text primary key,
   server_id      text not null,
@@ -7,6 +8,8 @@ create table stats_facts (
   round          smallint not null,
   file_time_unix bigint,
   start_unix     bigint,
-  parsed         json not null
+  tz             text not null,
+  file_name      text not null,
+  raw            bytea not null
 );
 create index stats_facts_pairing on stats_facts (server_id, map_norm, file_time_unix);

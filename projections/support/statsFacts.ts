@@ -5,7 +5,7 @@ import { normalizeMapName } from '../../src/parser/names.ts';
 import { pairRounds, R1_BEFORE_R2_MAX_SEC, type RoundTiming, roundTiming } from '../../src/parser/pairRounds.ts';
 import { differentiateRound2, type ParsedStatsRound, parseStatsFile } from '../../src/parser/statsFile.ts';
 import type { EventMeta } from '../../src/runtime/projection.ts';
-import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
+import { packBytes, type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
 
 export const statsFactsSql = () => sqlFile(import.meta.url, 'statsFacts.sql');
 
@@ -14,12 +14,16 @@ export type StoredRound = ParsedStatsRound & { tz: string; serverId: string };
 export type StatsGroup = { serverId: string; mapNorm: string; from: number; to: number };
 export type StoredStatsFact = { factId: string; round: StoredRound; timing: RoundTiming; mapNorm: string };
 
-/** Parses and keeps a run of stats facts in one statement; a file that does not parse is skipped (the quarantine lists it). */
+/**
+ * Parses and keeps a run of stats facts in one statement; a file that does not parse is skipped
+ * (the quarantine lists it).
+ */
 export async function storeStatsFacts(
   tx: SqlExecutor,
   items: { event: StatsFileArrived; meta: EventMeta }[],
 ): Promise<StoredStatsFact[]> {
   const stored: StoredStatsFact[] = [];
+  const raws: Uint8Array[] = [];
   for (const { event, meta } of items) {
     const parsed = parseStatsFile(event.raw, event.data.fileName);
     if (!parsed.ok) continue;
@@ -30,20 +34,29 @@ export async function storeStatsFacts(
       timing: roundTiming(parsed.round, event.data.tz),
       mapNorm: normalizeMapName(parsed.round.map),
     });
+    raws.push(event.raw);
   }
   if (stored.length === 0) return stored;
-  const rows = stored.map((f) => ({
-    fact_id: f.factId,
-    server_id: f.round.serverId,
-    map_norm: f.mapNorm,
-    round: f.round.round,
-    file_time_unix: f.timing.fileTimeUnix,
-    start_unix: f.timing.startUnix,
-    parsed: f.round,
-  }));
+  const bytes = packBytes(raws);
   await tx.query(
-    'insert into stats_facts select * from json_populate_recordset(null::stats_facts, $1::json) on conflict (fact_id) do nothing',
-    [JSON.stringify(rows)],
+    `insert into stats_facts
+     select f, s, m, r, ft, st, z, n, substring($11::bytea from o for l)
+     from unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::int[], $10::int[])
+       as x(f, s, m, r, ft, st, z, n, o, l)
+     on conflict (fact_id) do nothing`,
+    [
+      stored.map((f) => f.factId),
+      stored.map((f) => f.round.serverId),
+      stored.map((f) => f.mapNorm),
+      stored.map((f) => f.round.round),
+      stored.map((f) => f.timing.fileTimeUnix),
+      stored.map((f) => f.timing.startUnix),
+      stored.map((f) => f.round.tz),
+      stored.map((f) => f.round.fileName),
+      bytes.offsets,
+      bytes.lengths,
+      bytes.blob,
+    ],
   );
   return stored;
 }
@@ -102,28 +115,52 @@ export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: 
   return rows.filter((r) => r.round === 2).map((r) => ({ r2Id: r.fact_id, r1Id: pairs.get(r.fact_id) ?? null }));
 }
 
-/** Each R2's own half: R2 − R1 when paired, else the file as written (flagged cumulative); one query for all. */
+/**
+ * Each R2's own half: R2 − R1 when paired, else the file as written (flagged cumulative). Facts of
+ * this batch come from `known`; the others are read back (one query) and parsed again.
+ */
 export async function roundsOf(
   tx: SqlExecutor,
   pairs: { r2Id: string; r1Id: string | null }[],
+  known: StoredStatsFact[] = [],
 ): Promise<Map<string, { round: StoredRound; fileTimeUnix: number | null }>> {
-  const ids = [...new Set(pairs.flatMap((p) => [p.r2Id, ...(p.r1Id ? [p.r1Id] : [])]))];
-  const facts = new Map(
-    (
-      await tx.query<{ fact_id: string; parsed: StoredRound; file_time_unix: number | null }>(
-        'select fact_id, parsed, file_time_unix from stats_facts where fact_id = any($1::text[])',
-        [ids],
-      )
-    ).rows.map((f) => [f.fact_id, f]),
+  const facts = new Map<string, { round: StoredRound; fileTimeUnix: number | null }>(
+    known.map((f) => [f.factId, { round: f.round, fileTimeUnix: f.timing.fileTimeUnix }]),
   );
+  const missing = [...new Set(pairs.flatMap((p) => [p.r2Id, ...(p.r1Id ? [p.r1Id] : [])]))].filter(
+    (id) => !facts.has(id),
+  );
+  if (missing.length > 0) {
+    const rows = await tx.query<{
+      fact_id: string;
+      server_id: string;
+      tz: string;
+      file_name: string;
+      file_time_unix: number | null;
+      raw: Uint8Array;
+    }>(
+      'select fact_id, server_id, tz, file_name, file_time_unix, raw from stats_facts where fact_id = any($1::text[])',
+      [missing],
+    );
+    for (const f of rows.rows) {
+      const parsed = parseStatsFile(f.raw, f.file_name);
+      // Stored only after it parsed; the same bytes parse the same way with the same parser.
+      if (!parsed.ok)
+        throw new Error(`stats fact ${f.fact_id} no longer parses: ${parsed.error.code} at line ${parsed.error.line}`);
+      facts.set(f.fact_id, {
+        round: { ...parsed.round, tz: f.tz, serverId: f.server_id },
+        fileTimeUnix: f.file_time_unix === null ? null : Number(f.file_time_unix),
+      });
+    }
+  }
   const out = new Map<string, { round: StoredRound; fileTimeUnix: number | null }>();
   for (const { r2Id, r1Id } of pairs) {
     const r2 = facts.get(r2Id)!;
     const r1 = r1Id ? facts.get(r1Id) : undefined;
     const round = r1
-      ? { ...differentiateRound2(r2.parsed, r1.parsed), tz: r2.parsed.tz, serverId: r2.parsed.serverId }
-      : r2.parsed;
-    out.set(r2Id, { round, fileTimeUnix: r2.file_time_unix === null ? null : Number(r2.file_time_unix) });
+      ? { ...differentiateRound2(r2.round, r1.round), tz: r2.round.tz, serverId: r2.round.serverId }
+      : r2.round;
+    out.set(r2Id, { round, fileTimeUnix: r2.fileTimeUnix });
   }
   return out;
 }

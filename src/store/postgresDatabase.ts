@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { LedgerError } from '../errors.ts';
 import type { QueryResult, SqlDatabase, SqlExecutor } from './sqlDatabase.ts';
 
@@ -42,6 +45,16 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
         await client.query(sql);
       } catch (e) {
         throw translatePgError(e, 'a statement');
+      }
+    },
+    async copyIn(copySql: string, text: string) {
+      const session = client instanceof pg.Pool ? await client.connect() : client;
+      try {
+        await pipeline(Readable.from([text]), session.query(copyFrom(copySql)));
+      } catch (e) {
+        throw translatePgError(e, 'a COPY');
+      } finally {
+        if (session !== client) (session as pg.PoolClient).release();
       }
     },
   };

@@ -5,6 +5,11 @@ export interface SqlExecutor {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Runs several `;`-separated statements without parameters (schema files). */
   exec(sql: string): Promise<void>;
+  /**
+   * `COPY … FROM STDIN` with rows already in COPY's text format (see insertRows). PostgreSQL has
+   * it; PGlite does not here, and insertRows falls back to one INSERT there.
+   */
+  copyIn?(copySql: string, text: string): Promise<void>;
 }
 
 export interface SqlDatabase extends SqlExecutor {
@@ -30,4 +35,24 @@ export async function sqlFile(moduleUrl: string, name: string): Promise<string> 
 export function ident(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`refusing unsafe SQL identifier ${JSON.stringify(name)}`);
   return `"${name}"`;
+}
+
+/**
+ * Many byte strings as ONE binary parameter plus 1-based offsets and lengths, so SQL takes each
+ * back with `substring($blob::bytea from o for l)`: no hex or base64 text on the wire.
+ */
+export function packBytes(items: (Uint8Array | null)[]): {
+  blob: Buffer;
+  offsets: (number | null)[];
+  lengths: (number | null)[];
+} {
+  const offsets: (number | null)[] = [];
+  const lengths: (number | null)[] = [];
+  let offset = 1;
+  for (const r of items) {
+    offsets.push(r ? offset : null);
+    lengths.push(r ? r.byteLength : null);
+    offset += r?.byteLength ?? 0;
+  }
+  return { blob: Buffer.concat(items.filter((r): r is Uint8Array => r !== null)), offsets, lengths };
 }

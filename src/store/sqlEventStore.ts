@@ -1,6 +1,6 @@
 import { LedgerError } from '../errors.ts';
 import type { AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoredEvent, Subscription } from './eventStore.ts';
-import { type SqlDatabase, type SqlExecutor, sqlFile } from './sqlDatabase.ts';
+import { packBytes, type SqlDatabase, type SqlExecutor, sqlFile } from './sqlDatabase.ts';
 
 const columns = 'position, event_id, stream_id, stream_version, type, schema_version, data, raw, recorded_at';
 
@@ -83,17 +83,7 @@ export async function openSqlEventStore(
       return p;
     });
     if (planned.length > 0) {
-      // Raw bytes travel as one binary parameter sliced by offsets: no hex text on the wire.
-      const raws = planned.map((p) => p.event.raw ?? null);
-      const offsets: (number | null)[] = [];
-      const lengths: (number | null)[] = [];
-      let offset = 1;
-      for (const r of raws) {
-        offsets.push(r ? offset : null);
-        lengths.push(r ? r.byteLength : null);
-        offset += r?.byteLength ?? 0;
-      }
-      const blob = Buffer.concat(raws.filter((r): r is Uint8Array => r !== null));
+      const raws = packBytes(planned.map((p) => p.event.raw ?? null));
       await tx.query(
         `insert into ledger.events (position, event_id, stream_id, stream_version, type, schema_version, data, raw)
          select p, id, s, v, t, sv, d::jsonb, case when o is null then null else substring($10::bytea from o for l) end
@@ -107,9 +97,9 @@ export async function openSqlEventStore(
           planned.map((p) => p.event.type),
           planned.map((p) => p.event.schemaVersion),
           planned.map((p) => JSON.stringify(p.event.data)),
-          offsets,
-          lengths,
-          blob,
+          raws.offsets,
+          raws.lengths,
+          raws.blob,
         ],
       );
       await tx.query("select pg_notify('ledger_events', $1)", [String(position)]);
