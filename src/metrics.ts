@@ -10,6 +10,7 @@ export type LedgerMetrics = {
   factsAppended: Counter<'source' | 'server' | 'type' | 'outcome'>;
   /** Requests the HTTP receiver refused, by reason (`bad_signature`, `stale`, `too_large`, …). */
   rejections: Counter<'reason'>;
+  relayIgnored: Counter<'reason'>;
   /** Source failures (connection lost, host key refused, store unavailable), by source, server and reason. */
   sourceErrors: Counter<'source' | 'server' | 'reason'>;
   projectionLag: Gauge<'projection'>;
@@ -34,6 +35,12 @@ export function createMetrics(opts: MetricsOptions = {}): LedgerMetrics {
     rejections: new Counter({
       name: 'et_ledger_http_rejections_total',
       help: 'Requests the HTTP receiver refused without appending anything (422 is counted too: it appends a quarantined fact)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    relayIgnored: new Counter({
+      name: 'et_ledger_discord_relay_ignored_total',
+      help: 'Messages in a relay channel the Discord relay did not take (not from a whitelisted webhook, not a STATS_READY report, empty)',
       labelNames: ['reason'],
       registers: [registry],
     }),

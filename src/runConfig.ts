@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Config } from './config.ts';
 import { LedgerError } from './errors.ts';
 import { IanaZone, ServerId } from './events/common.ts';
+import type { RelayChannel } from './sources/discordRelay.ts';
 import { type KnownHostKey, parseKnownHostKey } from './sources/hostKey.ts';
 import type { RemoteFolder } from './sources/sftpPoller.ts';
 
@@ -27,6 +28,18 @@ export const runEnvVariables = {
   ET_LEDGER_WATCH_DIR: {
     example: '/srv/etl/legacy/gamestats:/srv/etl/legacy/et-ledger',
     help: "folders watched for ET_LEDGER_SERVER_ID's files, separated by ':' (no --config file)",
+  },
+  ET_LEDGER_RELAY_CHANNEL: {
+    example: '1012345678901234570',
+    help: "Discord channel where the legacy script's webhook posts STATS_READY for ET_LEDGER_SERVER_ID (needs DISCORD_TOKEN; no --config file)",
+  },
+  ET_LEDGER_RELAY_WEBHOOKS: {
+    example: '1012345678901234571,1012345678901234572',
+    help: 'ids of the webhooks whose messages the relay takes, comma-separated (the number after /webhooks/ in the URL)',
+  },
+  ET_LEDGER_RELAY_DELETE: {
+    example: 'true',
+    help: 'delete each STATS_READY message once its fact is stored: true or false (default false)',
   },
 } as const;
 
@@ -59,6 +72,13 @@ const examples: Record<string, string> = {
   'servers[].sftp.paths.spool': '"spool": "/home/et/.etlegacy/legacy/et-ledger"',
   'servers[].sftp.paths.gametimes': '"gametimes": "/home/et/.etlegacy/legacy/gametimes"',
   'servers[].sftp.pollSec': '"pollSec": 10',
+  'servers[].discordRelay':
+    '"discordRelay": { "channelId": "1012345678901234570", "webhookIds": ["1012345678901234571"], "deleteTrigger": false }',
+  'servers[].discordRelay.channelId':
+    '"channelId": "1012345678901234570" (a string: Discord ids overflow JSON numbers)',
+  'servers[].discordRelay.webhookIds': '"webhookIds": ["1012345678901234571"]',
+  'servers[].discordRelay.webhookIds[]': '"webhookIds": ["1012345678901234571"]',
+  'servers[].discordRelay.deleteTrigger': '"deleteTrigger": true',
 };
 
 const Port = z.int('must be a whole number').min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535');
@@ -70,6 +90,18 @@ const LegacyToken = Secret.regex(
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
 const Millis = z.int('must be whole milliseconds').positive('must be positive');
 const RemotePath = z.string().startsWith('/', 'must be an absolute remote path');
+const Snowflake = z
+  .string('must be a Discord id in quotes')
+  .regex(/^\d{17,20}$/, 'must be a Discord id: 17 to 20 digits (Developer Mode on, then right-click → Copy ID)');
+const WebhookIds = z
+  .array(Snowflake)
+  .min(1, 'must list at least one webhook id (the number after /webhooks/ in the webhook URL)');
+
+const RelayFields = z.strictObject({
+  channelId: Snowflake,
+  webhookIds: WebhookIds,
+  deleteTrigger: z.boolean('must be true or false').default(false),
+});
 
 const KnownHostKeyText = z.string().superRefine((text, ctx) => {
   const parsed = parseKnownHostKey(text);
@@ -98,6 +130,7 @@ const ServerFields = z
     legacyTokenEnv: EnvName.optional(),
     watchDirs: z.array(z.string().min(1, 'must not be empty')).default([]),
     sftp: SftpFields.optional(),
+    discordRelay: RelayFields.optional(),
   })
   .superRefine((s, ctx) => {
     for (const k of ['reportSecret', 'legacyToken'] as const)
@@ -130,6 +163,19 @@ const RunFile = z
         });
       seen.set(s.id, i);
     });
+    // A legacy report names no server: its channel does, so a channel belongs to one server.
+    const channels = new Map<string, number>();
+    f.servers.forEach((s, i) => {
+      const channel = s.discordRelay?.channelId;
+      if (channel === undefined) return;
+      if (channels.has(channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'discordRelay', 'channelId'],
+          message: `is also the relay channel of servers[${channels.get(channel)}]; each server needs its own channel`,
+        });
+      channels.set(channel, i);
+    });
     if (f.http.headersTimeoutMs > f.http.requestTimeoutMs)
       ctx.addIssue({ code: 'custom', path: ['http', 'headersTimeoutMs'], message: 'must not exceed requestTimeoutMs' });
   });
@@ -141,6 +187,16 @@ const RunEnv = z.object({
   ET_LEDGER_REPORT_SECRET: Secret.optional(),
   ET_LEDGER_LEGACY_TOKEN: LegacyToken.optional(),
   ET_LEDGER_WATCH_DIR: z.string().optional(),
+  ET_LEDGER_RELAY_CHANNEL: Snowflake.optional(),
+  ET_LEDGER_RELAY_WEBHOOKS: z
+    .string()
+    .transform((t) => t.split(',').map((id) => id.trim()))
+    .pipe(WebhookIds)
+    .optional(),
+  ET_LEDGER_RELAY_DELETE: z
+    .enum(['true', 'false'], 'must be true or false')
+    .transform((t) => t === 'true')
+    .optional(),
 });
 
 export type SftpRunConfig = {
@@ -153,6 +209,8 @@ export type SftpRunConfig = {
   pollSec: number;
 };
 
+export type RelayRunConfig = { channelId: string; webhookIds: string[]; deleteTrigger: boolean };
+
 export type ServerRunConfig = {
   id: string;
   tz: string;
@@ -160,6 +218,8 @@ export type ServerRunConfig = {
   legacyToken: string | null;
   watchDirs: string[];
   sftp: SftpRunConfig | null;
+  /** The Discord channel the legacy script's webhook posts to (needs DISCORD_TOKEN). */
+  discordRelay: RelayRunConfig | null;
 };
 
 export type RunConfig = {
@@ -198,6 +258,17 @@ export function loadRunConfig(
     );
   }
   const vars = e.data;
+  const relayVars = (['ET_LEDGER_RELAY_WEBHOOKS', 'ET_LEDGER_RELAY_DELETE'] as const).filter(
+    (k) => vars[k] !== undefined,
+  );
+  if (fileText === null && vars.ET_LEDGER_RELAY_CHANNEL === undefined && relayVars.length > 0)
+    throw invalid([
+      `  ${relayVars.join(', ')}: set, but ET_LEDGER_RELAY_CHANNEL is not (the channel the webhooks post to)\n    example: ET_LEDGER_RELAY_CHANNEL=${runEnvVariables.ET_LEDGER_RELAY_CHANNEL.example}`,
+    ]);
+  if (fileText === null && vars.ET_LEDGER_RELAY_CHANNEL !== undefined && vars.ET_LEDGER_RELAY_WEBHOOKS === undefined)
+    throw invalid([
+      `  ET_LEDGER_RELAY_WEBHOOKS: required when ET_LEDGER_RELAY_CHANNEL is set (only these webhooks' messages are taken)\n    example: ET_LEDGER_RELAY_WEBHOOKS=${runEnvVariables.ET_LEDGER_RELAY_WEBHOOKS.example}`,
+    ]);
 
   let file: RunFile;
   if (fileText === null) {
@@ -209,13 +280,29 @@ export function loadRunConfig(
           ...(vars.ET_LEDGER_REPORT_SECRET ? { reportSecret: vars.ET_LEDGER_REPORT_SECRET } : {}),
           ...(vars.ET_LEDGER_LEGACY_TOKEN ? { legacyToken: vars.ET_LEDGER_LEGACY_TOKEN } : {}),
           watchDirs: (vars.ET_LEDGER_WATCH_DIR ?? '').split(':').filter((d) => d !== ''),
+          ...(vars.ET_LEDGER_RELAY_CHANNEL
+            ? {
+                discordRelay: {
+                  channelId: vars.ET_LEDGER_RELAY_CHANNEL,
+                  webhookIds: vars.ET_LEDGER_RELAY_WEBHOOKS,
+                  deleteTrigger: vars.ET_LEDGER_RELAY_DELETE ?? false,
+                },
+              }
+            : {}),
         },
       ],
     });
   } else {
-    const perServer = (['ET_LEDGER_REPORT_SECRET', 'ET_LEDGER_LEGACY_TOKEN', 'ET_LEDGER_WATCH_DIR'] as const).filter(
-      (k) => vars[k] !== undefined,
-    );
+    const perServer = (
+      [
+        'ET_LEDGER_REPORT_SECRET',
+        'ET_LEDGER_LEGACY_TOKEN',
+        'ET_LEDGER_WATCH_DIR',
+        'ET_LEDGER_RELAY_CHANNEL',
+        'ET_LEDGER_RELAY_WEBHOOKS',
+        'ET_LEDGER_RELAY_DELETE',
+      ] as const
+    ).filter((k) => vars[k] !== undefined);
     if (perServer.length > 0) {
       throw invalid([
         `  ${perServer.join(', ')}: only for a single server without a config file; with ${fileLabel}, set them per server\n    example: ${examples['servers[].reportSecretEnv']}, ${examples['servers[].watchDirs']}`,
@@ -270,8 +357,14 @@ export function loadRunConfig(
             pollSec: sftp.pollSec,
           }
         : null,
+      discordRelay: s.discordRelay ?? null,
     };
   });
+  const relayed = servers.findIndex((s) => s.discordRelay !== null);
+  if (relayed >= 0 && (env.DISCORD_TOKEN ?? '') === '')
+    problems.push(
+      `  ${fileText === null ? 'ET_LEDGER_RELAY_CHANNEL' : `servers[${relayed}].discordRelay`}: the Discord relay reads the channel as a bot, and DISCORD_TOKEN is not set\n    example: DISCORD_TOKEN=<the bot token from the developer portal> (the bot needs the Message Content intent)`,
+    );
   const tokens = new Map<string, number>();
   servers.forEach((s, i) => {
     if (s.legacyToken === null) return;
@@ -294,6 +387,13 @@ export function loadRunConfig(
     maxFileBytes: base.maxFileBytes,
     servers,
   };
+}
+
+/** The Discord relay's channels, one per server that has one (startDiscordRelay's `relays`). */
+export function relayChannels(rc: RunConfig): RelayChannel[] {
+  return rc.servers.flatMap((s) =>
+    s.discordRelay ? [{ serverId: s.id, tz: s.tz, ...s.discordRelay, webhookIds: [...s.discordRelay.webhookIds] }] : [],
+  );
 }
 
 function invalid(lines: string[]): LedgerError {

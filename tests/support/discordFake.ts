@@ -2,13 +2,16 @@
 // node http + ws, speaking the wire protocol discord.js expects — bot auth, channel messages (create
 // with nonce/enforce_nonce, edit, fetch, list, delete), rate-limit headers and 429s, JSON error codes;
 // the gateway handshake (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats), guild command
-// registration, INTERACTION_CREATE and the interaction callback.
+// registration, INTERACTION_CREATE and the interaction callback; incoming webhooks (execute
+// POST /webhooks/{id}/{token}) and other users' messages, each stored and dispatched as MESSAGE_CREATE.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 export type FakeEmbed = {
+  /** Filled in by Discord on stored messages (`rich`). */
+  type?: string;
   title?: string;
   description?: string;
   fields?: { name: string; value: string; inline?: boolean }[];
@@ -22,7 +25,9 @@ export type FakeAttachment = { id: string; filename: string; size: number; conte
 export type FakeMessage = {
   id: string;
   channel_id: string;
-  author: { id: string; username: string; bot: boolean };
+  author: { id: string; username: string; bot: boolean; discriminator?: string };
+  /** Set on a message a webhook posted: the webhook's id (Discord's `webhook_id`). */
+  webhook_id?: string;
   content: string;
   embeds: FakeEmbed[];
   nonce?: string | number;
@@ -54,6 +59,9 @@ export type FakeReply = { status: number; body?: unknown; headers?: Record<strin
 
 /** What a hook may ask: answer normally, or drop the connection without an answer (a crash). */
 export type HookVerdict = 'answer' | 'drop';
+
+/** An incoming webhook of a channel, as Discord's "Copy Webhook URL" gives it (`url`). */
+export type FakeWebhook = { id: string; token: string; channelId: string; name: string; url: string };
 
 export type DiscordFakeOptions = {
   token?: string;
@@ -88,6 +96,12 @@ export type DiscordFake = {
   ): Promise<{ type: number; data: { embeds?: FakeEmbed[]; content?: string; allowed_mentions?: unknown } }>;
   /** Resolves when a client has identified on the gateway (READY sent). */
   gatewayReady(): Promise<void>;
+  /** Creates an incoming webhook in the channel; anything may POST to its `url` as Discord's webhooks take. */
+  addWebhook(channelId: string, name?: string): FakeWebhook;
+  /** A member (not a webhook, not the bot) writes `content` in the channel: stored and dispatched. */
+  postAsUser(channelId: string, content: string, user?: { id: string; username: string }): FakeMessage;
+  /** Dispatches MESSAGE_CREATE for a stored message once more (a replayed gateway event). */
+  redeliver(channelId: string, messageId: string): void;
   /** Runs after a request is read (and a create stored), before the answer. */
   hook: ((req: FakeRequest, created: FakeMessage | null) => Promise<HookVerdict> | HookVerdict) | null;
   close(): Promise<void>;
@@ -161,7 +175,8 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
   const pendingInteractions = new Map<string, (body: unknown) => void>();
 
   function route(req: FakeRequest): { reply: FakeReply; created: FakeMessage | null } {
-    const p = req.path.replace(/^\/api\/v10/, '');
+    // discord.js calls /api/v10/…; a webhook URL as Discord hands it out has no version (/api/webhooks/…).
+    const p = req.path.replace(/^\/api(?:\/v\d+)?/, '');
     const callback = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(p);
     if (callback && req.method === 'POST') {
       // Interaction callbacks carry the interaction's token in the path, no Authorization header.
@@ -172,6 +187,8 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
       answer(req.body);
       return { reply: { status: 204 }, created: null };
     }
+    const execute = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(p);
+    if (execute && req.method === 'POST') return executeWebhook(req, execute[1]!, execute[2]!);
     if (req.authorization !== `Bot ${token}`) return { reply: error(401, 0, '401: Unauthorized'), created: null };
     if (req.method === 'GET' && p === '/users/@me')
       return {
@@ -298,6 +315,61 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
   }
 
   const wire = ({ edits: _e, nonce: _n, ...m }: FakeMessage) => m;
+
+  const webhooks = new Map<string, FakeWebhook>();
+
+  /** Discord's "Execute Webhook": no bot token, the webhook's own token in the path; 204, or the message with ?wait=true. */
+  function executeWebhook(req: FakeRequest, id: string, hookToken: string): { reply: FakeReply; created: null } {
+    const hook = webhooks.get(id);
+    if (!hook) return { reply: error(404, 10015, 'Unknown Webhook'), created: null };
+    if (hook.token !== hookToken) return { reply: error(401, 50027, 'Invalid Webhook Token'), created: null };
+    const body = req.body ?? {};
+    const content = typeof body.content === 'string' ? body.content : '';
+    // Discord stores embeds with their type filled in; empty field values are accepted (since 2024).
+    const embeds = ((body.embeds as FakeEmbed[] | undefined) ?? []).map((e) => ({ type: 'rich', ...e }));
+    if (content === '' && embeds.length === 0)
+      return { reply: error(400, 50006, 'Cannot send an empty message'), created: null };
+    const username = typeof body.username === 'string' && body.username !== '' ? body.username : hook.name;
+    const msg = storeAndDispatch(hook.channelId, {
+      author: { id: hook.id, username, bot: true, discriminator: '0000' },
+      webhook_id: hook.id,
+      content,
+      embeds,
+    });
+    const wait = req.query.get('wait') === 'true';
+    return { reply: wait ? { status: 200, body: wire(msg) } : { status: 204 }, created: null };
+  }
+
+  /** A message that did not come through the bot's REST calls: kept in the channel and sent to every gateway client. */
+  function storeAndDispatch(
+    channelId: string,
+    m: Pick<FakeMessage, 'author' | 'content' | 'embeds'> & { webhook_id?: string },
+  ): FakeMessage {
+    const ch = channels.get(channelId);
+    if (!ch) throw new Error(`the fake has no channel ${channelId}: addChannel first`);
+    const msg: FakeMessage = {
+      id: snowflake(),
+      channel_id: channelId,
+      ...m,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      type: 0,
+      flags: 0,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      edits: 0,
+    };
+    ch.messages.push(msg);
+    dispatchMessage(msg);
+    return msg;
+  }
+
+  function dispatchMessage(msg: FakeMessage): void {
+    const d = { ...wire(msg), guild_id: guildId, tts: false, pinned: false, mention_everyone: false };
+    for (const ws of sockets)
+      (ws as WebSocket & { dispatch: (t: string, d: unknown) => void }).dispatch('MESSAGE_CREATE', d);
+  }
 
   function attachmentsOf(req: FakeRequest): FakeAttachment[] {
     const listed = (req.body?.attachments as { id: number; filename: string }[] | undefined) ?? [];
@@ -525,6 +597,26 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
       for (const ws of sockets)
         (ws as WebSocket & { dispatch: (t: string, d: unknown) => void }).dispatch('INTERACTION_CREATE', d);
       return answer as ReturnType<DiscordFake['interact']>;
+    },
+    addWebhook(channelId, name = 'Captain Hook') {
+      const id = snowflake();
+      const hook: FakeWebhook = {
+        id,
+        token: `whtoken-${id}`,
+        channelId,
+        name,
+        url: `http://127.0.0.1:${port}/api/webhooks/${id}/whtoken-${id}`,
+      };
+      webhooks.set(id, hook);
+      return hook;
+    },
+    postAsUser(channelId, content, user = { id: '1111111111111111112', username: 'someone' }) {
+      return storeAndDispatch(channelId, { author: { ...user, bot: false, discriminator: '0' }, content, embeds: [] });
+    },
+    redeliver(channelId, messageId) {
+      const msg = channels.get(channelId)?.messages.find((m) => m.id === messageId);
+      if (!msg) throw new Error(`the fake has no message ${messageId} in ${channelId}`);
+      dispatchMessage(msg);
     },
     addChannel(id, o = {}) {
       channels.set(id, { access: o.access ?? 'ok', messages: [], writes: [] });

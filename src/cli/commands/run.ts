@@ -2,16 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { LedgerError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { createMetrics } from '../../metrics.ts';
-import { loadRunConfig, type RunConfig, runEnvVariables } from '../../runConfig.ts';
+import { loadRunConfig, type RunConfig, relayChannels, runEnvVariables } from '../../runConfig.ts';
 import { listBuilds } from '../../runtime/catalog.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
-import { loadDiscordConfig } from '../../sinks/discord/discordConfig.ts';
+import { type DiscordConfig, loadDiscordConfig } from '../../sinks/discord/discordConfig.ts';
 import { startDiscordSink } from '../../sinks/discord/discordSink.ts';
 import { createKafka, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
 import { startKafkaSink } from '../../sinks/kafkaSink.ts';
 import { createClockTicker } from '../../sources/clockTicker.ts';
 import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
+import { startDiscordRelay } from '../../sources/discordRelay.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
 import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
@@ -28,7 +29,8 @@ export const runCommand: Command = {
   details: `Runs until SIGTERM or SIGINT: every projection follows the log; each game server's sources
 (watched folders, SFTP poller) append new files; the HTTP receiver takes signed Lua reports
 (POST /v1/reports) and legacy STATS_READY bodies (POST /v1/legacy/<token>) and serves
-GET /healthz and GET /metrics; a ClockTicked fact per server every 30 s. On a signal it stops
+GET /healthz and GET /metrics; the Discord relay (when a relay channel is configured) takes
+STATS_READY messages of whitelisted webhooks; with a post channel, the Discord sink posts; a ClockTicked fact per server every 30 s. On a signal it stops
 the sources, the projections and the store, then exits 0. Logs are JSON lines on stderr.
 
 --config FILE is JSON, described field by field in docs/run.md. Without it, one game server
@@ -55,6 +57,8 @@ Examples:
       }
     }
     const rc = loadRunConfig(process.env, fileText, config, configPath ? `--config ${configPath}` : undefined);
+    // Parsed before anything starts: a Discord mistake must not surface after the sources run.
+    const discord = loadDiscordConfig(process.env, { relay: relayChannels(rc).length > 0 });
     const keys = await readPrivateKeys(rc);
     const stopSignal = waitForStopSignal(log);
     const stack: { name: string; stop: () => Promise<void> }[] = [];
@@ -62,7 +66,7 @@ Examples:
     try {
       const ledger = await openLedger(config.store);
       stack.push({ name: 'store', stop: () => ledger.close() });
-      await startService(rc, keys, ledger, log, stack, () => stopSignal.fail());
+      await startService(rc, discord, keys, ledger, log, stack, () => stopSignal.fail());
       const signal = await stopSignal.promise;
       log.info({ signal }, 'stopping');
       if (signal === 'failure') exitCode = 1;
@@ -79,6 +83,7 @@ Examples:
 
 async function startService(
   rc: RunConfig,
+  discord: DiscordConfig | null,
   keys: Map<string, Buffer>,
   ledger: Ledger,
   log: Logger,
@@ -169,15 +174,31 @@ async function startService(
   stack.push({ name: 'ticker', stop: () => ticker.stop() });
   ticker.start();
   await startKafkaParts(rc, ledger, log, stack);
-  const discord = loadDiscordConfig(process.env);
-  if (discord) {
+  if (discord && (discord.channels.rounds || discord.channels.timing || discord.guildId)) {
     const sink = startDiscordSink({ db: ledger.db, config: discord, log, registry: metrics.registry });
     stack.push({ name: 'discord', stop: () => sink.stop() });
   }
+  const relays = relayChannels(rc);
+  if (discord && relays.length > 0) {
+    // Not awaited: `ready` waits while the log is unavailable, and the relay retries on its own.
+    const relay = startDiscordRelay({
+      ...deps,
+      token: discord.token,
+      api: discord.api,
+      relays,
+      maxFileBytes: rc.maxFileBytes,
+    });
+    stack.push({ name: 'discord-relay', stop: () => relay.stop() });
+  }
 
-  const unused = rc.servers.filter((s) => !s.reportSecret && !s.legacyToken && s.watchDirs.length === 0 && !s.sftp);
+  const unused = rc.servers.filter(
+    (s) => !s.reportSecret && !s.legacyToken && s.watchDirs.length === 0 && !s.sftp && !s.discordRelay,
+  );
   for (const s of unused)
-    log.warn({ server: s.id }, 'this server has no source: no report secret, legacy token, watched folder or SFTP');
+    log.warn(
+      { server: s.id },
+      'this server has no source: no report secret, legacy token, watched folder, SFTP or Discord relay',
+    );
   log.info(
     { ...address, servers: rc.servers.map((s) => s.id), projections: projections.map((p) => p.name) },
     'et-ledger is running',

@@ -32,35 +32,37 @@ export function parseDuration(text: string): number | null {
   return Math.round(Number(m[1]) * unit);
 }
 
-const DiscordEnv = z
-  .object({
-    DISCORD_TOKEN: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{20,}$/, 'must be the bot token from the developer portal (no "Bot " prefix, no spaces)')
-      .optional(),
-    ET_LEDGER_DISCORD_GUILD: snowflake('ET_LEDGER_DISCORD_GUILD').optional(),
-    ET_LEDGER_CHANNEL_ROUNDS: snowflake('ET_LEDGER_CHANNEL_ROUNDS').optional(),
-    ET_LEDGER_CHANNEL_TIMING: snowflake('ET_LEDGER_CHANNEL_TIMING').optional(),
-    ET_LEDGER_DISCORD_API: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL ending before /v10' })
-      .default('https://discord.com/api'),
-    ET_LEDGER_POST_MAX_AGE: z
-      .string()
-      .refine((t) => parseDuration(t) !== null, 'must be a duration such as 6h, 90m or 0 (no limit)')
-      .default('6h'),
-  })
-  .superRefine((e, ctx) => {
-    const channels = ['ET_LEDGER_CHANNEL_ROUNDS', 'ET_LEDGER_CHANNEL_TIMING'] as const;
-    if (e.DISCORD_TOKEN && !channels.some((c) => e[c]))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ET_LEDGER_CHANNEL_ROUNDS'],
-        message: 'DISCORD_TOKEN is set but no channel is: set ET_LEDGER_CHANNEL_ROUNDS and/or ET_LEDGER_CHANNEL_TIMING',
-      });
-    for (const c of [...channels, 'ET_LEDGER_DISCORD_GUILD'] as const)
-      if (e[c] && !e.DISCORD_TOKEN)
-        ctx.addIssue({ code: 'custom', path: ['DISCORD_TOKEN'], message: `is required when ${c} is set` });
-  });
+const discordEnv = (relay: boolean) =>
+  z
+    .object({
+      DISCORD_TOKEN: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{20,}$/, 'must be the bot token from the developer portal (no "Bot " prefix, no spaces)')
+        .optional(),
+      ET_LEDGER_DISCORD_GUILD: snowflake('ET_LEDGER_DISCORD_GUILD').optional(),
+      ET_LEDGER_CHANNEL_ROUNDS: snowflake('ET_LEDGER_CHANNEL_ROUNDS').optional(),
+      ET_LEDGER_CHANNEL_TIMING: snowflake('ET_LEDGER_CHANNEL_TIMING').optional(),
+      ET_LEDGER_DISCORD_API: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL ending before /v10' })
+        .default('https://discord.com/api'),
+      ET_LEDGER_POST_MAX_AGE: z
+        .string()
+        .refine((t) => parseDuration(t) !== null, 'must be a duration such as 6h, 90m or 0 (no limit)')
+        .default('6h'),
+    })
+    .superRefine((e, ctx) => {
+      const channels = ['ET_LEDGER_CHANNEL_ROUNDS', 'ET_LEDGER_CHANNEL_TIMING'] as const;
+      if (e.DISCORD_TOKEN && !relay && !channels.some((c) => e[c]))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ET_LEDGER_CHANNEL_ROUNDS'],
+          message:
+            'DISCORD_TOKEN is set but no channel is: set ET_LEDGER_CHANNEL_ROUNDS and/or ET_LEDGER_CHANNEL_TIMING',
+        });
+      for (const c of [...channels, 'ET_LEDGER_DISCORD_GUILD'] as const)
+        if (e[c] && !e.DISCORD_TOKEN)
+          ctx.addIssue({ code: 'custom', path: ['DISCORD_TOKEN'], message: `is required when ${c} is set` });
+    });
 
 export type DiscordConfig = {
   token: string;
@@ -73,16 +75,20 @@ export type DiscordConfig = {
 };
 
 /**
- * The Discord sink's configuration, or `null` when no Discord variable is set (the sink is off).
+ * The Discord configuration, or `null` when no Discord variable is set (sink and relay are off).
+ * `relay`: a Discord relay is configured, so a token without a post channel is fine.
  * Throws CONFIG_INVALID naming the variable, the problem and an example.
  */
-export function loadDiscordConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): DiscordConfig | null {
+export function loadDiscordConfig(
+  env: NodeJS.ProcessEnv | Record<string, string | undefined>,
+  opts: { relay?: boolean } = {},
+): DiscordConfig | null {
   const source: Record<string, string> = {};
   for (const key of Object.keys(discordEnvVariables)) {
     const v = env[key];
     if (v !== undefined && v !== '') source[key] = v;
   }
-  const r = DiscordEnv.safeParse(source);
+  const r = discordEnv(opts.relay ?? false).safeParse(source);
   if (!r.success) {
     const lines = r.error.issues.map((i) => {
       const key = String(i.path[0]) as keyof typeof discordEnvVariables;

@@ -3,7 +3,7 @@
 // stops it with exit code 0.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { signReport } from '../../../src/sources/reportSignature.ts';
 import { binPath } from '../../support/cli.ts';
 import { freshPostgresUrl, postgresAvailable } from '../../support/databases.ts';
+import { startDiscordFake } from '../../support/discordFake.ts';
 import { ownRoundReport, statsFile, waitFor } from './support.ts';
 
 const SECRET = 'e2e-secret-0123456789abcdef';
@@ -112,6 +113,63 @@ describe.skipIf(!postgresAvailable())('et-ledger run', () => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
       await db.end().catch(() => {});
       rmSync(watched, { recursive: true, force: true });
+    }
+  });
+
+  it('relays STATS_READY from a whitelisted webhook with only DISCORD_TOKEN and a relay channel set', async () => {
+    const url = await freshPostgresUrl('run_relay');
+    const fake = await startDiscordFake();
+    const channel = '1012345678901234571';
+    fake.addChannel(channel);
+    const hook = fake.addWebhook(channel, 'ET:Legacy Stats');
+    const run = startRun(
+      {
+        ET_LEDGER_SERVER_ID: 'eu2',
+        ET_LEDGER_TZ: 'Europe/Berlin',
+        ET_LEDGER_HTTP_HOST: '127.0.0.1',
+        ET_LEDGER_HTTP_PORT: '0',
+        DISCORD_TOKEN: fake.token,
+        ET_LEDGER_DISCORD_API: fake.api,
+        ET_LEDGER_RELAY_CHANNEL: channel,
+        ET_LEDGER_RELAY_WEBHOOKS: hook.id,
+        ET_LEDGER_RELAY_DELETE: 'true',
+      },
+      ['--store', `postgres:${url}`],
+    );
+    const db = new pg.Client({ connectionString: url });
+    try {
+      await waitFor(
+        'the service to run',
+        () => {
+          if (run.child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${run.stderr()}`);
+          return run.lines.find((l) => l.msg === 'et-ledger is running');
+        },
+        60_000,
+      );
+      await fake.gatewayReady();
+      const body = readFileSync(
+        new URL('../../fixtures/lua/legacy/01-supply-R1-objective-two-pauses.json', import.meta.url),
+      );
+      const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(204);
+      await db.connect();
+      const report = await waitFor('the relayed report', async () => {
+        const r = await db.query<{ data: { serverId: string; source: { kind: string } } }>(
+          "select data from ledger.events where type = 'LuaRoundEnded'",
+        );
+        return r.rows[0];
+      });
+      expect(report.data.serverId).toBe('eu2');
+      expect(report.data.source.kind).toBe('discord');
+      await waitFor('the trigger deleted', () => fake.messages(channel).length === 0);
+      // Relay only: the sink is off, so nothing was posted.
+      expect(fake.requests.filter((r) => r.method === 'POST' && r.path.includes('/channels/'))).toHaveLength(0);
+      run.child.kill('SIGTERM');
+      expect(await exitOf(run.child)).toBe(0);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await db.end().catch(() => {});
+      await fake.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config.ts';
 import { isLedgerError } from '../../../src/errors.ts';
-import { loadRunConfig } from '../../../src/runConfig.ts';
+import { loadRunConfig, relayChannels } from '../../../src/runConfig.ts';
 
 const base: Config = loadConfig({ ET_LEDGER_SERVER_ID: 'eu1', ET_LEDGER_TZ: 'Europe/Ljubljana' });
 const SECRET = 'a-secret-of-at-least-16-chars';
@@ -163,5 +163,159 @@ describe('run configuration', () => {
     expect(failure(() => loadRunConfig({}, file({ servers: [] }), base))).toContain(
       'servers = []: must list at least one game server',
     );
+  });
+});
+
+describe('Discord relay configuration', () => {
+  const CHANNEL = '1012345678901234570';
+  const HOOK_A = '1012345678901234571';
+  const HOOK_B = '1012345678901234572';
+  const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.xxxxxxxxxx';
+
+  it('one server: channel, webhooks and delete from ET_LEDGER_RELAY_* variables', () => {
+    const rc = loadRunConfig(
+      {
+        DISCORD_TOKEN: TOKEN,
+        ET_LEDGER_RELAY_CHANNEL: CHANNEL,
+        ET_LEDGER_RELAY_WEBHOOKS: `${HOOK_A}, ${HOOK_B}`,
+        ET_LEDGER_RELAY_DELETE: 'true',
+      },
+      null,
+      base,
+    );
+    expect(rc.servers[0]!.discordRelay).toEqual({
+      channelId: CHANNEL,
+      webhookIds: [HOOK_A, HOOK_B],
+      deleteTrigger: true,
+    });
+    expect(relayChannels(rc)).toEqual([
+      {
+        serverId: 'eu1',
+        tz: 'Europe/Ljubljana',
+        channelId: CHANNEL,
+        webhookIds: [HOOK_A, HOOK_B],
+        deleteTrigger: true,
+      },
+    ]);
+    const keep = loadRunConfig(
+      { DISCORD_TOKEN: TOKEN, ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A },
+      null,
+      base,
+    );
+    expect(keep.servers[0]!.discordRelay!.deleteTrigger).toBe(false);
+    expect(loadRunConfig({}, null, base).servers[0]!.discordRelay).toBeNull();
+    expect(relayChannels(loadRunConfig({}, null, base))).toEqual([]);
+  });
+
+  it('reads discordRelay per server from the file, deleteTrigger false unless set', () => {
+    const rc = loadRunConfig(
+      { DISCORD_TOKEN: TOKEN },
+      file({
+        servers: [
+          { id: 'eu1', discordRelay: { channelId: CHANNEL, webhookIds: [HOOK_A] } },
+          {
+            id: 'us1',
+            tz: 'America/New_York',
+            discordRelay: { channelId: HOOK_B, webhookIds: [HOOK_A], deleteTrigger: true },
+          },
+          { id: 'as1', watchDirs: ['/srv/as1'] },
+        ],
+      }),
+      base,
+    );
+    expect(relayChannels(rc)).toEqual([
+      { serverId: 'eu1', tz: 'Europe/Ljubljana', channelId: CHANNEL, webhookIds: [HOOK_A], deleteTrigger: false },
+      { serverId: 'us1', tz: 'America/New_York', channelId: HOOK_B, webhookIds: [HOOK_A], deleteTrigger: true },
+    ]);
+    expect(rc.servers[2]!.discordRelay).toBeNull();
+  });
+
+  it('refuses a relay without DISCORD_TOKEN, naming the field', () => {
+    expect(
+      failure(() => loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base)),
+    ).toContain('ET_LEDGER_RELAY_CHANNEL: the Discord relay reads the channel as a bot, and DISCORD_TOKEN is not set');
+    const m = failure(() =>
+      loadRunConfig(
+        { DISCORD_TOKEN: '' },
+        file({ servers: [{ id: 'a' }, { id: 'b', discordRelay: { channelId: CHANNEL, webhookIds: [HOOK_A] } }] }),
+        base,
+      ),
+    );
+    expect(m).toContain(
+      'servers[1].discordRelay: the Discord relay reads the channel as a bot, and DISCORD_TOKEN is not set',
+    );
+    expect(m).toContain('example: DISCORD_TOKEN=');
+  });
+
+  it('names the variable or field, the problem and an example for bad ids and values', () => {
+    const ch = failure(() =>
+      loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: '#stats', ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base),
+    );
+    expect(ch).toContain('ET_LEDGER_RELAY_CHANNEL = "#stats": must be a Discord id: 17 to 20 digits');
+    expect(ch).toContain('example: ET_LEDGER_RELAY_CHANNEL=1012345678901234570');
+    const hooks = failure(() =>
+      loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: `${HOOK_A},12345` }, null, base),
+    );
+    expect(hooks).toContain(`ET_LEDGER_RELAY_WEBHOOKS = "${HOOK_A},12345": must be a Discord id`);
+    const del = failure(() =>
+      loadRunConfig(
+        { ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A, ET_LEDGER_RELAY_DELETE: 'yes' },
+        null,
+        base,
+      ),
+    );
+    expect(del).toContain('ET_LEDGER_RELAY_DELETE = "yes": must be true or false');
+    expect(failure(() => loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL }, null, base))).toContain(
+      'ET_LEDGER_RELAY_WEBHOOKS: required when ET_LEDGER_RELAY_CHANNEL is set',
+    );
+    expect(failure(() => loadRunConfig({ ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base))).toContain(
+      'ET_LEDGER_RELAY_WEBHOOKS: set, but ET_LEDGER_RELAY_CHANNEL is not',
+    );
+
+    const f = failure(() =>
+      loadRunConfig(
+        { DISCORD_TOKEN: TOKEN },
+        file({
+          servers: [
+            { id: 'a', discordRelay: { channelId: Number(CHANNEL), webhookIds: [], deleteTrigger: 'yes' } },
+            { id: 'b', discordRelay: { channelId: CHANNEL, webhookIds: ['abc'], colour: 'red' } },
+            { id: 'c', discordRelay: { channelId: CHANNEL, webhookIds: [HOOK_A] } },
+          ],
+        }),
+        base,
+      ),
+    );
+    expect(f).toContain('servers[0].discordRelay.channelId = 1012345678901234600: must be a Discord id in quotes');
+    expect(f).toContain('(a string: Discord ids overflow JSON numbers)');
+    expect(f).toContain('servers[0].discordRelay.webhookIds = []: must list at least one webhook id');
+    expect(f).toContain('servers[0].discordRelay.deleteTrigger = "yes": must be true or false');
+    expect(f).toContain('servers[1].discordRelay.webhookIds[0] = "abc": must be a Discord id');
+    expect(f).toContain('servers[1].discordRelay: unknown field "colour"');
+  });
+
+  it('refuses one channel for two servers, and relay variables beside a file', () => {
+    expect(
+      failure(() =>
+        loadRunConfig(
+          { DISCORD_TOKEN: TOKEN },
+          file({
+            servers: [
+              { id: 'a', discordRelay: { channelId: CHANNEL, webhookIds: [HOOK_A] } },
+              { id: 'b', discordRelay: { channelId: CHANNEL, webhookIds: [HOOK_B] } },
+            ],
+          }),
+          base,
+        ),
+      ),
+    ).toContain(`servers[1].discordRelay.channelId = "${CHANNEL}": is also the relay channel of servers[0]`);
+    expect(
+      failure(() =>
+        loadRunConfig(
+          { ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A },
+          file({ servers: [{ id: 'a' }] }),
+          base,
+        ),
+      ),
+    ).toContain('ET_LEDGER_RELAY_CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: only for a single server without a config file');
   });
 });
