@@ -63,7 +63,6 @@ async function ingest(spec: StoreSpec, files: File[]): Promise<number> {
         projections: (await loadProjections()).filter(
           (p) => !process.env.BENCH_PROJECTIONS || process.env.BENCH_PROJECTIONS.split(',').includes(p.name),
         ),
-        batchSize: 500,
         progress: (l, t) => createProgress(l, t),
       });
     });

@@ -34,6 +34,7 @@ create table outbox_session_rounds (
   verdict_event_id text not null
 );
 create index outbox_session_rounds_server on outbox_session_rounds (server_id, time_unix);
+create index outbox_session_rounds_verdict on outbox_session_rounds (verdict_event_id);
 create table outbox_watermarks (
   server_id      text primary key,
   watermark_unix bigint not null

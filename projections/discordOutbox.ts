@@ -5,9 +5,11 @@
 import { canonicalJson } from '../src/correlator/canonicalJson.ts';
 import { sha256Hex, type Verdict } from '../src/events/index.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
+import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 
-const version = 1;
+/** v2: an index on outbox_session_rounds.verdict_event_id (supersession looks rows up by it). */
+const version = 2;
 
 /** The sender listens here (same name in src/sinks/discord/discordSender.ts); fires on commit. */
 const notifyChannel = 'et_ledger_discord_outbox';
@@ -31,49 +33,48 @@ export const discordOutbox = defineProjection({
   tables: { discord_outbox: { key: ['target_key', 'kind'] } },
   on: {
     RoundTimingReconciled: async (items, { tx }) => {
+      const state = await loadTouched(
+        tx,
+        items.map((i) => i.event.data),
+      );
       for (const { event, meta } of items) {
         const v = event.data;
-        await trackSessionRound(tx, v, meta.eventId);
+        trackSessionRound(state.sessionRounds, v, meta.eventId);
         // Rows of replaced verdicts under another key hand their message over to this target.
-        const moved = await tx.query<{ target_key: string; kind: PostKind; inherits: string[] }>(
-          'delete from discord_outbox where verdict_event_id = any($1::text[]) and target_key <> $2 returning target_key, kind, inherits',
-          [v.supersedes, v.roundKey],
-        );
-        const kinds = postKinds(v);
-        const current = await tx.query<{ kind: PostKind; inherits: string[] }>(
-          'delete from discord_outbox where target_key = $1 returning kind, inherits',
-          [v.roundKey],
-        );
+        const superseded = new Set(v.supersedes);
+        const moved: OutboxRow[] = [];
+        const current: OutboxRow[] = [];
+        for (const [pk, row] of state.outbox) {
+          if (row.target_key === v.roundKey) current.push(row);
+          else if (superseded.has(row.verdict_event_id)) moved.push(row);
+          else continue;
+          state.outbox.delete(pk);
+        }
         const payloadHash = sha256Hex(canonicalJson(v));
-        for (const { kind, channel } of kinds) {
+        for (const { kind, channel } of postKinds(v)) {
           const inherits = new Set<string>();
-          for (const r of [...current.rows, ...moved.rows.filter((m) => m.kind === kind)])
-            if (r.kind === kind) for (const k of r.inherits) inherits.add(k);
-          for (const m of moved.rows) if (m.kind === kind) inherits.add(m.target_key);
+          for (const r of [...current, ...moved]) if (r.kind === kind) for (const k of r.inherits) inherits.add(k);
+          for (const m of moved) if (m.kind === kind) inherits.add(m.target_key);
           inherits.delete(v.roundKey);
-          await tx.query(
-            `insert into discord_outbox (target_key, kind, channel, verdict_event_id, payload_hash, inherits, server_id, map,
-               round, status, stats_fact_id, round_time_unix, verdict, position)
-             values ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11, $12, $13::jsonb, $14)`,
-            [
-              v.roundKey,
-              kind,
-              channel,
-              meta.eventId,
-              payloadHash,
-              [...inherits].sort(),
-              v.serverId,
-              v.map,
-              v.round,
-              v.status,
-              v.statsFactId,
-              v.fileTimeUnix ?? v.luaRoundEndUnix,
-              JSON.stringify(v),
-              meta.position,
-            ],
-          );
+          state.outbox.set(`${v.roundKey}\0${kind}`, {
+            target_key: v.roundKey,
+            kind,
+            channel,
+            verdict_event_id: meta.eventId,
+            payload_hash: payloadHash,
+            inherits: [...inherits].sort(),
+            server_id: v.serverId,
+            map: v.map,
+            round: v.round,
+            status: v.status,
+            stats_fact_id: v.statsFactId,
+            round_time_unix: v.fileTimeUnix ?? v.luaRoundEndUnix,
+            verdict: v,
+            position: meta.position,
+          });
         }
       }
+      await saveTouched(tx, state);
       const last = items[items.length - 1]!.meta.position;
       await decideSessions(
         tx,
@@ -96,17 +97,78 @@ export const discordOutbox = defineProjection({
   },
 });
 
-/** A stats round's standing verdict places it in its server's sessions; other verdicts leave them. */
-async function trackSessionRound(tx: SqlExecutor, v: Verdict, eventId: string): Promise<void> {
-  await tx.query('delete from outbox_session_rounds where verdict_event_id = any($1::text[]) or round_key = $2', [
-    v.supersedes,
-    v.roundKey,
-  ]);
-  if (v.statsFactId !== null && v.fileTimeUnix !== null && !v.flags.includes('ghost'))
+type OutboxRow = {
+  target_key: string;
+  kind: PostKind;
+  channel: 'rounds' | 'timing';
+  verdict_event_id: string;
+  payload_hash: string;
+  inherits: string[];
+  server_id: string;
+  map: string;
+  round: number;
+  status: string;
+  stats_fact_id: string | null;
+  round_time_unix: number | null;
+  verdict: unknown;
+  position: number;
+};
+type SessionRoundRow = { round_key: string; server_id: string; time_unix: number; verdict_event_id: string };
+
+/**
+ * The rows a run of verdicts can touch — those of their round keys and of the verdicts they
+ * supersede — loaded once, folded in memory in log order, and written back once (saveTouched).
+ */
+type Touched = {
+  outbox: Map<string, OutboxRow>;
+  sessionRounds: Map<string, SessionRoundRow>;
+  loadedOutbox: OutboxRow[];
+  loadedSessionRounds: string[];
+};
+
+async function loadTouched(tx: SqlExecutor, verdicts: Verdict[]): Promise<Touched> {
+  const keys = [...new Set(verdicts.map((v) => v.roundKey))];
+  const superseded = [...new Set(verdicts.flatMap((v) => v.supersedes))];
+  const outbox = await tx.query<OutboxRow>(
+    `select * from discord_outbox where kind <> 'session-summary'
+       and (target_key = any($1::text[]) or verdict_event_id = any($2::text[]))`,
+    [keys, superseded],
+  );
+  const rounds = await tx.query<SessionRoundRow>(
+    'select * from outbox_session_rounds where round_key = any($1::text[]) or verdict_event_id = any($2::text[])',
+    [keys, superseded],
+  );
+  return {
+    outbox: new Map(outbox.rows.map((r) => [`${r.target_key}\0${r.kind}`, { ...r, position: Number(r.position) }])),
+    sessionRounds: new Map(rounds.rows.map((r) => [r.round_key, { ...r, time_unix: Number(r.time_unix) }])),
+    loadedOutbox: outbox.rows,
+    loadedSessionRounds: rounds.rows.map((r) => r.round_key),
+  };
+}
+
+async function saveTouched(tx: SqlExecutor, t: Touched): Promise<void> {
+  if (t.loadedOutbox.length > 0)
     await tx.query(
-      'insert into outbox_session_rounds (round_key, server_id, time_unix, verdict_event_id) values ($1, $2, $3, $4)',
-      [v.roundKey, v.serverId, v.fileTimeUnix, eventId],
+      'delete from discord_outbox where (target_key, kind) in (select * from unnest($1::text[], $2::text[]))',
+      [t.loadedOutbox.map((r) => r.target_key), t.loadedOutbox.map((r) => r.kind)],
     );
+  await insertRows(tx, 'discord_outbox', [...t.outbox.values()]);
+  if (t.loadedSessionRounds.length > 0)
+    await tx.query('delete from outbox_session_rounds where round_key = any($1::text[])', [t.loadedSessionRounds]);
+  await insertRows(tx, 'outbox_session_rounds', [...t.sessionRounds.values()]);
+}
+
+/** A stats round's standing verdict places it in its server's sessions; other verdicts leave them. */
+function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: Verdict, eventId: string): void {
+  const superseded = new Set(v.supersedes);
+  for (const [key, row] of rounds) if (key === v.roundKey || superseded.has(row.verdict_event_id)) rounds.delete(key);
+  if (v.statsFactId !== null && v.fileTimeUnix !== null && !v.flags.includes('ghost'))
+    rounds.set(v.roundKey, {
+      round_key: v.roundKey,
+      server_id: v.serverId,
+      time_unix: v.fileTimeUnix,
+      verdict_event_id: eventId,
+    });
 }
 
 type SessionRow = { first: number; last: number; keys: string[]; verdict_ids: string[] };
@@ -145,33 +207,46 @@ async function decideSessions(tx: SqlExecutor, marks: [string, number][], positi
        from numbered group by n having max(time_unix) + $2 < $3 order by first`,
       [serverId, sessionGapSec, watermark],
     );
-    const keep: string[] = [];
+    const existing = new Map(
+      (
+        await tx.query<{ target_key: string; verdict_event_id: string }>(
+          "select target_key, verdict_event_id from discord_outbox where kind = 'session-summary' and server_id = $1",
+          [serverId],
+        )
+      ).rows.map((r) => [r.target_key, r.verdict_event_id]),
+    );
+    const keep = new Set<string>();
+    const upserts: OutboxRow[] = [];
     for (const s of sessions.rows) {
       const targetKey = `session:${serverId}:${Number(s.first)}`;
-      keep.push(targetKey);
+      keep.add(targetKey);
       const hash = sha256Hex(canonicalJson(s.verdict_ids));
-      const current = await tx.query<{ verdict_event_id: string }>(
-        "select verdict_event_id from discord_outbox where target_key = $1 and kind = 'session-summary'",
-        [targetKey],
-      );
-      if (current.rows[0]?.verdict_event_id === hash) continue;
-      changed = true;
-      const session = { serverId, firstUnix: Number(s.first), lastUnix: Number(s.last), roundKeys: s.keys };
-      await tx.query(
-        `insert into discord_outbox (target_key, kind, channel, verdict_event_id, payload_hash, inherits, server_id, map,
-           round, status, stats_fact_id, round_time_unix, verdict, position)
-         values ($1, 'session-summary', 'rounds', $2, $2, '{}', $3, '', 0, 'SESSION', null, $4, $5::jsonb, $6)
-         on conflict (target_key, kind) do update set verdict_event_id = excluded.verdict_event_id,
-           payload_hash = excluded.payload_hash, round_time_unix = excluded.round_time_unix,
-           verdict = excluded.verdict, position = excluded.position`,
-        [targetKey, hash, serverId, Number(s.last), JSON.stringify(session), position],
-      );
+      if (existing.get(targetKey) === hash) continue;
+      upserts.push({
+        target_key: targetKey,
+        kind: 'session-summary',
+        channel: 'rounds',
+        verdict_event_id: hash,
+        payload_hash: hash,
+        inherits: [],
+        server_id: serverId,
+        map: '',
+        round: 0,
+        status: 'SESSION',
+        stats_fact_id: null,
+        round_time_unix: Number(s.last),
+        verdict: { serverId, firstUnix: Number(s.first), lastUnix: Number(s.last), roundKeys: s.keys },
+        position,
+      });
     }
-    const gone = await tx.query(
-      "delete from discord_outbox where kind = 'session-summary' and server_id = $1 and target_key <> all($2::text[])",
-      [serverId, keep],
-    );
-    if (gone.rowCount > 0) changed = true;
+    const gone = [...existing.keys()].filter((k) => !keep.has(k));
+    const replaced = [...gone, ...upserts.map((u) => u.target_key)];
+    if (replaced.length > 0)
+      await tx.query("delete from discord_outbox where kind = 'session-summary' and target_key = any($1::text[])", [
+        replaced,
+      ]);
+    await insertRows(tx, 'discord_outbox', upserts);
+    if (replaced.length > 0) changed = true;
   }
   return changed;
 }

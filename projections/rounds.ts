@@ -50,18 +50,25 @@ export const rounds = defineProjection({
       await writeRounds(tx, writes);
     },
     RoundTimingReconciled: async (items, { tx }) => {
-      for (const { event } of items) {
-        const v = event.data;
-        if (!v.statsFactId) continue;
-        await tx.query('delete from guid_links where round_id = $1', [v.statsFactId]);
-        const links = v.players.filter((p) => p.fullGuid !== null);
-        if (links.length === 0) continue;
-        await tx.query(
-          `insert into guid_links (round_id, guid8, name, full_guid)
-           select $1, g, n, f from unnest($2::text[], $3::text[], $4::text[]) as x(g, n, f) on conflict do nothing`,
-          [v.statsFactId, links.map((p) => p.guid8), links.map((p) => p.name), links.map((p) => p.fullGuid)],
-        );
-      }
+      // The last verdict of a stats round in this run decides its links: earlier ones are replaced.
+      const latest = new Map<string, (typeof items)[number]['event']['data']>();
+      for (const { event } of items) if (event.data.statsFactId) latest.set(event.data.statsFactId, event.data);
+      if (latest.size === 0) return;
+      await tx.query('delete from guid_links where round_id = any($1::text[])', [[...latest.keys()]]);
+      const links = [...latest].flatMap(([roundId, v]) =>
+        v.players.filter((p) => p.fullGuid !== null).map((p) => ({ roundId, ...p })),
+      );
+      if (links.length === 0) return;
+      await tx.query(
+        `insert into guid_links (round_id, guid8, name, full_guid)
+         select r, g, n, f from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(r, g, n, f) on conflict do nothing`,
+        [
+          links.map((l) => l.roundId),
+          links.map((l) => l.guid8),
+          links.map((l) => l.name),
+          links.map((l) => l.fullGuid),
+        ],
+      );
     },
   },
 });
@@ -101,9 +108,15 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
   const weapons = writes.flatMap(({ roundId, round }) =>
     round.players.flatMap((p) => p.weapons.map((w) => snakeKeys({ roundId, line: p.line, guid8: p.guid8, ...w }))),
   );
-  const ids = writes.map((w) => w.roundId);
-  for (const table of ['rounds', 'player_rows', 'player_weapon_stats'])
-    await tx.query(`delete from ${table} where round_id = any($1::text[])`, [ids]);
+  // The three tables are written together: only rounds already in `rounds` have rows to replace.
+  const existing = (
+    await tx.query<{ round_id: string }>('select round_id from rounds where round_id = any($1::text[])', [
+      writes.map((w) => w.roundId),
+    ])
+  ).rows.map((r) => r.round_id);
+  if (existing.length > 0)
+    for (const table of ['rounds', 'player_rows', 'player_weapon_stats'])
+      await tx.query(`delete from ${table} where round_id = any($1::text[])`, [existing]);
   await insertRows(tx, 'rounds', rounds);
   await insertRows(tx, 'player_rows', players);
   await insertRows(tx, 'player_weapon_stats', weapons);

@@ -127,11 +127,14 @@ export async function projectAllToHead(deps: RuntimeDeps): Promise<Map<string, B
   const builds = new Map<string, Build>();
   for (let pass = 0; pass < 10; pass++) {
     const headBefore = await deps.store.headPosition();
-    for (const p of deps.projections) {
-      const build = builds.get(p.name) ?? (await ensureServing(deps, p));
-      builds.set(p.name, build);
-      await catchUp(deps, p, build);
-    }
+    // Side by side, each on its own connection: one projection's SQL runs while another folds.
+    await Promise.all(
+      deps.projections.map(async (p) => {
+        const build = builds.get(p.name) ?? (await ensureServing(deps, p));
+        builds.set(p.name, build);
+        await catchUp(deps, p, build);
+      }),
+    );
     if ((await deps.store.headPosition()) === headBefore) return builds;
   }
   throw new LedgerError(
