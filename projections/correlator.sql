@@ -32,7 +32,7 @@ create table watermarks (
 create table standing (
   round_key text primary key,
   event_id  text not null,
-  verdict   jsonb not null
+  verdict   json not null -- read back whole, never queried inside: json skips the jsonb conversion
 );
 
 -- The R1 each R2 was last paired with: only an R2 whose pairing moves is decided again.

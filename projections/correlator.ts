@@ -305,7 +305,7 @@ async function saveStanding(tx: SqlExecutor, changes: [string, PreviousVerdict |
   if (upserts.length > 0)
     await tx.query(
       `insert into standing (round_key, event_id, verdict)
-       select k, e, v::jsonb from unnest($1::text[], $2::text[], $3::text[]) as x(k, e, v)
+       select k, e, v::json from unnest($1::text[], $2::text[], $3::text[]) as x(k, e, v)
        on conflict (round_key) do update set event_id = excluded.event_id, verdict = excluded.verdict`,
       [upserts.map(([k]) => k), upserts.map(([, v]) => v.eventId), upserts.map(([, v]) => JSON.stringify(v.verdict))],
     );

@@ -1,6 +1,6 @@
 import { isLedgerError, LedgerError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { EventStore } from '../store/eventStore.ts';
+import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { applyBatch } from './applyBatch.ts';
 import {
@@ -48,15 +48,15 @@ export async function catchUp(
   const progress =
     head - start > batchSize ? deps.progress?.(opts.label ?? `${p.name} v${p.version}`, head - start) : undefined;
   let applied = 0;
+  const types = Object.keys(p.on);
   while (build.position < head) {
-    const events = await deps.store.readAll(build.position, Math.min(batchSize, head - build.position));
-    const last = events[events.length - 1];
-    if (!last) break;
+    const batch = await readBatch(deps.store, build.position, head, types, batchSize);
+    if (!batch) break;
     const keep = opts.filter;
-    const chosen = keep ? events.filter((e) => keep(e.recordedAt)) : events;
+    const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
     let outcome: Awaited<ReturnType<typeof applyBatch>>;
     try {
-      outcome = await applyBatch(deps.db, deps.store, p, build, chosen, last.position);
+      outcome = await applyBatch(deps.db, deps.store, p, build, chosen, batch.through);
     } catch (e) {
       await recordFailure(deps.db, build, e).catch(() => {});
       throw e;
@@ -71,6 +71,27 @@ export async function catchUp(
   }
   progress?.finish();
   return applied;
+}
+
+/**
+ * The next events a projection handles after `after`, and the position the batch accounts for:
+ * with a store that filters by type, every position up to the last event returned (a full batch)
+ * or up to `head` (nothing more of these types before it); otherwise a plain slice of the log.
+ */
+async function readBatch(
+  store: EventStore,
+  after: number,
+  head: number,
+  types: readonly string[],
+  batchSize: number,
+): Promise<{ events: StoredEvent[]; through: number } | null> {
+  if (store.readTypes) {
+    const events = await store.readTypes(after, head, types, batchSize);
+    return { events, through: events.length === batchSize ? events[events.length - 1]!.position : head };
+  }
+  const events = await store.readAll(after, Math.min(batchSize, head - after));
+  const last = events[events.length - 1];
+  return last ? { events, through: last.position } : null;
 }
 
 /** The build readers see for `p`, built (or rebuilt, when the code's version differs) first if needed. */

@@ -44,14 +44,20 @@ export function createProgress(
       const f = figures();
       return `${label}: ${(f.share * 100).toFixed(0)}%  ${f.text}\n`;
     };
+    let printed = -1;
+    const print = () => {
+      printed = current;
+      out.write(line());
+    };
     return {
       update(done) {
         current = done;
         if (now() - lastDraw < interval) return;
         lastDraw = now();
-        out.write(line());
+        print();
       },
-      finish: () => void out.write(line()),
+      // The last periodic line may already say it all.
+      finish: () => void (printed === current ? undefined : print()),
     };
   }
   const bar: Bar = {

@@ -48,6 +48,12 @@ export interface EventStore {
   readStream(streamId: string): Promise<StoredEvent[]>;
   /** Events with position > `after`, in global order, at most `limit`. */
   readAll(after: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Events of these types with `after` < position ≤ `through`, in global order, at most `limit`.
+   * Optional: a store that can filter on its side saves a projection reading (and the client
+   * decoding) every event it would skip. Positions up to `through` must all be committed.
+   */
+  readTypes?(after: number, through: number, types: readonly string[], limit: number): Promise<StoredEvent[]>;
   /** The last committed position (0 when empty). */
   headPosition(): Promise<number>;
   /**

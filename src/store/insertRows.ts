@@ -17,26 +17,33 @@ async function columnsOf(tx: SqlExecutor, table: string): Promise<Column[]> {
 }
 
 /** COPY text format: backslash, and the row/column separators, escaped; null as \N. */
+const needsEscape = /[\\\n\r\t]/;
 const escapeCopy = (s: string) =>
-  s.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+  !needsEscape.test(s)
+    ? s
+    : s.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
 
 /** An array element inside a PostgreSQL array literal. */
 const arrayElement = (v: unknown): string =>
   v === null || v === undefined ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
-/** One value as COPY text; non-finite numbers become null, as JSON would make them. */
-export function copyValue(v: unknown, type: string): string {
-  if (v === null || v === undefined) return '\\N';
-  if (type === 'jsonb' || type === 'json') return escapeCopy(JSON.stringify(v));
-  if (type.endsWith('[]')) {
-    if (!Array.isArray(v)) throw new TypeError(`column of type ${type} needs an array, got ${typeof v}`);
-    return escapeCopy(`{${v.map(arrayElement).join(',')}}`);
-  }
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
-  if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') return escapeCopy(JSON.stringify(v));
-  return escapeCopy(String(v));
+/** How one column's values are written as COPY text; non-finite numbers become null, as JSON would make them. */
+export function copyEncoder(type: string): (v: unknown) => string {
+  if (type === 'jsonb' || type === 'json') return (v) => (v == null ? '\\N' : escapeCopy(JSON.stringify(v)));
+  if (type.endsWith('[]'))
+    return (v) => {
+      if (v == null) return '\\N';
+      if (!Array.isArray(v)) throw new TypeError(`column of type ${type} needs an array, got ${typeof v}`);
+      return escapeCopy(`{${v.map(arrayElement).join(',')}}`);
+    };
+  return (v) => {
+    if (v == null) return '\\N';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
+    if (typeof v === 'string') return escapeCopy(v);
+    if (typeof v === 'boolean') return v ? 't' : 'f';
+    if (v instanceof Date) return v.toISOString();
+    return escapeCopy(typeof v === 'object' ? JSON.stringify(v) : String(v));
+  };
 }
 
 /** Inserts `rows` (objects keyed by column name; missing keys are null) into `table` of the current schema. */
@@ -50,10 +57,12 @@ export async function insertRows(tx: SqlExecutor, table: string, rows: Record<st
     return;
   }
   const columns = await columnsOf(tx, table);
-  const lines: string[] = [];
-  for (const row of rows) lines.push(columns.map((c) => copyValue(row[c.name], c.type)).join('\t'));
-  await tx.copyIn(
-    `copy ${ident(table)} (${columns.map((c) => ident(c.name)).join(', ')}) from stdin`,
-    `${lines.join('\n')}\n`,
-  );
+  const encoders = columns.map((c) => copyEncoder(c.type));
+  const names = columns.map((c) => c.name);
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < names.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(row[names[i]!]);
+    text += '\n';
+  }
+  await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, text);
 }

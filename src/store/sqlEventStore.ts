@@ -129,6 +129,15 @@ export async function openSqlEventStore(
     return r.rows.map(toStored);
   }
 
+  async function readTypes(after: number, through: number, types: readonly string[], limit: number) {
+    const r = await db.query<EventRow>(
+      `select ${columns} from ledger.events where position > $1 and position <= $2 and type = any($3::text[])
+       order by position limit $4`,
+      [after, through, types, limit],
+    );
+    return r.rows.map(toStored);
+  }
+
   const store: EventStore & { db: SqlDatabase } = {
     kind: db.kind,
     db,
@@ -163,6 +172,7 @@ export async function openSqlEventStore(
       return r.rows.map(toStored);
     },
     readAll,
+    readTypes,
     async headPosition() {
       const r = await db.query<{ p: number }>('select coalesce(max(position), 0) as p from ledger.events');
       return Number(r.rows[0]!.p);

@@ -91,6 +91,25 @@ export function eventStoreContract(
         for (let i = 1; i < seen.length; i++) expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
       }));
 
+    it('reads only the asked types, between two positions, at most a limit (when the store filters)', () =>
+      withStore(async ({ store }) => {
+        if (!store.readTypes) return;
+        const start = await store.headPosition();
+        const s = unique('types');
+        const typed = (i: number): NewEvent => ({ ...fact(`${s}-${i}`), type: i % 3 === 0 ? 'Wanted' : 'Other' });
+        await store.appendFacts(Array.from({ length: 30 }, (_, i) => typed(i)));
+        const head = await store.headPosition();
+        const all = await store.readTypes(start, head, ['Wanted'], 100);
+        expect(all.map((e) => e.streamId)).toEqual(Array.from({ length: 10 }, (_, i) => `${s}-${i * 3}`));
+        expect(new Set(all.map((e) => e.type))).toEqual(new Set(['Wanted']));
+        const firstFour = await store.readTypes(start, head, ['Wanted'], 4);
+        expect(firstFour).toEqual(all.slice(0, 4));
+        // `through` bounds the read even when more would fit the limit.
+        const upTo = await store.readTypes(start, all[5]!.position, ['Wanted', 'Other'], 100);
+        expect(upTo[upTo.length - 1]!.position).toBe(all[5]!.position);
+        expect(await store.readTypes(start, head, ['Nothing'], 100)).toEqual([]);
+      }));
+
     it(
       'delivers every event to a tailing subscriber exactly once, in order, under 8 concurrent writers × 2 000 appends',
       () =>
