@@ -4,7 +4,6 @@
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
-import { snakeKeys } from './support/rows.ts';
 import {
   collectGroups,
   pairNear,
@@ -102,11 +101,9 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
     flags: [...round.flags, ...(round.round === 2 && r1Id === null ? ['r1Missing'] : [])],
     issues: round.issues,
   }));
-  const players = writes.flatMap(({ roundId, round }) =>
-    round.players.map(({ weapons: _w, ...p }) => snakeKeys({ roundId, ...p })),
-  );
+  const players = writes.flatMap(({ roundId, round }) => round.players.map((p) => ({ ...p, roundId })));
   const weapons = writes.flatMap(({ roundId, round }) =>
-    round.players.flatMap((p) => p.weapons.map((w) => snakeKeys({ roundId, line: p.line, guid8: p.guid8, ...w }))),
+    round.players.flatMap((p) => p.weapons.map((w) => ({ ...w, roundId, line: p.line, guid8: p.guid8 }))),
   );
   // The three tables are written together: only rounds already in `rounds` have rows to replace.
   const existing = (
@@ -118,6 +115,6 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
     for (const table of ['rounds', 'player_rows', 'player_weapon_stats'])
       await tx.query(`delete from ${table} where round_id = any($1::text[])`, [existing]);
   await insertRows(tx, 'rounds', rounds);
-  await insertRows(tx, 'player_rows', players);
-  await insertRows(tx, 'player_weapon_stats', weapons);
+  await insertRows(tx, 'player_rows', players, { keys: 'camel' });
+  await insertRows(tx, 'player_weapon_stats', weapons, { keys: 'camel' });
 }

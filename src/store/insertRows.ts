@@ -46,22 +46,60 @@ export function copyEncoder(type: string): (v: unknown) => string {
   };
 }
 
-/** Inserts `rows` (objects keyed by column name; missing keys are null) into `table` of the current schema. */
-export async function insertRows(tx: SqlExecutor, table: string, rows: Record<string, unknown>[]): Promise<void> {
+const columnNames = new Map<string, string>();
+const propertyNames = new Map<string, string>();
+
+/** `damageGiven` → `damage_given`: a camelCase property's column (cached: called per field of every row). */
+export function columnName(property: string): string {
+  let column = columnNames.get(property);
+  if (column === undefined) {
+    column = property.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    columnNames.set(property, column);
+  }
+  return column;
+}
+
+/** `damage_given` → `damageGiven`. */
+function propertyName(column: string): string {
+  let property = propertyNames.get(column);
+  if (property === undefined) {
+    property = column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    propertyNames.set(column, property);
+  }
+  return property;
+}
+
+export type InsertOptions = {
+  /** How rows name their values: by column (`snake`, the default) or by camelCase property. */
+  keys?: 'snake' | 'camel';
+};
+
+/**
+ * Inserts `rows` into `table` of the current schema. A row's value for a column is its property
+ * of that name (or camelCase name); missing ones are null, extra properties are ignored.
+ */
+export async function insertRows(
+  tx: SqlExecutor,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  opts: InsertOptions = {},
+): Promise<void> {
   if (rows.length === 0) return;
+  const columns = await columnsOf(tx, table);
+  const names = columns.map((c) => c.name);
+  const props = opts.keys === 'camel' ? names.map(propertyName) : names;
   if (!tx.copyIn) {
+    const objects = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[props[i]!] ?? null])));
     await tx.query(
       `insert into ${ident(table)} select * from jsonb_populate_recordset(null::${ident(table)}, $1::jsonb)`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(objects)],
     );
     return;
   }
-  const columns = await columnsOf(tx, table);
   const encoders = columns.map((c) => copyEncoder(c.type));
-  const names = columns.map((c) => c.name);
   let text = '';
   for (const row of rows) {
-    for (let i = 0; i < names.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(row[names[i]!]);
+    for (let i = 0; i < props.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(row[props[i]!]);
     text += '\n';
   }
   await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, text);
