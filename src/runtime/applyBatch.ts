@@ -1,8 +1,17 @@
+import type { EventType } from '../events/index.ts';
 import { decodeEvent, type LedgerEvent } from '../events/index.ts';
 import type { EventStore, NewEvent, StoredEvent } from '../store/eventStore.ts';
 import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
 import { advanceCheckpoint, type Build } from './catalog.ts';
-import { type EventMeta, handles, type Projection, runsByType } from './projection.ts';
+import {
+  type ApplyContext,
+  type EventMeta,
+  handles,
+  isSqlFold,
+  type Projection,
+  runsByType,
+  type SqlFold,
+} from './projection.ts';
 
 export type BatchOutcome = {
   position: number;
@@ -46,10 +55,7 @@ export async function applyBatch(
   const emitted: NewEvent[] = [];
   await db.transaction(async (tx) => {
     await tx.exec(`set local search_path to ${ident(build.schemaName)}, public`);
-    for (const run of runsByType(items)) {
-      const handler = p.on[run.type] as (items: unknown[], ctx: unknown) => Promise<void>;
-      await handler(run.items, { tx, emit: (e: NewEvent[]) => emitted.push(...e) });
-    }
+    for (const run of runsByType(items)) await applyRun(p, run, { tx, emit: (e) => emitted.push(...e) });
     // A scratch build (time travel, replay) reads the log as it was: what it decides is not appended.
     if (emitted.length > 0 && build.status !== 'scratch') {
       // Same database: the emitted events commit with the checkpoint. Otherwise they are appended
@@ -61,4 +67,37 @@ export async function applyBatch(
   });
   build.position = throughPosition;
   return { position: throughPosition, applied: items.length, emitted: emitted.length, undecodable };
+}
+
+/** Hands one run of decoded events of one type to the projection's handler or SQL fold. */
+export async function applyRun(
+  p: Projection,
+  run: { type: EventType; items: { event: LedgerEvent; meta: EventMeta }[] },
+  ctx: ApplyContext,
+): Promise<void> {
+  const handler = p.on[run.type];
+  if (isSqlFold(handler)) return applySqlFold(ctx, handler, run.items);
+  await (handler as (items: unknown[], ctx: ApplyContext) => Promise<void>)(run.items, ctx);
+}
+
+/** The SQL fold fed from the client: the decoded events as the `events` relation. */
+async function applySqlFold(
+  { tx }: ApplyContext,
+  fold: SqlFold,
+  items: { event: LedgerEvent; meta: EventMeta }[],
+): Promise<void> {
+  const rows = items.map(({ event, meta }) => ({
+    position: meta.position,
+    event_id: meta.eventId,
+    stream_id: meta.streamId,
+    data: event.data,
+    recorded_at: meta.recordedAt,
+  }));
+  await tx.query(
+    `with events as (
+       select * from jsonb_to_recordset($1::jsonb)
+         as e(position bigint, event_id text, stream_id text, data jsonb, recorded_at timestamptz))
+     ${fold.sql}`,
+    [JSON.stringify(rows)],
+  );
 }

@@ -2,7 +2,8 @@ import { isLedgerError, LedgerError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
-import { applyBatch } from './applyBatch.ts';
+import { applyBatch, type BatchOutcome } from './applyBatch.ts';
+import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
 import {
   activate,
   activeBuild,
@@ -49,18 +50,34 @@ export async function catchUp(
     head - start > batchSize ? deps.progress?.(opts.label ?? `${p.name} v${p.version}`, head - start) : undefined;
   let applied = 0;
   const types = Object.keys(p.on);
+  // SQL folds over the log where it lies: windows of many batches, the events never leave the database.
+  const inPlace = !opts.filter && hasSqlFold(p) && sharesDatabase(deps.store, deps.db);
+  const keep = opts.filter;
+  const step = inPlace
+    ? () =>
+        applyRange(
+          deps.db,
+          deps.store,
+          p,
+          build,
+          Math.min(head, build.position + batchSize * IN_PLACE_WINDOW_BATCHES),
+          batchSize,
+        )
+    : async () => {
+        const batch = await readBatch(deps.store, build.position, head, types, batchSize);
+        if (!batch) return null;
+        const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
+        return applyBatch(deps.db, deps.store, p, build, chosen, batch.through);
+      };
   while (build.position < head) {
-    const batch = await readBatch(deps.store, build.position, head, types, batchSize);
-    if (!batch) break;
-    const keep = opts.filter;
-    const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
-    let outcome: Awaited<ReturnType<typeof applyBatch>>;
+    let outcome: BatchOutcome | null;
     try {
-      outcome = await applyBatch(deps.db, deps.store, p, build, chosen, batch.through);
+      outcome = await step();
     } catch (e) {
       await recordFailure(deps.db, build, e).catch(() => {});
       throw e;
     }
+    if (!outcome) break;
     applied += outcome.applied;
     for (const u of outcome.undecodable)
       deps.log.warn(
@@ -72,6 +89,9 @@ export async function catchUp(
   progress?.finish();
   return applied;
 }
+
+/** An in-place window spans this many batches: SQL folds are cheap per event, a transaction is not. */
+const IN_PLACE_WINDOW_BATCHES = 100;
 
 /**
  * The next events a projection handles after `after`, and the position the batch accounts for:

@@ -18,6 +18,21 @@ export type Handler<T extends EventType> = (
   ctx: ApplyContext,
 ) => Promise<void>;
 
+/**
+ * A fold written as one SQL statement over the relation `events` — (position bigint, event_id
+ * text, stream_id text, data jsonb, recorded_at timestamptz), a run of one event type in log order,
+ * `data` in the type's current schema version. When the log shares the read model's database
+ * the runtime feeds it straight from `ledger.events` (a rebuild never moves those events through
+ * the client); otherwise, or for events stored in an older version (upcast first), it feeds the
+ * same statement from the decoded events. One fold, two feeders: the results are the same.
+ */
+export type SqlFold = { readonly kind: 'sql'; readonly sql: string };
+
+export const sqlFold = (sql: string): SqlFold => Object.freeze({ kind: 'sql' as const, sql });
+
+export const isSqlFold = (h: unknown): h is SqlFold =>
+  typeof h === 'object' && h !== null && (h as { kind?: unknown }).kind === 'sql';
+
 export type ProjectionDefinition = {
   /** Read-model name as the CLI knows it (`rounds`, `player-stats`, …). */
   name: string;
@@ -27,8 +42,8 @@ export type ProjectionDefinition = {
   schemaSql: () => Promise<string>;
   /** Tables (or views) readers see as `read.<table>` and `export` prints; `key`: unique columns, the stable sort order. */
   tables: Record<string, { key: string[] }>;
-  /** The handled event types are exactly this map's keys. */
-  on: { [T in EventType]?: Handler<T> };
+  /** The handled event types are exactly this map's keys: a handler in TypeScript, or a SQL fold. */
+  on: { [T in EventType]?: Handler<T> | SqlFold };
 };
 
 const brand = Symbol.for('et-ledger.projection');

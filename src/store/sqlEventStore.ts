@@ -28,6 +28,26 @@ const toStored = (r: EventRow): StoredEvent => ({
   recordedAt: new Date(r.recorded_at),
 });
 
+/**
+ * Events of these types with after < position ≤ through, read through `executor` — the store's
+ * pool, or a transaction of the same database (range catch-up reads inside its own transaction,
+ * which on PGlite's single session is the only way to read at all).
+ */
+export async function readTypesWith(
+  executor: SqlExecutor,
+  after: number,
+  through: number,
+  types: readonly string[],
+  limit: number,
+): Promise<StoredEvent[]> {
+  const r = await executor.query<EventRow>(
+    `select ${columns} from ledger.events where position > $1 and position <= $2 and type = any($3::text[])
+     order by position limit $4`,
+    [after, through, types, limit],
+  );
+  return r.rows.map(toStored);
+}
+
 /** The log on PostgreSQL or PGlite: one SQL implementation for both (they are the same engine). */
 export async function openSqlEventStore(
   db: SqlDatabase,
@@ -129,14 +149,8 @@ export async function openSqlEventStore(
     return r.rows.map(toStored);
   }
 
-  async function readTypes(after: number, through: number, types: readonly string[], limit: number) {
-    const r = await db.query<EventRow>(
-      `select ${columns} from ledger.events where position > $1 and position <= $2 and type = any($3::text[])
-       order by position limit $4`,
-      [after, through, types, limit],
-    );
-    return r.rows.map(toStored);
-  }
+  const readTypes = (after: number, through: number, types: readonly string[], limit: number) =>
+    readTypesWith(db, after, through, types, limit);
 
   const store: EventStore & { db: SqlDatabase } = {
     kind: db.kind,

@@ -7,7 +7,7 @@ import { correlator } from '../../../projections/correlator.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { activeBuild } from '../../../src/runtime/catalog.ts';
 import { buildAndSwap } from '../../../src/runtime/ledgerRuntime.ts';
-import { defineProjection } from '../../../src/runtime/projection.ts';
+import { defineProjection, type Handler } from '../../../src/runtime/projection.ts';
 import { type Ledger, openLedger } from '../../../src/store/openStore.ts';
 import { freshPostgresUrl, postgresAvailable } from '../../support/databases.ts';
 import {
@@ -547,7 +547,7 @@ describe('correlation.md scenarios, end to end', () => {
         ...correlator.on,
         LuaRoundEnded: async (items, ctx) => {
           if (items.some((i) => i.meta.eventId === luaId)) throw new Error('correlator bug: cannot read this report');
-          return correlator.on.LuaRoundEnded!(items, ctx);
+          return (correlator.on.LuaRoundEnded as Handler<'LuaRoundEnded'>)(items, ctx);
         },
       },
     });
