@@ -2,7 +2,7 @@
 // sessions. An R2 is paired with its R1 from facts only (src/parser/pairRounds.ts) and shows its
 // own half: R2 − R1 where the file is cumulative (spec/stats-file.md §3.1).
 import { defineProjection } from '../src/runtime/projection.ts';
-import { insertRows } from '../src/store/insertRows.ts';
+import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import {
   collectGroups,
@@ -103,7 +103,10 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
   }));
   const players = writes.flatMap(({ roundId, round }) => round.players.map((p) => ({ ...p, roundId })));
   const weapons = writes.flatMap(({ roundId, round }) =>
-    round.players.flatMap((p) => p.weapons.map((w) => ({ ...w, roundId, line: p.line, guid8: p.guid8 }))),
+    round.players.flatMap((p) => {
+      const owner = { roundId, line: p.line, guid8: p.guid8 };
+      return p.weapons.map((w): Row => [owner, w]);
+    }),
   );
   // The three tables are written together: only rounds already in `rounds` have rows to replace.
   const existing = (

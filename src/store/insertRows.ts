@@ -75,13 +75,25 @@ export type InsertOptions = {
 };
 
 /**
+ * A row: an object, or layers of objects searched in order — `[{ roundId }, player]` — so a fold
+ * can add a few values to parsed objects without copying each of them.
+ */
+export type Row = Record<string, unknown> | readonly Record<string, unknown>[];
+
+function valueOf(row: Row, property: string): unknown {
+  if (!Array.isArray(row)) return (row as Record<string, unknown>)[property];
+  for (const layer of row as readonly Record<string, unknown>[]) if (property in layer) return layer[property];
+  return undefined;
+}
+
+/**
  * Inserts `rows` into `table` of the current schema. A row's value for a column is its property
  * of that name (or camelCase name); missing ones are null, extra properties are ignored.
  */
 export async function insertRows(
   tx: SqlExecutor,
   table: string,
-  rows: readonly Record<string, unknown>[],
+  rows: readonly Row[],
   opts: InsertOptions = {},
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -89,7 +101,7 @@ export async function insertRows(
   const names = columns.map((c) => c.name);
   const props = opts.keys === 'camel' ? names.map(propertyName) : names;
   if (!tx.copyIn) {
-    const objects = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[props[i]!] ?? null])));
+    const objects = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, valueOf(row, props[i]!) ?? null])));
     await tx.query(
       `insert into ${ident(table)} select * from jsonb_populate_recordset(null::${ident(table)}, $1::jsonb)`,
       [JSON.stringify(objects)],
@@ -99,7 +111,7 @@ export async function insertRows(
   const encoders = columns.map((c) => copyEncoder(c.type));
   let text = '';
   for (const row of rows) {
-    for (let i = 0; i < props.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(row[props[i]!]);
+    for (let i = 0; i < props.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(valueOf(row, props[i]!));
     text += '\n';
   }
   await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, text);

@@ -37,7 +37,15 @@ const ddl = `create table t (
 async function roundTrip(db: SqlDatabase) {
   await db.transaction(async (tx) => {
     await tx.exec(ddl);
-    await insertRows(tx, 't', rows);
+    // Half the rows as they are, half as camelCase layers: an added id over the rest of the row.
+    const half = Math.ceil(rows.length / 2);
+    await insertRows(tx, 't', rows.slice(0, half));
+    await insertRows(
+      tx,
+      't',
+      rows.slice(half).map(({ id, ...rest }) => [{ id }, rest]),
+      { keys: 'camel' },
+    );
   });
   const back = await db.query<Record<string, unknown>>('select * from t order by id');
   expect(back.rows).toEqual(
@@ -71,6 +79,18 @@ describe('insertRows', () => {
       rmSync(dir, { recursive: true, force: true });
     });
     await roundTrip(db);
+  });
+
+  it.runIf(postgresAvailable())('camelCase layers: the first layer holding a property wins', async () => {
+    const db = await openPostgresDatabase(await freshPostgresUrl('insert_rows_layers'));
+    cleanup.push(() => db.close());
+    await db.exec('create table p (round_id text, time_played_sec integer, guid8 text)');
+    const player = { timePlayedSec: 300, guid8: 'ABCD1234', roundId: 'not this one' };
+    await db.transaction((tx) => insertRows(tx, 'p', [[{ roundId: 'r1' }, player], player], { keys: 'camel' }));
+    expect((await db.query('select * from p order by round_id')).rows).toEqual([
+      { round_id: 'not this one', time_played_sec: 300, guid8: 'ABCD1234' },
+      { round_id: 'r1', time_played_sec: 300, guid8: 'ABCD1234' },
+    ]);
   });
 
   it.runIf(postgresAvailable())('a row that breaks the table rolls the whole COPY back', async () => {
