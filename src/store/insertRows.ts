@@ -80,7 +80,7 @@ export type InsertOptions = {
  */
 export type Row = Record<string, unknown> | readonly Record<string, unknown>[];
 
-function valueOf(row: Row, property: string): unknown {
+function cell(row: Row, property: string): unknown {
   if (!Array.isArray(row)) return (row as Record<string, unknown>)[property];
   for (const layer of row as readonly Record<string, unknown>[]) if (property in layer) return layer[property];
   return undefined;
@@ -101,7 +101,7 @@ export async function insertRows(
   const names = columns.map((c) => c.name);
   const props = opts.keys === 'camel' ? names.map(propertyName) : names;
   if (!tx.copyIn) {
-    const objects = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, valueOf(row, props[i]!) ?? null])));
+    const objects = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, cell(row, props[i]!) ?? null])));
     await tx.query(
       `insert into ${ident(table)} select * from jsonb_populate_recordset(null::${ident(table)}, $1::jsonb)`,
       [JSON.stringify(objects)],
@@ -111,7 +111,7 @@ export async function insertRows(
   const encoders = columns.map((c) => copyEncoder(c.type));
   let text = '';
   for (const row of rows) {
-    for (let i = 0; i < props.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(valueOf(row, props[i]!));
+    for (let i = 0; i < props.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(cell(row, props[i]!));
     text += '\n';
   }
   await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, text);
