@@ -1,7 +1,7 @@
 import type { EventType } from '../events/index.ts';
 import { decodeEvent, type LedgerEvent } from '../events/index.ts';
 import type { EventStore, NewEvent, StoredEvent } from '../store/eventStore.ts';
-import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
+import { ident, type SqlDatabase, type SqlExecutor } from '../store/sqlDatabase.ts';
 import { advanceCheckpoint, type Build } from './catalog.ts';
 import {
   type ApplyContext,
@@ -33,37 +33,12 @@ export async function applyBatch(
   throughPosition = events[events.length - 1]?.position ?? build.position,
 ): Promise<BatchOutcome> {
   if (throughPosition <= build.position) return { position: build.position, applied: 0, emitted: 0, undecodable: [] };
-  const items: { event: LedgerEvent; meta: EventMeta }[] = [];
-  const undecodable: BatchOutcome['undecodable'] = [];
-  for (const stored of events) {
-    if (!handles(p, stored.type)) continue;
-    const decoded = decodeEvent(stored);
-    if (!decoded.ok) {
-      undecodable.push({ position: stored.position, reason: decoded.reason });
-      continue;
-    }
-    items.push({
-      event: decoded.event,
-      meta: {
-        position: stored.position,
-        eventId: stored.eventId,
-        streamId: stored.streamId,
-        recordedAt: stored.recordedAt,
-      },
-    });
-  }
+  const { items, undecodable } = decodeFor(events.filter((e) => handles(p, e.type)));
   const emitted: NewEvent[] = [];
   await db.transaction(async (tx) => {
     await tx.exec(`set local search_path to ${ident(build.schemaName)}, public`);
     for (const run of runsByType(items)) await applyRun(p, run, { tx, emit: (e) => emitted.push(...e) });
-    // A scratch build (time travel, replay) reads the log as it was: what it decides is not appended.
-    if (emitted.length > 0 && build.status !== 'scratch') {
-      // Same database: the emitted events commit with the checkpoint. Otherwise they are appended
-      // before it commits; their deterministic ids make a repeat after a crash a no-op.
-      if (store.appendWithin) await store.appendWithin(tx, emitted);
-      else await store.appendFacts(emitted);
-    }
-    await advanceCheckpoint(tx, build, build.position, throughPosition);
+    await finishBatch(tx, store, build, emitted, throughPosition);
   });
   build.position = throughPosition;
   return { position: throughPosition, applied: items.length, emitted: emitted.length, undecodable };
@@ -100,4 +75,41 @@ async function applySqlFold(
      ${fold.sql}`,
     [JSON.stringify(rows)],
   );
+}
+
+/** Decodes stored events into the current shapes (upcast on read); the ones that cannot be are listed. */
+export function decodeFor(events: readonly StoredEvent[]): {
+  items: { event: LedgerEvent; meta: EventMeta }[];
+  undecodable: BatchOutcome['undecodable'];
+} {
+  const items: { event: LedgerEvent; meta: EventMeta }[] = [];
+  const undecodable: BatchOutcome['undecodable'] = [];
+  for (const stored of events) {
+    const decoded = decodeEvent(stored);
+    if (!decoded.ok) {
+      undecodable.push({ position: stored.position, reason: decoded.reason });
+      continue;
+    }
+    const { position, eventId, streamId, recordedAt } = stored;
+    items.push({ event: decoded.event, meta: { position, eventId, streamId, recordedAt } });
+  }
+  return { items, undecodable };
+}
+
+/** The end of every batch's transaction: append what the projection emitted, then move the checkpoint. */
+export async function finishBatch(
+  tx: SqlExecutor,
+  store: EventStore,
+  build: Build,
+  emitted: NewEvent[],
+  through: number,
+): Promise<void> {
+  // A scratch build (time travel, replay) reads the log as it was: what it decides is not appended.
+  if (emitted.length > 0 && build.status !== 'scratch') {
+    // Same database: the emitted events commit with the checkpoint. Otherwise they are appended
+    // before it commits; their deterministic ids make a repeat after a crash a no-op.
+    if (store.appendWithin) await store.appendWithin(tx, emitted);
+    else await store.appendFacts(emitted);
+  }
+  await advanceCheckpoint(tx, build, build.position, through);
 }

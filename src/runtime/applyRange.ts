@@ -3,13 +3,13 @@
 // Runs of TypeScript-handled types (and of events stored in an older schema version) are read and
 // decoded as usual, inside the same transaction, so the window's order and checkpoint hold exactly
 // as with applyBatch (invariant 3).
-import { currentSchemaVersion, decodeEvent, type EventType, type LedgerEvent } from '../events/index.ts';
+import { currentSchemaVersion, type EventType } from '../events/index.ts';
 import type { EventStore, NewEvent } from '../store/eventStore.ts';
 import { ident, type SqlDatabase, type SqlExecutor } from '../store/sqlDatabase.ts';
 import { readTypesWith } from '../store/sqlEventStore.ts';
-import { applyRun, type BatchOutcome } from './applyBatch.ts';
-import { advanceCheckpoint, type Build } from './catalog.ts';
-import { type EventMeta, isSqlFold, type Projection } from './projection.ts';
+import { applyRun, type BatchOutcome, decodeFor, finishBatch } from './applyBatch.ts';
+import type { Build } from './catalog.ts';
+import { isSqlFold, type Projection } from './projection.ts';
 
 type Run = { type: EventType; schema_version: number; first: number; last: number; n: number };
 
@@ -55,27 +55,14 @@ export async function applyRange(
         const stored = await readTypesWith(tx, after, Number(run.last), [run.type], chunk);
         if (stored.length === 0) break;
         after = stored[stored.length - 1]!.position;
-        const items: { event: LedgerEvent; meta: EventMeta }[] = [];
-        for (const s of stored) {
-          const decoded = decodeEvent(s);
-          if (!decoded.ok) {
-            undecodable.push({ position: s.position, reason: decoded.reason });
-            continue;
-          }
-          items.push({
-            event: decoded.event,
-            meta: { position: s.position, eventId: s.eventId, streamId: s.streamId, recordedAt: s.recordedAt },
-          });
-        }
+        const decoded = decodeFor(stored);
+        undecodable.push(...decoded.undecodable);
+        const items = decoded.items;
         if (items.length > 0) await applyRun(p, { type: run.type, items }, ctx);
         applied += items.length;
       }
     }
-    if (emitted.length > 0 && build.status !== 'scratch') {
-      if (store.appendWithin) await store.appendWithin(tx, emitted);
-      else await store.appendFacts(emitted);
-    }
-    await advanceCheckpoint(tx, build, build.position, through);
+    await finishBatch(tx, store, build, emitted, through);
   });
   build.position = through;
   return { position: through, applied, emitted: emitted.length, undecodable };

@@ -271,23 +271,14 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
         const same = ch.messages.find((x) => x.nonce === nonce && Date.now() - Date.parse(x.timestamp) < 5 * 60_000);
         if (same) return { reply: { status: 200, body: wire(same), headers }, created: null };
       }
-      const msg: FakeMessage = {
-        id: snowflake(),
-        channel_id: channelId,
+      const msg = newMessage(channelId, {
         author,
         content,
         embeds,
         ...(nonce !== undefined ? { nonce } : {}),
         allowed_mentions: body.allowed_mentions,
-        timestamp: new Date().toISOString(),
-        edited_timestamp: null,
-        type: 0,
-        flags: 0,
-        mentions: [],
-        mention_roles: [],
         attachments: attachmentsOf(req),
-        edits: 0,
-      };
+      });
       ch.messages.push(msg);
       return { reply: { status: 200, body: wire(msg), headers: rateHeaders(channelId) }, created: msg };
     }
@@ -340,17 +331,14 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
     return { reply: wait ? { status: 200, body: wire(msg) } : { status: 204 }, created: null };
   }
 
-  /** A message that did not come through the bot's REST calls: kept in the channel and sent to every gateway client. */
-  function storeAndDispatch(
+  /** A new message as Discord stores it: a fresh id, now, no edits; `m` says who and what. */
+  function newMessage(
     channelId: string,
-    m: Pick<FakeMessage, 'author' | 'content' | 'embeds'> & { webhook_id?: string },
+    m: Pick<FakeMessage, 'author' | 'content' | 'embeds'> & Partial<FakeMessage> & { webhook_id?: string },
   ): FakeMessage {
-    const ch = channels.get(channelId);
-    if (!ch) throw new Error(`the fake has no channel ${channelId}: addChannel first`);
-    const msg: FakeMessage = {
+    return {
       id: snowflake(),
       channel_id: channelId,
-      ...m,
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       type: 0,
@@ -359,7 +347,18 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
       mention_roles: [],
       attachments: [],
       edits: 0,
+      ...m,
     };
+  }
+
+  /** A message that did not come through the bot's REST calls: kept in the channel and sent to every gateway client. */
+  function storeAndDispatch(
+    channelId: string,
+    m: Pick<FakeMessage, 'author' | 'content' | 'embeds'> & { webhook_id?: string },
+  ): FakeMessage {
+    const ch = channels.get(channelId);
+    if (!ch) throw new Error(`the fake has no channel ${channelId}: addChannel first`);
+    const msg = newMessage(channelId, m);
     ch.messages.push(msg);
     dispatchMessage(msg);
     return msg;
