@@ -1,9 +1,14 @@
 // npm run bench -- parse: files/s and MB/s of parseStatsFile over generated stats files (R1 and R2,
 // 4–20 players, one in five with hostile names), next to a baseline in the same run: decoding the same
-// bytes with Buffer.toString and splitting on LF and TAB. Target: ≥ 100 MB/s.
+// bytes with Buffer.toString and splitting on LF and TAB. Target: ≥ 100 MB/s. With SLOMIX_DIR set
+// to a checkout of iamez/slomix, the reference Python reader (bot/community_stats_parser.py) reads
+// the same files too (bench/referenceReader.py) and the ratio is printed.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseStatsFile } from '../src/parser/statsFile.ts';
 import { generateStatsCorpus } from '../tests/support/statsFileGenerator.ts';
-import { table } from './support.ts';
+import { table, tempDir } from './support.ts';
 
 type File = { fileName: string; bytes: Uint8Array };
 
@@ -68,4 +73,32 @@ export async function run(): Promise<void> {
     `${files.length} files, ${(bytes / 1e6).toFixed(2)} MB (mean ${Math.round(bytes / files.length)} B/file)`,
   );
   table(rows.map((r) => ({ ...r, 'vs baseline': `${(r['MB/s'] / base).toFixed(2)}×` })));
+  const reference = referenceReader(files);
+  if (reference)
+    console.log(
+      `\nreference reader (iamez/slomix, Python): ${Math.round(reference.filesPerSec)} files/s, ${reference.mbPerSec.toFixed(1)} MB/s` +
+        ` → parseStatsFile is ${(rows[0]!['MB/s'] / reference.mbPerSec).toFixed(1)}× faster on the same files`,
+    );
+  else console.log('\n(set SLOMIX_DIR to a checkout of iamez/slomix to time the reference reader beside it)');
+}
+
+/** The reference reader over the same files, when a checkout is at hand (it needs only python3). */
+function referenceReader(files: File[]): { filesPerSec: number; mbPerSec: number } | null {
+  const checkout = process.env.SLOMIX_DIR;
+  if (!checkout) return null;
+  const folder = tempDir('reference');
+  try {
+    for (const f of files) writeFileSync(join(folder.dir, f.fileName), f.bytes);
+    const out = execFileSync('python3', [new URL('referenceReader.py', import.meta.url).pathname, folder.dir, '2.5'], {
+      env: { ...process.env, SLOMIX_DIR: checkout },
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { files: number; bytes: number; seconds: number };
+    return { filesPerSec: r.files / r.seconds, mbPerSec: r.bytes / r.seconds / 1e6 };
+  } catch (e) {
+    console.error(`the reference reader did not run: ${(e as Error).message.split('\n')[0]}`);
+    return null;
+  } finally {
+    folder.remove();
+  }
 }
