@@ -23,6 +23,7 @@ import { LedgerError } from '../errors.ts';
 import type { AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoredEvent, Subscription } from './eventStore.ts';
 import { type EsdbRecord, isOurs, toEventData, toLedgerPosition, toStoredEvent } from './eventStoreDbCodec.ts';
 import { redactEsdbUrl, translateEsdbError } from './eventStoreDbErrors.ts';
+import { pollingSubscription } from './pollingSubscription.ts';
 
 export type EventStoreDbOptions = {
   /** How often a caught-up subscription polls $all (appends through this process wake it at once). */
@@ -358,58 +359,19 @@ export async function openEventStoreDbEventStore(url: string, opts: EventStoreDb
     readAll,
     headPosition,
     subscribe(after, onBatch, opts = {}) {
-      const batchSize = opts.batchSize ?? 500;
-      let stopped = false;
-      let wake: () => void = () => {};
-      const waker = () => wake();
-      wakers.add(waker);
-      const done = (async () => {
-        let position = after;
-        let failures = 0;
-        try {
-          while (!stopped) {
-            let batch: StoredEvent[];
-            try {
-              batch = await readAll(position, batchSize);
-              failures = 0;
-            } catch (e) {
-              // A server restart or leader change: retry the read a few times before giving up.
-              if (!(e instanceof LedgerError) || !e.retriable || ++failures > 5) throw e;
-              await pause(Math.min(5_000, 100 * 2 ** failures));
-              continue;
-            }
-            if (batch.length > 0) {
-              await onBatch(batch);
-              position = batch[batch.length - 1]!.position;
-              continue;
-            }
-            await pause(pollIntervalMs);
-          }
-        } finally {
-          wakers.delete(waker);
-        }
-      })();
-      function pause(ms: number) {
-        return new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          if (stopped) wake();
-        });
-      }
-      const sub: Subscription = {
-        done,
-        async stop() {
-          stopped = true;
-          wake();
-          live.delete(sub);
-          await done.catch(() => {});
+      return pollingSubscription({
+        after,
+        batchSize: opts.batchSize ?? 500,
+        pollIntervalMs,
+        readAll,
+        onBatch,
+        wakeOn: async (wake) => {
+          wakers.add(wake);
+          return async () => void wakers.delete(wake);
         },
-      };
-      live.add(sub);
-      return sub;
+        readRetries: 5,
+        live,
+      });
     },
     async close() {
       closed = true;

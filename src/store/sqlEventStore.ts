@@ -1,5 +1,6 @@
 import { LedgerError } from '../errors.ts';
 import type { AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoredEvent, Subscription } from './eventStore.ts';
+import { pollingSubscription } from './pollingSubscription.ts';
 import { packBytes, type SqlDatabase, type SqlExecutor, sqlFile } from './sqlDatabase.ts';
 
 const columns = 'position, event_id, stream_id, stream_version, type, schema_version, data, raw, recorded_at';
@@ -192,45 +193,15 @@ export async function openSqlEventStore(
       return Number(r.rows[0]!.p);
     },
     subscribe(after, onBatch, opts = {}) {
-      const batchSize = opts.batchSize ?? 500;
-      let stopped = false;
-      let wake: (() => void) | null = null;
-      const poke = () => wake?.();
-      const unlisten = db.listen('ledger_events', poke).catch(() => async () => {});
-      const done = (async () => {
-        let position = after;
-        try {
-          while (!stopped) {
-            const batch = await readAll(position, batchSize);
-            if (batch.length > 0) {
-              await onBatch(batch);
-              position = batch[batch.length - 1]!.position;
-              continue;
-            }
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, pollIntervalMs);
-              wake = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            wake = null;
-          }
-        } finally {
-          await (await unlisten)().catch(() => {});
-        }
-      })();
-      const sub: Subscription = {
-        done,
-        async stop() {
-          stopped = true;
-          poke();
-          live.delete(sub);
-          await done.catch(() => {});
-        },
-      };
-      live.add(sub);
-      return sub;
+      return pollingSubscription({
+        after,
+        batchSize: opts.batchSize ?? 500,
+        pollIntervalMs,
+        readAll,
+        onBatch,
+        wakeOn: (wake) => db.listen('ledger_events', wake),
+        live,
+      });
     },
     async close() {
       closed = true;
