@@ -10,7 +10,21 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
  * otherwise; a time inside the spring gap is shifted forward by the gap (read with the earlier
  * offset, as Temporal's "compatible" does). Unknown zone, impossible date or a year before 100 → [].
  */
-export function fileTimeToUtcCandidates(local: LocalDateTime, tz: string): number[] {
+export function fileTimeToUtcCandidates(local: LocalDateTime, tz: string): readonly number[] {
+  const key = `${tz} ${local.year}-${local.month}-${local.day} ${local.hour}:${local.minute}:${local.second}`;
+  let found = recent.get(key);
+  if (found === undefined) {
+    found = Object.freeze(candidatesOf(local, tz));
+    // Every projection that pairs rounds asks for the same files' times: remember the last few thousand.
+    if (recent.size >= 4096) recent.clear();
+    recent.set(key, found);
+  }
+  return found;
+}
+
+const recent = new Map<string, readonly number[]>();
+
+function candidatesOf(local: LocalDateTime, tz: string): number[] {
   const { year, month, day, hour, minute, second } = local;
   const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(wallMs);

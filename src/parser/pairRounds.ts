@@ -22,7 +22,7 @@ export function roundTiming(round: ParsedStatsRound, tz: string): RoundTiming {
   const fileTimeUnix = candidates[0] ?? null;
   const playtime = round.statsPlaytimeSec ?? 0;
   return {
-    fileTimeCandidatesUnix: candidates,
+    fileTimeCandidatesUnix: [...candidates],
     fileTimeUnix,
     startUnix: fileTimeUnix === null ? null : Math.round(fileTimeUnix - playtime),
   };
