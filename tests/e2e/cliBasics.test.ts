@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { freshPgliteDir, freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
+import { startEsdbDouble } from '../support/esdbDouble.ts';
 
 describe('et-ledger command line', () => {
   it('--help teaches: commands, store selection, every environment variable', async () => {
@@ -47,6 +48,22 @@ describe('et-ledger command line', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ store: `pglite:${dir}`, headPosition: 0 });
   });
+
+  it.skipIf(!postgresAvailable())(
+    'status works on an eventstoredb: log (a protocol double) with read models in PostgreSQL',
+    async () => {
+      const double = await startEsdbDouble();
+      try {
+        const r = await runCli(['status', '--json', '--store', `eventstoredb:${double.url}`], {
+          DATABASE_URL: await freshPostgresUrl('cli_esdb'),
+        });
+        expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({ headPosition: 0, facts: null, projections: [] });
+      } finally {
+        await double.close();
+      }
+    },
+  );
 
   it.skipIf(!postgresAvailable())(
     '--store wins over ET_LEDGER_STORE, and DATABASE_URL alone never switches the store',
