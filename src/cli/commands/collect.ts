@@ -5,12 +5,15 @@ import { createMetrics } from '../../metrics.ts';
 import { loadRunConfig, type RunConfig, runEnvVariables } from '../../runConfig.ts';
 import { createKafka, kafkaEnvVariables, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
 import { createKafkaFactPublisher } from '../../sinks/kafkaFactPublisher.ts';
-import { createDirWatcher } from '../../sources/dirWatcher.ts';
 import type { AppendFacts, SourceDeps } from '../../sources/factSink.ts';
 import type { CursorStore, FileMark } from '../../sources/fileCursor.ts';
-import { createSftpPoller } from '../../sources/sftpPoller.ts';
 import type { Command } from '../command.ts';
-import { createConfiguredReceiver } from './configuredReceiver.ts';
+import {
+  createConfiguredPollers,
+  createConfiguredReceiver,
+  createConfiguredWatchers,
+  readPrivateKeys,
+} from './configuredSources.ts';
 
 const variables = { ...kafkaEnvVariables, ...runEnvVariables };
 
@@ -78,26 +81,9 @@ Examples:
 
 type Stack = { name: string; stop: () => Promise<void> }[];
 
-function watchers(rc: RunConfig, deps: SourceDeps, cursors: CursorStore) {
-  return rc.servers
-    .filter((s) => s.watchDirs.length > 0)
-    .map((s) =>
-      createDirWatcher({
-        ...deps,
-        serverId: s.id,
-        tz: s.tz,
-        dirs: s.watchDirs,
-        cursors,
-        maxFileBytes: rc.maxFileBytes,
-        stableMs: rc.watch.stableMs,
-        scanIntervalMs: rc.watch.scanMs,
-      }),
-    );
-}
-
 /** One catch-up listing of every watched folder: what has settled is published, then it returns. */
 async function collectOnce(rc: RunConfig, deps: SourceDeps, cursors: CursorStore, stack: Stack) {
-  const all = watchers(rc, deps, cursors);
+  const all = createConfiguredWatchers(rc, deps, cursors);
   if (all.length === 0)
     throw new LedgerError(
       'CONFIG_INVALID',
@@ -110,35 +96,11 @@ async function collectOnce(rc: RunConfig, deps: SourceDeps, cursors: CursorStore
 }
 
 async function startSources(rc: RunConfig, deps: SourceDeps, cursors: CursorStore, topic: string, stack: Stack) {
-  for (const w of watchers(rc, deps, cursors)) {
+  for (const w of createConfiguredWatchers(rc, deps, cursors)) {
     stack.push({ name: 'dir', stop: () => w.stop() });
     void w.start();
   }
-  for (const s of rc.servers) {
-    if (!s.sftp) continue;
-    const privateKey = await readFile(s.sftp.privateKeyPath).catch((e: unknown) => {
-      throw new LedgerError(
-        'CONFIG_INVALID',
-        `cannot read the SSH key of server ${s.id} (${s.sftp!.privateKeyPath}): ${(e as Error).message}`,
-        {
-          cause: e,
-        },
-      );
-    });
-    const poller = createSftpPoller({
-      ...deps,
-      serverId: s.id,
-      tz: s.tz,
-      host: s.sftp.host,
-      port: s.sftp.port,
-      username: s.sftp.user,
-      privateKey,
-      knownHostKey: s.sftp.knownHostKey,
-      folders: s.sftp.folders,
-      cursors,
-      maxFileBytes: rc.maxFileBytes,
-      pollMs: s.sftp.pollSec * 1000,
-    });
+  for (const poller of createConfiguredPollers(rc, deps, cursors, await readPrivateKeys(rc)).values()) {
     stack.push({ name: 'sftp', stop: () => poller.stop() });
     poller.start();
   }

@@ -11,16 +11,19 @@ import { startDiscordSink } from '../../sinks/discord/discordSink.ts';
 import { createKafka, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
 import { startKafkaSink } from '../../sinks/kafkaSink.ts';
 import { createClockTicker } from '../../sources/clockTicker.ts';
-import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
 import { startDiscordRelay } from '../../sources/discordRelay.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
 import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
 import { startKafkaSource } from '../../sources/kafkaSource.ts';
-import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
-import { createConfiguredReceiver } from './configuredReceiver.ts';
+import {
+  createConfiguredPollers,
+  createConfiguredReceiver,
+  createConfiguredWatchers,
+  readPrivateKeys,
+} from './configuredSources.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -113,41 +116,8 @@ async function startService(
   const append = createGroupAppend((events) => ledger.store.appendFacts(events));
   const deps: SourceDeps = { append, log, metrics };
 
-  const watchers: DirWatcher[] = rc.servers
-    .filter((s) => s.watchDirs.length > 0)
-    .map((s) =>
-      createDirWatcher({
-        ...deps,
-        serverId: s.id,
-        tz: s.tz,
-        dirs: s.watchDirs,
-        cursors,
-        maxFileBytes: rc.maxFileBytes,
-        stableMs: rc.watch.stableMs,
-        scanIntervalMs: rc.watch.scanMs,
-      }),
-    );
-  const pollers = new Map<string, SftpPoller>();
-  for (const s of rc.servers) {
-    if (!s.sftp) continue;
-    pollers.set(
-      s.id,
-      createSftpPoller({
-        ...deps,
-        serverId: s.id,
-        tz: s.tz,
-        host: s.sftp.host,
-        port: s.sftp.port,
-        username: s.sftp.user,
-        privateKey: keys.get(s.id)!,
-        knownHostKey: s.sftp.knownHostKey,
-        folders: s.sftp.folders,
-        cursors,
-        maxFileBytes: rc.maxFileBytes,
-        pollMs: s.sftp.pollSec * 1000,
-      }),
-    );
-  }
+  const watchers = createConfiguredWatchers(rc, deps, cursors);
+  const pollers = createConfiguredPollers(rc, deps, cursors, keys);
   const receiver = createConfiguredReceiver(rc, deps, async () => {
     const headPosition = await ledger.store.headPosition();
     const sftp = Object.fromEntries([...pollers].map(([id, p]) => [id, p.state()]));
@@ -203,23 +173,6 @@ async function startService(
     { ...address, servers: rc.servers.map((s) => s.id), projections: projections.map((p) => p.name) },
     'et-ledger is running',
   );
-}
-
-async function readPrivateKeys(rc: RunConfig): Promise<Map<string, Buffer>> {
-  const keys = new Map<string, Buffer>();
-  for (const [i, s] of rc.servers.entries()) {
-    if (!s.sftp) continue;
-    try {
-      keys.set(s.id, await readFile(s.sftp.privateKeyPath));
-    } catch (e) {
-      throw new LedgerError(
-        'CONFIG_INVALID',
-        `servers[${i}].sftp.privateKeyPath = ${JSON.stringify(s.sftp.privateKeyPath)}: cannot read the key (${(e as Error).message})\n    example: "privateKeyPath": "/etc/et-ledger/id_ed25519" (readable by this user)`,
-        { cause: e },
-      );
-    }
-  }
-  return keys;
 }
 
 type StopReason = NodeJS.Signals | 'failure';

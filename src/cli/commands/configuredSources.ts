@@ -1,0 +1,100 @@
+// The sources as the run config describes them, shared by `run` (facts into the log) and
+// `collect` (facts into Kafka): the same servers, folders, keys and limits either way.
+import { readFile } from 'node:fs/promises';
+import { LedgerError } from '../../errors.ts';
+import type { RunConfig } from '../../runConfig.ts';
+import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
+import type { SourceDeps } from '../../sources/factSink.ts';
+import type { CursorStore } from '../../sources/fileCursor.ts';
+import { createReportReceiver, type HealthReport, type ReportReceiver } from '../../sources/reportReceiver.ts';
+import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
+
+/** The HTTP receiver as the run config describes it (servers, secrets, tokens, limits): shared by run and collect. */
+export function createConfiguredReceiver(
+  rc: RunConfig,
+  deps: SourceDeps,
+  health: () => Promise<HealthReport>,
+): ReportReceiver {
+  return createReportReceiver({
+    ...deps,
+    servers: rc.servers.map((s) => ({
+      id: s.id,
+      tz: s.tz,
+      ...(s.reportSecret ? { reportSecret: s.reportSecret } : {}),
+      ...(s.legacyToken ? { legacyToken: s.legacyToken } : {}),
+    })),
+    host: rc.http.host,
+    port: rc.http.port,
+    maxFileBytes: rc.maxFileBytes,
+    headersTimeoutMs: rc.http.headersTimeoutMs,
+    requestTimeoutMs: rc.http.requestTimeoutMs,
+    health,
+  });
+}
+
+/** One folder watcher per server that has watched folders. */
+export function createConfiguredWatchers(rc: RunConfig, deps: SourceDeps, cursors: CursorStore): DirWatcher[] {
+  return rc.servers
+    .filter((s) => s.watchDirs.length > 0)
+    .map((s) =>
+      createDirWatcher({
+        ...deps,
+        serverId: s.id,
+        tz: s.tz,
+        dirs: s.watchDirs,
+        cursors,
+        maxFileBytes: rc.maxFileBytes,
+        stableMs: rc.watch.stableMs,
+        scanIntervalMs: rc.watch.scanMs,
+      }),
+    );
+}
+
+/** One SFTP poller per server with an `sftp` block, by server id; `keys` from readPrivateKeys. */
+export function createConfiguredPollers(
+  rc: RunConfig,
+  deps: SourceDeps,
+  cursors: CursorStore,
+  keys: Map<string, Buffer>,
+): Map<string, SftpPoller> {
+  const pollers = new Map<string, SftpPoller>();
+  for (const s of rc.servers) {
+    if (!s.sftp) continue;
+    pollers.set(
+      s.id,
+      createSftpPoller({
+        ...deps,
+        serverId: s.id,
+        tz: s.tz,
+        host: s.sftp.host,
+        port: s.sftp.port,
+        username: s.sftp.user,
+        privateKey: keys.get(s.id)!,
+        knownHostKey: s.sftp.knownHostKey,
+        folders: s.sftp.folders,
+        cursors,
+        maxFileBytes: rc.maxFileBytes,
+        pollMs: s.sftp.pollSec * 1000,
+      }),
+    );
+  }
+  return pollers;
+}
+
+/** Every server's SSH private key, read before anything starts: a missing key is a configuration error. */
+export async function readPrivateKeys(rc: RunConfig): Promise<Map<string, Buffer>> {
+  const keys = new Map<string, Buffer>();
+  for (const [i, s] of rc.servers.entries()) {
+    if (!s.sftp) continue;
+    try {
+      keys.set(s.id, await readFile(s.sftp.privateKeyPath));
+    } catch (e) {
+      throw new LedgerError(
+        'CONFIG_INVALID',
+        `servers[${i}].sftp.privateKeyPath = ${JSON.stringify(s.sftp.privateKeyPath)}: cannot read the key (${(e as Error).message})\n    example: "privateKeyPath": "/etc/et-ledger/id_ed25519" (readable by this user)`,
+        { cause: e },
+      );
+    }
+  }
+  return keys;
+}
