@@ -1,6 +1,17 @@
 // Values derived from a player's weapon tuples and extended fields (shared/spec/stats-file.md §4.2, our rules).
 import type { DerivedStats, PlayerFlag, WeaponStat } from './statsTypes.ts';
 
+/** Hits per shot, in percent; none without shots. */
+export const accuracyOf = (hits: number, shots: number): number | null => (shots > 0 ? (hits / shots) * 100 : null);
+/** Kills per death; the kills themselves without a death (the writers' convention). */
+export const kdRatioOf = (kills: number, deaths: number): number => (deaths > 0 ? kills / deaths : kills);
+/** Kills among kills and deaths, in percent; none when both are 0. */
+export const efficiencyOf = (kills: number, deaths: number): number | null =>
+  kills + deaths > 0 ? (kills / (kills + deaths)) * 100 : null;
+/** A player with no team time gets no DPM: the round's duration is never credited to him. */
+export const dpmOf = (damageGiven: number, timePlayedSec: number): number | null =>
+  timePlayedSec > 0 ? (damageGiven * 60) / timePlayedSec : null;
+
 export function deriveStats(weapons: readonly WeaponStat[], damageGiven: number, timePlayedSec: number): DerivedStats {
   let kills = 0;
   let deaths = 0;
@@ -20,11 +31,10 @@ export function deriveStats(weapons: readonly WeaponStat[], damageGiven: number,
     headshots,
     shots,
     hits,
-    accuracy: shots > 0 ? (hits / shots) * 100 : null,
-    kdRatio: deaths > 0 ? kills / deaths : kills,
-    efficiency: kills + deaths > 0 ? (kills / (kills + deaths)) * 100 : null,
-    // A player with no team time gets no DPM: the round's duration is never credited to him.
-    dpm: timePlayedSec > 0 ? (damageGiven * 60) / timePlayedSec : null,
+    accuracy: accuracyOf(hits, shots),
+    kdRatio: kdRatioOf(kills, deaths),
+    efficiency: efficiencyOf(kills, deaths),
+    dpm: dpmOf(damageGiven, timePlayedSec),
   };
 }
 

@@ -1,7 +1,7 @@
 // Player line `<guid8>\<name>\<rounds>\<team>\<mask>{ h s k d hs} \t#0\t…\t#37` → ParsedStatsPlayer
 // (shared/spec/stats-file.md §2.3–2.4); the scanning is in statsLineUsual.ts and statsLineScan.ts.
 import { cleanText, decodeText } from './statsBytes.ts';
-import { deriveStats } from './statsDerived.ts';
+import { accuracyOf, deriveStats, dpmOf, efficiencyOf, kdRatioOf } from './statsDerived.ts';
 import { DEC, EXT, KIND, scanned } from './statsLineFields.ts';
 import { scanAnyLine } from './statsLineScan.ts';
 import { scanUsualLine } from './statsLineUsual.ts';
@@ -132,16 +132,16 @@ export function scannedPlayer(b: Uint8Array, s: number, line: number, ctx: Playe
     fullSelfkills: ext[35]! | 0,
     repairsConstructions: ext[36]! | 0,
     revivesGiven: ext[37]! | 0,
-    // deriveStats, written out: this literal is the hot path
+    // deriveStats, in this literal (the hot path) rather than spread into it
     kills,
     deaths,
     headshots,
     shots,
     hits,
-    accuracy: shots > 0 ? (hits / shots) * 100 : null,
-    kdRatio: deaths > 0 ? kills / deaths : kills,
-    efficiency: kills + deaths > 0 ? (kills / (kills + deaths)) * 100 : null,
-    dpm: timePlayedSec > 0 ? (damageGiven * 60) / timePlayedSec : null,
+    accuracy: accuracyOf(hits, shots),
+    kdRatio: kdRatioOf(kills, deaths),
+    efficiency: efficiencyOf(kills, deaths),
+    dpm: dpmOf(damageGiven, timePlayedSec),
     cumulativeFields: ctx.cumulativeFields,
     flags,
   };
