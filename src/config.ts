@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseVariables, pickSet } from './envConfig.ts';
 import { LedgerError } from './errors.ts';
 import { IanaZone, ServerId } from './events/common.ts';
 import type { StoreSpec } from './store/openStore.ts';
@@ -72,28 +73,20 @@ export type ConfigOverrides = { store?: string | undefined; tz?: string | undefi
 
 /** Parses the environment once (cli/ calls it) and applies command-line flags over it. */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}): Config {
-  const source: Record<string, string | undefined> = {};
-  for (const key of Object.keys(Env.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') source[key] = v;
-  }
+  const source: Record<string, string | undefined> = pickSet(env, Object.keys(Env.shape));
   const fromFlags: [keyof ConfigOverrides, keyof Env][] = [
     ['store', 'ET_LEDGER_STORE'],
     ['tz', 'ET_LEDGER_TZ'],
     ['server', 'ET_LEDGER_SERVER_ID'],
   ];
   for (const [flag, key] of fromFlags) if (flags[flag] !== undefined) source[key] = flags[flag];
-  const r = Env.safeParse(source);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => {
-      const key = String(i.path[0]);
-      const flag = fromFlags.find(([, k]) => k === key)?.[0];
-      const example = envVariables[key as keyof typeof envVariables]?.example;
-      return `  ${key}${flag ? ` (or --${flag})` : ''} = ${JSON.stringify(source[key])}: ${i.message}${example ? `\n    example: ${key}=${example}` : ''}`;
-    });
-    throw new LedgerError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = r.data;
+  const e = parseVariables(
+    Env,
+    source,
+    envVariables,
+    'configuration',
+    (key) => fromFlags.find(([, k]) => k === key)?.[0],
+  );
   return {
     store: resolveStore(e.ET_LEDGER_STORE, e.DATABASE_URL),
     storeText: e.ET_LEDGER_STORE,

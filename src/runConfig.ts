@@ -4,6 +4,7 @@
 // variables below. Parsed once, by cli/, with errors that name the field, the problem and an example.
 import { z } from 'zod';
 import type { Config } from './config.ts';
+import { parseVariables, pickSet, secretName } from './envConfig.ts';
 import { LedgerError } from './errors.ts';
 import { IanaZone, ServerId } from './events/common.ts';
 import type { RelayChannel } from './sources/discordRelay.ts';
@@ -230,8 +231,6 @@ export type RunConfig = {
   servers: ServerRunConfig[];
 };
 
-const hidden = /secret|token/i;
-
 /**
  * The service's configuration from the environment and, when given, the text of the --config file
  * (JSON). `base` is the already parsed common Config (store, zone, server id, limits).
@@ -242,22 +241,7 @@ export function loadRunConfig(
   base: Config,
   fileLabel = 'the --config file',
 ): RunConfig {
-  const envSource: Record<string, string> = {};
-  for (const key of Object.keys(RunEnv.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') envSource[key] = v;
-  }
-  const e = RunEnv.safeParse(envSource);
-  if (!e.success) {
-    throw invalid(
-      e.error.issues.map((i) => {
-        const key = String(i.path[0]) as keyof typeof runEnvVariables;
-        const shown = hidden.test(key) ? '(hidden)' : JSON.stringify(envSource[key]);
-        return `  ${key} = ${shown}: ${i.message}\n    example: ${key}=${runEnvVariables[key]?.example ?? ''}`;
-      }),
-    );
-  }
-  const vars = e.data;
+  const vars = parseVariables(RunEnv, pickSet(env, Object.keys(RunEnv.shape)), runEnvVariables, 'run configuration');
   const relayVars = (['ET_LEDGER_RELAY_WEBHOOKS', 'ET_LEDGER_RELAY_DELETE'] as const).filter(
     (k) => vars[k] !== undefined,
   );
@@ -413,7 +397,11 @@ function fileIssue(issue: z.core.$ZodIssue, input: unknown, fileLabel: string): 
   let value: unknown = input;
   for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey];
   const shown =
-    value === undefined ? 'missing' : hidden.test(last) && !last.endsWith('Env') ? '(hidden)' : JSON.stringify(value);
+    value === undefined
+      ? 'missing'
+      : secretName.test(last) && !last.endsWith('Env')
+        ? '(hidden)'
+        : JSON.stringify(value);
   const message = value === undefined ? 'is required' : issue.message;
   const example = examples[path.replace(/\[\d+\]/g, '[]')];
   return `  ${path || fileLabel} = ${shown}: ${message}${example ? `\n    example: ${example}` : ''}`;

@@ -4,7 +4,7 @@
 // collector should not hold); docs/scale-out.md lists the topic settings to create them with.
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { LedgerError } from '../errors.ts';
+import { parseVariables, pickSet } from '../envConfig.ts';
 import type { Logger } from '../logger.ts';
 
 /** The variables the Kafka parts read (same shape as config.ts' envVariables, for help and the README). */
@@ -59,22 +59,10 @@ export type KafkaConfig = {
 export type KafkaOverrides = { brokers?: string | undefined; factsTopic?: string | undefined };
 
 export function loadKafkaConfig(env: NodeJS.ProcessEnv, flags: KafkaOverrides = {}): KafkaConfig {
-  const source: Record<string, string> = {};
-  for (const key of Object.keys(KafkaEnv.shape)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') source[key] = v;
-  }
+  const source = pickSet(env, Object.keys(KafkaEnv.shape));
   if (flags.brokers !== undefined) source.KAFKA_BROKERS = flags.brokers;
   if (flags.factsTopic !== undefined) source.ET_LEDGER_FACTS_TOPIC = flags.factsTopic;
-  const r = KafkaEnv.safeParse(source);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => {
-      const key = String(i.path[0]) as keyof typeof kafkaEnvVariables;
-      return `  ${key} = ${JSON.stringify(source[key])}: ${i.message}\n    example: ${key}=${kafkaEnvVariables[key].example}`;
-    });
-    throw new LedgerError('CONFIG_INVALID', `invalid Kafka configuration:\n${lines.join('\n')}`);
-  }
-  const e = r.data;
+  const e = parseVariables(KafkaEnv, source, kafkaEnvVariables, 'Kafka configuration');
   return {
     brokers: e.KAFKA_BROKERS,
     clientId: e.KAFKA_CLIENT_ID,

@@ -1,6 +1,6 @@
 // The Discord sink's slice of the environment (STYLE §6): parsed once by cli/, passed down.
 import { z } from 'zod';
-import { LedgerError } from '../../errors.ts';
+import { parseVariables, pickSet } from '../../envConfig.ts';
 
 /** Every variable the Discord sink reads, with an example: the source of docs/discord.md's table. */
 export const discordEnvVariables = {
@@ -83,21 +83,12 @@ export function loadDiscordConfig(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,
   opts: { relay?: boolean } = {},
 ): DiscordConfig | null {
-  const source: Record<string, string> = {};
-  for (const key of Object.keys(discordEnvVariables)) {
-    const v = env[key];
-    if (v !== undefined && v !== '') source[key] = v;
-  }
-  const r = discordEnv(opts.relay ?? false).safeParse(source);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => {
-      const key = String(i.path[0]) as keyof typeof discordEnvVariables;
-      const shown = key === 'DISCORD_TOKEN' ? (source[key] ? '(hidden)' : '(unset)') : JSON.stringify(source[key]);
-      return `  ${key} = ${shown}: ${i.message}\n    example: ${key}=${discordEnvVariables[key]?.example ?? ''}`;
-    });
-    throw new LedgerError('CONFIG_INVALID', `invalid Discord configuration:\n${lines.join('\n')}`);
-  }
-  const e = r.data;
+  const e = parseVariables(
+    discordEnv(opts.relay ?? false),
+    pickSet(env, Object.keys(discordEnvVariables)),
+    discordEnvVariables,
+    'Discord configuration',
+  );
   if (!e.DISCORD_TOKEN) return null;
   return {
     token: e.DISCORD_TOKEN,
