@@ -1,10 +1,10 @@
 import { LedgerError } from '../../errors.ts';
 import { exportAliases, readRows, tableForExportName, toCsv, toNdjson } from '../../runtime/exportRows.ts';
 import { buildScratch, projectAllToHead } from '../../runtime/ledgerRuntime.ts';
-import { createProgress } from '../../runtime/progress.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
+import { cliRuntime } from './cliRuntime.ts';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -43,13 +43,7 @@ Examples:
       throw new LedgerError('USAGE', `${projection.name} has no table ${table}`);
     const ledger = await openLedger(config.store);
     try {
-      const deps = {
-        db: ledger.db,
-        store: ledger.store,
-        log,
-        projections,
-        progress: (label: string, total: number) => createProgress(label, total),
-      };
+      const deps = cliRuntime(ledger, log, projections);
       await ledger.db.exec(`set et_ledger.session_gap_min = ${Number(config.sessionGapMin)}`);
       let rows: Record<string, unknown>[];
       if (asOf === undefined) {

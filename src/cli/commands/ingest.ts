@@ -8,6 +8,7 @@ import { listFiles, readBytes } from '../../sources/readPaths.ts';
 import type { NewEvent } from '../../store/eventStore.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command, CommandContext } from '../command.ts';
+import { cliRuntime } from './cliRuntime.ts';
 
 export type IngestSummary = {
   files: number;
@@ -54,13 +55,7 @@ export async function ingestPaths(
     await flush();
     progress?.finish();
     const projections = await loadProjections();
-    await projectAllToHead({
-      db: ledger.db,
-      store: ledger.store,
-      log: ctx.log,
-      projections,
-      progress: (label, total) => createProgress(label, total),
-    });
+    await projectAllToHead(cliRuntime(ledger, ctx.log, projections));
     const q = await ledger.db.query<{ fact_id: string; reason: string }>(
       'select fact_id, reason from read.quarantine where fact_id = any($1::text[]) order by position',
       [[...factIds.keys()]],

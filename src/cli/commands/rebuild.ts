@@ -1,10 +1,10 @@
 import { LedgerError } from '../../errors.ts';
 import { changedFields } from '../../runtime/diffBuilds.ts';
 import { buildAndSwap, prepareRuntime } from '../../runtime/ledgerRuntime.ts';
-import { createProgress } from '../../runtime/progress.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
+import { cliRuntime } from './cliRuntime.ts';
 
 export const rebuildCommand: Command = {
   name: 'rebuild',
@@ -31,13 +31,7 @@ Examples:
     const projection = findProjection(projections, name);
     const ledger = await openLedger(config.store);
     try {
-      const deps = {
-        db: ledger.db,
-        store: ledger.store,
-        log,
-        projections,
-        progress: (label: string, total: number) => createProgress(label, total),
-      };
+      const deps = cliRuntime(ledger, log, projections);
       await prepareRuntime(deps);
       const result = await buildAndSwap(deps, projection, { report: true });
       const from = result.previous ? `v${result.previous.version} (${result.previous.schemaName})` : 'nothing';

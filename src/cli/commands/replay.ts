@@ -1,10 +1,10 @@
 import { LedgerError } from '../../errors.ts';
 import { buildScratch } from '../../runtime/ledgerRuntime.ts';
-import { createProgress } from '../../runtime/progress.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
 import { openLedger } from '../../store/openStore.ts';
 import { ident } from '../../store/sqlDatabase.ts';
 import type { Command } from '../command.ts';
+import { cliRuntime } from './cliRuntime.ts';
 
 function parseTime(flag: string, text: string | undefined): Date | null {
   if (text === undefined) return null;
@@ -42,13 +42,7 @@ Examples:
     const chosen = values.projection ? [findProjection(all, values.projection as string)] : all;
     const ledger = await openLedger(config.store);
     try {
-      const deps = {
-        db: ledger.db,
-        store: ledger.store,
-        log,
-        projections: all,
-        progress: (label: string, total: number) => createProgress(label, total),
-      };
+      const deps = cliRuntime(ledger, log, all);
       const filter = (t: Date) => (from === null || t >= from) && (to === null || t <= to);
       for (const p of chosen) {
         const scratch = await buildScratch(deps, p, { filter });
