@@ -36,7 +36,7 @@ async function appendTicks(ledger: Ledger, servers: string[], perServer: number)
 }
 
 describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => {
-  it('a projection killed with SIGKILL at 50 random instants ends equal, row for row, to one clean run', async () => {
+  it('a projection killed with SIGKILL at 50 random instants while facts keep arriving ends equal, row for row, to one clean run', async () => {
     const url = await freshPostgresUrl('crash');
     const ledger = await openLedger({ kind: 'postgres', url });
     try {
@@ -48,7 +48,9 @@ describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => 
       };
       let killedMidWork = 0;
       for (let k = 0; k < 50; k++) {
-        const child = spawn(process.execPath, ['--import', 'tsx', worker, url, 'catch-up', '50'], { stdio: 'ignore' });
+        // New facts before every start, so each child has work to be killed in (not only its start-up).
+        await ledger.store.appendFacts(ticks('eu3', 1_700_000_000 + k * 200, 200));
+        const child = spawn(process.execPath, ['--import', 'tsx', worker, url, 'catch-up', '10'], { stdio: 'ignore' });
         const exited = once(child, 'exit');
         await new Promise((r) => setTimeout(r, 300 + random() * 900));
         if (child.exitCode === null) {
@@ -60,7 +62,7 @@ describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => 
       const finish = spawn(process.execPath, ['--import', 'tsx', worker, url, 'catch-up', '50'], { stdio: 'inherit' });
       const [code] = await once(finish, 'exit');
       expect(code).toBe(0);
-      expect(killedMidWork).toBeGreaterThan(10);
+      expect(killedMidWork, `${killedMidWork} of 50 children were still running when killed`).toBeGreaterThan(10);
       const d = deps(ledger);
       const scratch = await buildScratch(d, tallyProjection(), {});
       const active = (await activeBuild(ledger.db, 'tally'))!;
@@ -73,6 +75,7 @@ describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => 
       expect(await tableRows(ledger, 'tallies', 'server_id')).toEqual([
         { server_id: 'eu1', n: 10_000, sum_at: 10_000 * 1_700_000_000 + (9_999 * 10_000) / 2, last_position: 10_000 },
         { server_id: 'eu2', n: 10_000, sum_at: 10_000 * 1_700_000_000 + (9_999 * 10_000) / 2, last_position: 20_000 },
+        { server_id: 'eu3', n: 10_000, sum_at: 10_000 * 1_700_000_000 + (9_999 * 10_000) / 2, last_position: 30_000 },
       ]);
       await scratch.drop();
     } finally {
