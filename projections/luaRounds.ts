@@ -70,12 +70,13 @@ export const luaRounds = defineProjection({
           [JSON.stringify(players)],
         );
     },
-    // A pause id is one fact (idempotent append): the conflict clause only guards a hand-edited log.
+    // A pause id is one fact (the log's idempotent append), so no conflict clause: a duplicate would
+    // mean a broken log, and the projection fails loudly rather than hide it.
     PauseRecorded: sqlFold(`
       insert into pauses
-      select e.stream_id, p.* from events e, jsonb_to_record(e.data) as p(
-        "serverId" text, map text, round smallint, "roundStartUnix" bigint, "roundEndUnix" bigint,
-        "startUnix" bigint, "endUnix" bigint, sec double precision)
-      `),
+      select stream_id, data->>'serverId', data->>'map', (data->>'round')::smallint,
+             (data->>'roundStartUnix')::bigint, (data->>'roundEndUnix')::bigint,
+             (data->>'startUnix')::bigint, (data->>'endUnix')::bigint, (data->>'sec')::double precision
+      from events`),
   },
 });

@@ -4,6 +4,7 @@
 // across TypeScript handlers and SQL folds of one projection.
 import { rmSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { luaRounds } from '../../../projections/luaRounds.ts';
 import { clockTickIdentity, pauseIdentity } from '../../../src/events/ids.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { sharesDatabase } from '../../../src/runtime/applyRange.ts';
@@ -98,6 +99,62 @@ const opaque = (store: EventStore): EventStore => ({
 });
 
 describe('SQL folds', () => {
+  it.runIf(postgresAvailable())(
+    'lua-rounds pauses: every field from the fact, the same through both feeders',
+    async () => {
+      const facts = [
+        pause(1),
+        {
+          ...pause(2),
+          data: { ...(pause(2).data as object), roundStartUnix: T - 600, roundEndUnix: T + 900, sec: 12.5 },
+        },
+      ];
+      const tables = [];
+      for (const feed of ['in place', 'decoded'] as const) {
+        const ledger = await openLedger({
+          kind: 'postgres',
+          url: await freshPostgresUrl(`pauses_${feed.replace(' ', '_')}`),
+        });
+        onTestFinished(() => ledger.close());
+        await ledger.store.appendFacts(facts);
+        const deps: RuntimeDeps = {
+          db: ledger.db,
+          store: feed === 'in place' ? ledger.store : opaque(ledger.store),
+          log: createLogger('silent'),
+          projections: [luaRounds],
+        };
+        await prepareRuntime(deps);
+        await ensureServing(deps, luaRounds);
+        tables.push((await ledger.db.query('select * from read.pauses order by start_unix')).rows);
+      }
+      expect(tables[0]).toEqual(tables[1]);
+      expect(tables[0]).toEqual([
+        {
+          pause_id: facts[0]!.streamId,
+          server_id: 'eu1',
+          map: 'supply',
+          round: 1,
+          round_start_unix: null,
+          round_end_unix: null,
+          start_unix: T + 31,
+          end_unix: T + 41,
+          sec: 10,
+        },
+        {
+          pause_id: facts[1]!.streamId,
+          server_id: 'eu1',
+          map: 'supply',
+          round: 1,
+          round_start_unix: T - 600,
+          round_end_unix: T + 900,
+          start_unix: T + 61,
+          end_unix: T + 71,
+          sec: 12.5,
+        },
+      ]);
+    },
+  );
+
   it.runIf(postgresAvailable())(
     'in place and from decoded events give the same rows in log order (PostgreSQL)',
     async () => {
