@@ -1,5 +1,6 @@
 import { isLedgerError, LedgerError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { createPacer } from '../pacing.ts';
 import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { applyBatch, type BatchOutcome } from './applyBatch.ts';
@@ -214,15 +215,9 @@ export function runLive(
   opts: { retryInitialMs?: number; retryMaxMs?: number } = {},
 ): LiveRunner {
   let stopping = false;
-  let wake: () => void = () => {};
-  const sleep = (ms: number) =>
-    new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      wake = () => {
-        clearTimeout(t);
-        r();
-      };
-    });
+  const pacer = createPacer();
+  const sleep = (ms: number) => pacer.sleep(ms);
+  const wake = () => pacer.wake();
   let failures = 0;
   const backOff = async (e: unknown, position: number) => {
     failures++;

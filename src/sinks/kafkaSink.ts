@@ -6,6 +6,7 @@
 // given sink at a time (advisory lock); the others wait and take over when it dies.
 import type { Kafka, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { createPacer } from '../pacing.ts';
 import type { EventStore, StoredEvent, Subscription } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { encodeEventRecord } from './kafkaEventRecord.ts';
@@ -47,15 +48,9 @@ export function startKafkaSink(opts: KafkaSinkOptions): KafkaSink {
   let stopping = false;
   let published = 0;
   let sub: Subscription | null = null;
-  let wake: () => void = () => {};
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
+  const pacer = createPacer();
+  const sleep = (ms: number) => pacer.sleep(ms);
+  const wake = () => pacer.wake();
 
   async function publish(producer: Producer, batch: StoredEvent[]) {
     for (const messages of byRequestSize(batch.map(encodeEventRecord), maxRequestBytes)) {

@@ -6,10 +6,10 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { type BackOff, backOffDelay, createPacer } from '../pacing.ts';
 import { decodeRawName } from '../parser/names.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
 import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
-import { type BackOff, backOffDelay, createPacer } from './pacing.ts';
 import { createSettler, isIgnoredName, type Settler } from './settle.ts';
 
 export type DirWatcherOptions = SourceDeps & {

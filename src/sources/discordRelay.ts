@@ -22,8 +22,8 @@ import {
   Routes,
 } from 'discord.js';
 import { LedgerError } from '../errors.ts';
+import { type BackOff, backOffDelay, createPacer } from '../pacing.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
-import { type BackOff, backOffDelay, createPacer } from './pacing.ts';
 import { type RelayEmbed, type RelayMessage, type RelayRejection, relayBody } from './relayMessage.ts';
 
 export type RelayChannel = {

@@ -7,10 +7,10 @@
 // A cursor (fileCursor.ts) keeps what was appended, so a restart does not download the history again.
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { type BackOff, backOffDelay, createPacer } from '../pacing.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
 import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
 import type { KnownHostKey } from './hostKey.ts';
-import { type BackOff, backOffDelay, createPacer } from './pacing.ts';
 import { createSettler, isIgnoredName, type Settler } from './settle.ts';
 import { openSftpSession, SftpError, type SftpSession } from './sftpSession.ts';
 

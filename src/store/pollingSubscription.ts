@@ -3,6 +3,7 @@
 // poll interval, whichever comes first. One loop, so both stores deliver alike: exactly once, in
 // order, a batch only after the previous handler resolved.
 import { LedgerError } from '../errors.ts';
+import { createPacer } from '../pacing.ts';
 import type { StoredEvent, Subscription } from './eventStore.ts';
 
 export type PollingSubscriptionOptions = {
@@ -21,17 +22,10 @@ export type PollingSubscriptionOptions = {
 
 export function pollingSubscription(o: PollingSubscriptionOptions): Subscription {
   let stopped = false;
-  let wake: () => void = () => {};
-  const poke = () => wake();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (stopped) wake();
-    });
+  // A wake-up between two reads is kept, so news that lands while a batch is handled is not missed.
+  const pacer = createPacer();
+  const poke = () => pacer.wake();
+  const pause = (ms: number) => pacer.sleep(ms);
   const unwake = o.wakeOn(poke).catch(() => async () => {});
   const done = (async () => {
     let position = o.after;

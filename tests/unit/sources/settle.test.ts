@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backOffDelay, createPacer } from '../../../src/sources/pacing.ts';
+import { backOffDelay, createPacer } from '../../../src/pacing.ts';
 import { createSettler, isIgnoredName } from '../../../src/sources/settle.ts';
 
 describe('when a listed file is complete', () => {

@@ -1,4 +1,5 @@
-// Timing shared by the polling sources: a sleep that `stop()` cuts short, and exponential back-off.
+// Timing shared by everything that polls or retries: a sleep that a wake-up (news, or stop) cuts short,
+// remembered when it comes between sleeps; and exponential back-off.
 
 export type Pacer = {
   /** Resolves after `ms`, or at once when woken or stopped. */
