@@ -101,7 +101,10 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
     flags: [...round.flags, ...(round.round === 2 && r1Id === null ? ['r1Missing'] : [])],
     issues: round.issues,
   }));
-  const players = writes.flatMap(({ roundId, round }) => round.players.map((p) => ({ ...p, roundId })));
+  const players = writes.flatMap(({ roundId, round }) => {
+    const owner = { roundId };
+    return round.players.map((p): Row => [owner, p]);
+  });
   const weapons = writes.flatMap(({ roundId, round }) =>
     round.players.flatMap((p) => {
       const owner = { roundId, line: p.line, guid8: p.guid8 };

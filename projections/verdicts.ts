@@ -1,8 +1,7 @@
 // The verdicts read model: the standing RoundTimingReconciled per round key, and the history of all.
 import { defineProjection } from '../src/runtime/projection.ts';
-import { insertRows } from '../src/store/insertRows.ts';
+import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { sqlFile } from '../src/store/sqlDatabase.ts';
-import { snakeKeys } from './support/rows.ts';
 
 /** v2: an index on event_id (supersession deletes by it). */
 const version = 2;
@@ -28,7 +27,7 @@ export const verdicts = defineProjection({
       );
       // Folded in order in memory, then written once: a verdict replaces its round key's row and
       // the rows it supersedes, whatever their round key (a LUA_ONLY report now joined).
-      const standing = new Map<string, Record<string, unknown> & { event_id: string }>();
+      const standing = new Map<string, { eventId: string; row: Row }>();
       const goneKeys = new Set<string>();
       const goneEvents = new Set<string>();
       for (const { event, meta } of items) {
@@ -36,18 +35,22 @@ export const verdicts = defineProjection({
         for (const id of v.supersedes) goneEvents.add(id);
         goneKeys.add(v.roundKey);
         if (v.supersedes.length > 0)
-          for (const [key, row] of standing) if (v.supersedes.includes(row.event_id)) standing.delete(key);
-        const { luaFactId: _l, ...rest } = v;
+          for (const [key, s] of standing) if (v.supersedes.includes(s.eventId)) standing.delete(key);
         standing.set(v.roundKey, {
-          ...(snakeKeys({ ...rest, position: meta.position }) as Record<string, unknown>),
-          event_id: meta.eventId,
+          eventId: meta.eventId,
+          row: [{ eventId: meta.eventId, position: meta.position }, v],
         });
       }
       await tx.query('delete from verdicts where round_key = any($1::text[]) or event_id = any($2::text[])', [
         [...goneKeys],
         [...goneEvents],
       ]);
-      await insertRows(tx, 'verdicts', [...standing.values()]);
+      await insertRows(
+        tx,
+        'verdicts',
+        [...standing.values()].map((s) => s.row),
+        { keys: 'camel' },
+      );
     },
   },
 });

@@ -51,8 +51,8 @@ export async function applyRange(
         continue;
       }
       // Read in chunks inside this transaction (PGlite has one session; PostgreSQL sees the same rows).
-      for (let after = Number(run.first) - 1; after < Number(run.last); ) {
-        const stored = await readTypesWith(tx, after, Number(run.last), [run.type], chunk);
+      for (let after = run.first - 1; after < run.last; ) {
+        const stored = await readTypesWith(tx, after, run.last, [run.type], chunk);
         if (stored.length === 0) break;
         after = stored[stored.length - 1]!.position;
         const decoded = decodeFor(stored);
