@@ -31,7 +31,13 @@ const ROUNDS = 20_000;
 const SERVERS = 10;
 const CHUNK = 64;
 const CHECKPOINTS = [5_000, 10_000, 20_000];
-const config: CorrelatorConfig = { windowBeforeSec: 5, windowAfterSec: 30, graceSec: 120, correlatorVersion: 1 };
+const config: CorrelatorConfig = {
+  windowBeforeSec: 5,
+  windowAfterSec: 30,
+  graceSec: 120,
+  correlatorVersion: 1,
+  generation: 1,
+};
 const REACH = Math.max(config.windowBeforeSec, config.windowAfterSec);
 const RETENTION = config.graceSec + REACH;
 const BASE = 1_787_162_400;
@@ -286,7 +292,7 @@ function createShell() {
     }
     const plan = planAppends(verdicts, previous, config);
     for (const a of plan.appends) standing.set(a.event.data.roundKey, { eventId: a.eventId, verdict: a.event.data });
-    for (const k of plan.withdrawn) standing.delete(k);
+    for (const [k, entry] of plan.standing) standing.set(k, entry);
     appended += plan.appends.length;
     const decided = new Set(verdicts.flatMap((v) => [v.statsFactId, v.luaFactId]));
     for (const f of facts) {
@@ -309,7 +315,7 @@ function createShell() {
   function retire(f: CorrelatorFact) {
     const key = ownRoundKey(f);
     const v = standing.get(key);
-    if (v !== undefined) {
+    if (v?.verdict) {
       fold(v.verdict);
       standing.delete(key);
     }

@@ -29,10 +29,13 @@ create table watermarks (
   unix      bigint not null
 );
 
+-- The standing verdict of each round key, or its tombstone (verdict null): the event that ended
+-- its last verdict (a retraction, or another key's verdict that took its fact). The key's next
+-- verdict supersedes event_id either way, so every round's chain stays whole.
 create table standing (
   round_key text primary key,
   event_id  text not null,
-  verdict   json not null -- read back whole, never queried inside: json skips the jsonb conversion
+  verdict   json -- read back whole, never queried inside: json skips the jsonb conversion
 );
 
 -- The R1 each R2 was last paired with: only an R2 whose pairing moves is decided again.

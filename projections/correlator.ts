@@ -2,6 +2,7 @@
 // fact or watermark step re-decides the matching component around it with the pure core
 // (src/correlator), appending RoundTimingReconciled events that supersede earlier verdicts.
 import {
+  ambiguousFactIds,
   type CorrelatorConfig,
   type CorrelatorFact,
   decideVerdicts,
@@ -17,7 +18,7 @@ import {
   planAppends,
   type StatsCandidate,
 } from '../src/correlator/index.ts';
-import type { Verdict } from '../src/events/index.ts';
+import { derivedEventTypes, type Verdict } from '../src/events/index.ts';
 import { normalizeMapName } from '../src/parser/names.ts';
 import { type ApplyContext, defineProjection } from '../src/runtime/projection.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
@@ -34,15 +35,23 @@ import {
 /** Candidates this far around a batch's seeds are read in one query; components rarely reach further. */
 const PRELOAD_PAD_SEC = 6 * 3600;
 
-/** The matching rules' version, carried by every verdict: bump with a rule change, then `et-ledger rebuild correlator`. */
-const rulesVersion = 1;
-/** The shell's storage layout (v2: stats_facts keeps bytes); verdicts that come out the same keep their event ids. */
-const version = 2;
+/**
+ * The matching rules' version, carried by every verdict: bump with a rule change, then
+ * `et-ledger rebuild correlator`. v2: surrender by team 0 is an abort, overLimit beyond 1 s, a
+ * joined suspectedAbort needs winner 0 and a negative field 9 (spec/correlation.md).
+ */
+const rulesVersion = 2;
+/**
+ * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
+ * generation. Every build is a generation of its own: its verdicts never collide with an older build's.
+ */
+const version = 3;
 const config: CorrelatorConfig = { ...defaultCorrelatorConfig, correlatorVersion: rulesVersion };
 
 export const correlator = defineProjection({
   name: 'correlator',
   version,
+  emits: derivedEventTypes,
   schemaSql: async () => `${await statsFactsSql()}\n${await sqlFile(import.meta.url, 'correlator.sql')}`,
   tables: {},
   on: {
@@ -256,25 +265,31 @@ async function decide(ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string
     hoods.push(hood);
   }
   const keys = hoods.flatMap((h) => [...h.stats, ...h.lua].map(ownRoundKey));
-  // The standing verdicts as they were, overlaid with this call's changes (components may share a key).
-  const standing = new Map<string, PreviousVerdict | null>();
+  // The standing entries as they were (verdicts and tombstones), overlaid with this call's changes.
+  const standing = new Map<string, PreviousVerdict>();
   for (const row of (
-    await tx.query<{ round_key: string; event_id: string; verdict: Verdict }>(
+    await tx.query<{ round_key: string; event_id: string; verdict: Verdict | null }>(
       'select round_key, event_id, verdict from standing where round_key = any($1::text[])',
       [[...new Set(keys)]],
     )
   ).rows)
     standing.set(row.round_key, { eventId: row.event_id, verdict: row.verdict });
   const changed = new Set<string>();
+  const decideWith = { ...config, generation: ctx.generation };
   for (const hood of hoods) {
-    const desired = decideVerdicts(hood.stats, hood.lua, watermarks, config);
+    const desired = decideVerdicts(hood.stats, hood.lua, watermarks, decideWith);
     const previous = new Map<string, PreviousVerdict>();
     for (const f of [...hood.stats, ...hood.lua]) {
       const v = standing.get(ownRoundKey(f));
       if (v) previous.set(ownRoundKey(f), v);
     }
-    const plan = planAppends(desired, previous, config);
-    for (const a of plan.appends) {
+    const desiredKeys = new Set(desired.map((d) => d.roundKey));
+    const withdraws = [...previous].some(([k, v]) => v.verdict !== null && !desiredKeys.has(k));
+    const plan = planAppends(desired, previous, decideWith, {
+      ambiguous: withdraws ? ambiguousFactIds(hood.stats, hood.lua, decideWith) : new Set(),
+      watermarks,
+    });
+    for (const a of [...plan.appends, ...plan.retractions])
       ctx.emit([
         {
           eventId: a.eventId,
@@ -284,30 +299,28 @@ async function decide(ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string
           data: a.event.data,
         },
       ]);
-      standing.set(a.event.data.roundKey, { eventId: a.eventId, verdict: a.event.data });
-      changed.add(a.event.data.roundKey);
-    }
-    for (const k of plan.withdrawn) {
-      standing.set(k, null);
+    for (const [k, entry] of plan.standing) {
+      standing.set(k, entry);
       changed.add(k);
     }
   }
   await saveStanding(
     tx,
-    [...changed].map((k) => [k, standing.get(k) ?? null]),
+    [...changed].map((k) => [k, standing.get(k)!]),
   );
 }
 
-/** Writes the standing verdicts that changed: upserts and withdrawals, one statement each. */
-async function saveStanding(tx: SqlExecutor, changes: [string, PreviousVerdict | null][]): Promise<void> {
-  const upserts = changes.filter((c): c is [string, PreviousVerdict] => c[1] !== null);
-  const withdrawn = changes.filter(([, v]) => v === null).map(([k]) => k);
-  if (upserts.length > 0)
-    await tx.query(
-      `insert into standing (round_key, event_id, verdict)
-       select k, e, v::json from unnest($1::text[], $2::text[], $3::text[]) as x(k, e, v)
-       on conflict (round_key) do update set event_id = excluded.event_id, verdict = excluded.verdict`,
-      [upserts.map(([k]) => k), upserts.map(([, v]) => v.eventId), upserts.map(([, v]) => JSON.stringify(v.verdict))],
-    );
-  if (withdrawn.length > 0) await tx.query('delete from standing where round_key = any($1::text[])', [withdrawn]);
+/** Writes the standing entries that changed (verdicts and tombstones) in one statement. */
+async function saveStanding(tx: SqlExecutor, changes: [string, PreviousVerdict][]): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.query(
+    `insert into standing (round_key, event_id, verdict)
+     select k, e, v::json from unnest($1::text[], $2::text[], $3::text[]) as x(k, e, v)
+     on conflict (round_key) do update set event_id = excluded.event_id, verdict = excluded.verdict`,
+    [
+      changes.map(([k]) => k),
+      changes.map(([, v]) => v.eventId),
+      changes.map(([, v]) => (v.verdict === null ? null : JSON.stringify(v.verdict))),
+    ],
+  );
 }

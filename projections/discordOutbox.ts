@@ -3,13 +3,13 @@
 // Deterministic like every projection: it never calls Discord; the sender in src/sinks/discord
 // sends what this table asks for and edits when a row's verdict changes.
 import { canonicalJson } from '../src/correlator/canonicalJson.ts';
-import { sha256Hex, type Verdict } from '../src/events/index.ts';
+import { type Retraction, sha256Hex, type Verdict } from '../src/events/index.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 
-/** v2: an index on outbox_session_rounds.verdict_event_id (supersession looks rows up by it). */
-const version = 2;
+/** v3: follows the correlator's generation; retractions remove rows; no hand-over between targets. */
+const version = 3;
 
 /** The sender listens here (same name in src/sinks/discord/discordSender.ts); fires on commit. */
 const notifyChannel = 'et_ledger_discord_outbox';
@@ -26,63 +26,25 @@ export function postKinds(v: Verdict): { kind: Exclude<PostKind, 'session-summar
   return v.statsFactId === null ? [timing] : [{ kind: 'round-summary', channel: 'rounds' }, timing];
 }
 
+/**
+ * The target a message of this kind shows, for its whole life (invariant 7). A round summary is
+ * the stats round's; a timing check is the Lua report's when there is one, so a Lua-only check
+ * that later joins a stats round is the same message, edited to show the join, whatever the order
+ * the facts arrived in.
+ */
+export function targetKey(v: Verdict, kind: Exclude<PostKind, 'session-summary'>): string {
+  return kind === 'timing-check' && v.luaReportId !== null ? `lua:${v.luaReportId}` : v.roundKey;
+}
+
 export const discordOutbox = defineProjection({
   name: 'discord-outbox',
   version,
+  follows: 'correlator',
   schemaSql: () => sqlFile(import.meta.url, 'discordOutbox.sql'),
   tables: { discord_outbox: { key: ['target_key', 'kind'] } },
   on: {
-    RoundTimingReconciled: async (items, { tx }) => {
-      const state = await loadTouched(
-        tx,
-        items.map((i) => i.event.data),
-      );
-      for (const { event, meta } of items) {
-        const v = event.data;
-        trackSessionRound(state.sessionRounds, v, meta.eventId);
-        // Rows of replaced verdicts under another key hand their message over to this target.
-        const superseded = new Set(v.supersedes);
-        const moved: OutboxRow[] = [];
-        const current: OutboxRow[] = [];
-        for (const [pk, row] of state.outbox) {
-          if (row.target_key === v.roundKey) current.push(row);
-          else if (superseded.has(row.verdict_event_id)) moved.push(row);
-          else continue;
-          state.outbox.delete(pk);
-        }
-        const payloadHash = sha256Hex(canonicalJson(v));
-        for (const { kind, channel } of postKinds(v)) {
-          const inherits = new Set<string>();
-          for (const r of [...current, ...moved]) if (r.kind === kind) for (const k of r.inherits) inherits.add(k);
-          for (const m of moved) if (m.kind === kind) inherits.add(m.target_key);
-          inherits.delete(v.roundKey);
-          state.outbox.set(`${v.roundKey}\0${kind}`, {
-            target_key: v.roundKey,
-            kind,
-            channel,
-            verdict_event_id: meta.eventId,
-            payload_hash: payloadHash,
-            inherits: [...inherits].sort(),
-            server_id: v.serverId,
-            map: v.map,
-            round: v.round,
-            status: v.status,
-            stats_fact_id: v.statsFactId,
-            round_time_unix: v.fileTimeUnix ?? v.luaRoundEndUnix,
-            verdict: v,
-            position: meta.position,
-          });
-        }
-      }
-      await saveTouched(tx, state);
-      const last = items[items.length - 1]!.meta.position;
-      await decideSessions(
-        tx,
-        items.map((i) => [i.event.data.serverId, i.event.data.watermarkUnix]),
-        last,
-      );
-      await tx.query('select pg_notify($1, $2)', [notifyChannel, String(last)]);
-    },
+    RoundTimingReconciled: (items, { tx }) => foldVerdicts(tx, items),
+    RoundVerdictRetracted: (items, { tx }) => foldVerdicts(tx, items),
     ClockTicked: async (items, { tx }) => {
       const last = items[items.length - 1]!.meta.position;
       if (
@@ -97,13 +59,65 @@ export const discordOutbox = defineProjection({
   },
 });
 
+type DerivedItem = { event: { data: Verdict | Retraction }; meta: { eventId: string; position: number } };
+const isVerdict = (d: Verdict | Retraction): d is Verdict => 'status' in d;
+
+/**
+ * A verdict's rows replace the rows of its round key and of the verdicts it supersedes; a
+ * retraction only removes them: the sender deletes a message whose target left the outbox, so a
+ * channel ends the same whatever the order, batching or ingest split of the same facts.
+ */
+async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void> {
+  const state = await loadTouched(
+    tx,
+    items.map((i) => i.event.data),
+  );
+  for (const { event, meta } of items) {
+    const v = event.data;
+    trackSessionRound(state.sessionRounds, v, meta.eventId);
+    const superseded = new Set(v.supersedes);
+    for (const [pk, row] of state.outbox)
+      if (row.round_key === v.roundKey || superseded.has(row.verdict_event_id)) state.outbox.delete(pk);
+    if (!isVerdict(v)) continue;
+    const payloadHash = sha256Hex(canonicalJson(v));
+    for (const { kind, channel } of postKinds(v)) {
+      const target = targetKey(v, kind);
+      state.outbox.set(`${target}\0${kind}`, {
+        target_key: target,
+        kind,
+        channel,
+        round_key: v.roundKey,
+        verdict_event_id: meta.eventId,
+        payload_hash: payloadHash,
+        server_id: v.serverId,
+        map: v.map,
+        round: v.round,
+        status: v.status,
+        stats_fact_id: v.statsFactId,
+        round_time_unix: v.fileTimeUnix ?? v.luaRoundEndUnix,
+        verdict: v,
+        position: meta.position,
+      });
+    }
+  }
+  await saveTouched(tx, state);
+  const last = items[items.length - 1]!.meta.position;
+  await decideSessions(
+    tx,
+    items.map((i) => [i.event.data.serverId, i.event.data.watermarkUnix]),
+    last,
+  );
+  await tx.query('select pg_notify($1, $2)', [notifyChannel, String(last)]);
+}
+
 type OutboxRow = {
   target_key: string;
   kind: PostKind;
   channel: 'rounds' | 'timing';
+  /** The round key of the verdict shown (a timing check's target is its Lua report). */
+  round_key: string;
   verdict_event_id: string;
   payload_hash: string;
-  inherits: string[];
   server_id: string;
   map: string;
   round: number;
@@ -126,13 +140,18 @@ type Touched = {
   loadedSessionRounds: string[];
 };
 
-async function loadTouched(tx: SqlExecutor, verdicts: Verdict[]): Promise<Touched> {
+async function loadTouched(tx: SqlExecutor, verdicts: (Verdict | Retraction)[]): Promise<Touched> {
   const keys = [...new Set(verdicts.map((v) => v.roundKey))];
   const superseded = [...new Set(verdicts.flatMap((v) => v.supersedes))];
+  // Every target these verdicts may write: a timing check's is its Lua report's key.
+  const targets = [
+    ...keys,
+    ...verdicts.flatMap((v) => (isVerdict(v) && v.luaReportId !== null ? [`lua:${v.luaReportId}`] : [])),
+  ];
   const outbox = await tx.query<OutboxRow>(
     `select * from discord_outbox where kind <> 'session-summary'
-       and (target_key = any($1::text[]) or verdict_event_id = any($2::text[]))`,
-    [keys, superseded],
+       and (target_key = any($1::text[]) or round_key = any($2::text[]) or verdict_event_id = any($3::text[]))`,
+    [targets, keys, superseded],
   );
   const rounds = await tx.query<SessionRoundRow>(
     'select * from outbox_session_rounds where round_key = any($1::text[]) or verdict_event_id = any($2::text[])',
@@ -158,11 +177,11 @@ async function saveTouched(tx: SqlExecutor, t: Touched): Promise<void> {
   await insertRows(tx, 'outbox_session_rounds', [...t.sessionRounds.values()]);
 }
 
-/** A stats round's standing verdict places it in its server's sessions; other verdicts leave them. */
-function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: Verdict, eventId: string): void {
+/** A stats round's standing verdict places it in its server's sessions; other verdicts and retractions leave them. */
+function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: Verdict | Retraction, eventId: string): void {
   const superseded = new Set(v.supersedes);
   for (const [key, row] of rounds) if (key === v.roundKey || superseded.has(row.verdict_event_id)) rounds.delete(key);
-  if (v.statsFactId !== null && v.fileTimeUnix !== null && !v.flags.includes('ghost'))
+  if (isVerdict(v) && v.statsFactId !== null && v.fileTimeUnix !== null && !v.flags.includes('ghost'))
     rounds.set(v.roundKey, {
       round_key: v.roundKey,
       server_id: v.serverId,
@@ -226,9 +245,9 @@ async function decideSessions(tx: SqlExecutor, marks: [string, number][], positi
         target_key: targetKey,
         kind: 'session-summary',
         channel: 'rounds',
+        round_key: targetKey,
         verdict_event_id: hash,
         payload_hash: hash,
-        inherits: [],
         server_id: serverId,
         map: '',
         round: 0,

@@ -1,4 +1,5 @@
--- The latest verdict per round (a superseded verdict leaves this table) and every verdict ever given.
+-- The latest verdict per round (a superseded or retracted verdict leaves this table) and every
+-- verdict and retraction of the correlator generation this build follows.
 create table verdicts (
   round_key          text primary key,
   event_id           text not null,
@@ -29,16 +30,20 @@ create table verdicts (
   flags              text[] not null,
   players            jsonb not null,
   correlator_version integer not null,
+  generation         integer not null,
   supersedes         text[] not null,
   watermark_unix     bigint not null,
   position           bigint not null
 );
 create index verdicts_event on verdicts (event_id);
 
+-- Verdicts and retractions (kind 'retraction', status 'RETRACTED'): every round's whole chain.
 create table verdict_history (
   event_id   text primary key,
   round_key  text not null,
+  kind       text not null check (kind in ('verdict', 'retraction')),
   status     text not null,
+  generation integer not null,
   supersedes text[] not null,
   position   bigint not null,
   verdict    jsonb not null

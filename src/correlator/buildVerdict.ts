@@ -12,7 +12,11 @@ const MINOR_DIFF_MAX_SEC = 60;
 const GHOST_MAX_SEC = 30;
 const ABORT_SHARE_OF_LIMIT = 0.5;
 
-type Decision = { watermarkUnix: number; ambiguous: boolean; config: Pick<CorrelatorConfig, 'correlatorVersion'> };
+type Decision = {
+  watermarkUnix: number;
+  ambiguous: boolean;
+  config: Pick<CorrelatorConfig, 'correlatorVersion' | 'generation'>;
+};
 
 const isTeam = (side: Side): boolean => side === 1 || side === 2;
 
@@ -36,7 +40,10 @@ function diffStatus(statsSec: number | null, luaSec: number | null): { diffSec: 
 function luaPart(lua: LuaCandidate, flags: Set<VerdictFlag>) {
   const r = lua.report;
   const surrenderTeam = r.surrender?.team ?? null;
-  const teamIsWinner = surrenderTeam !== null && isTeam(surrenderTeam) && surrenderTeam === r.winner;
+  // Only a real team (1 or 2) surrenders: team 0 is how the legacy script reports a shutdown or a
+  // map_restart (an abort), and a team equal to the winner is a failed vote followed by a win.
+  const realTeam = surrenderTeam !== null && isTeam(surrenderTeam);
+  const teamIsWinner = realTeam && surrenderTeam === r.winner;
   if (r.endReason === 'surrender' && teamIsWinner) flags.add('inconsistentSurrender');
   if (r.pauseCount === null) flags.add('pausesUnknown');
   else {
@@ -55,15 +62,23 @@ function luaPart(lua: LuaCandidate, flags: Set<VerdictFlag>) {
     pauseCount: r.pauseCount,
     warmupSec: r.warmupSec,
     wallClockSec: wall !== null && wall >= 0 ? wall : null,
-    surrender: r.endReason === 'surrender' && !teamIsWinner,
+    surrender: r.endReason === 'surrender' && realTeam && !teamIsWinner,
     surrenderTeam,
   };
 }
 
+/** `overLimit` is the parser's round flag (statsHeader.ts: more than 1 s over the header limit). */
 function statsFlags(s: StatsCandidate, flags: Set<VerdictFlag>): void {
   if (s.approximateStatsTime) flags.add('approximateStatsTime');
   if (s.overLimit) flags.add('overLimit');
 }
+
+/**
+ * The file the stats script writes on shutdown: winner 0 and a negative field 9 (`shutdownWritten`
+ * alone is the negative field 9). The spec names it an abort on a joined round only; a stats-only
+ * verdict keeps no such flag (its outcome is null anyway with winner 0).
+ */
+const shutdownFile = (s: StatsCandidate): boolean => s.shutdownWritten && s.winner === 0;
 
 export function joinedVerdict(match: RoundMatch, d: Decision): Verdict {
   const { stats: s, lua, fileTimeUnix, deltaSec } = match;
@@ -71,7 +86,7 @@ export function joinedVerdict(match: RoundMatch, d: Decision): Verdict {
   const flags = new Set<VerdictFlag>();
   statsFlags(s, flags);
   const luaFields = luaPart(lua, flags);
-  if (s.shutdownWritten) flags.add('suspectedAbort');
+  if (shutdownFile(s)) flags.add('suspectedAbort');
   if (d.ambiguous) flags.add('ambiguous');
   const fightingTimeSec = r.playtimeSec ?? s.statsPlaytimeSec;
   const joined = joinPlayers(s.players, r, { fightingTimeSec, statsPlaytimeSec: s.statsPlaytimeSec });
@@ -96,6 +111,7 @@ export function joinedVerdict(match: RoundMatch, d: Decision): Verdict {
     flags: sortFlags(flags),
     players: joined.players,
     correlatorVersion: d.config.correlatorVersion,
+    generation: d.config.generation,
     supersedes: [],
     watermarkUnix: d.watermarkUnix,
   };
@@ -138,6 +154,7 @@ export function statsOnlyVerdict(s: StatsCandidate, d: Decision): Verdict {
     flags: sortFlags(flags),
     players: joinPlayers(s.players, null, { fightingTimeSec, statsPlaytimeSec: s.statsPlaytimeSec }).players,
     correlatorVersion: d.config.correlatorVersion,
+    generation: d.config.generation,
     supersedes: [],
     watermarkUnix: d.watermarkUnix,
   };
@@ -181,6 +198,7 @@ export function luaOnlyVerdict(lua: LuaCandidate, d: Decision): Verdict {
     flags: sortFlags(flags),
     players: [],
     correlatorVersion: d.config.correlatorVersion,
+    generation: d.config.generation,
     supersedes: [],
     watermarkUnix: d.watermarkUnix,
   };

@@ -76,3 +76,16 @@ export function decideVerdicts(
   }
   return out.sort((a, b) => compareStrings(a.roundKey, b.roundKey));
 }
+
+/** The facts a tie keeps unmatched (`ambiguous`): a retraction of their verdict says why. */
+export function ambiguousFactIds(
+  stats: readonly StatsCandidate[],
+  lua: readonly LuaCandidate[],
+  config: CorrelatorConfig,
+): Set<string> {
+  const matched = matchRounds(stats, lua, config);
+  return new Set([
+    ...matched.unmatchedStats.filter((s) => s.ambiguous).map((s) => s.stats.factId),
+    ...matched.unmatchedLua.filter((l) => l.ambiguous).map((l) => l.lua.factId),
+  ]);
+}

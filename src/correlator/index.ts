@@ -1,6 +1,6 @@
 export { canonicalJson } from './canonicalJson.ts';
 export { collapseLua, collapseStats } from './collapseDuplicates.ts';
-export { decideVerdicts, decisionDeadlineUnix, factEventTimeUnix } from './decideVerdicts.ts';
+export { ambiguousFactIds, decideVerdicts, decisionDeadlineUnix, factEventTimeUnix } from './decideVerdicts.ts';
 export { type MatchResult, type MatchWindow, matchRounds, type RoundMatch, roundGroupKey } from './matchRounds.ts';
 export {
   type CandidateLoader,
@@ -12,6 +12,7 @@ export {
 } from './neighbourhood.ts';
 export {
   type AppendPlan,
+  type PlannedRetraction,
   type PlannedVerdict,
   type PreviousVerdict,
   planAppends,

@@ -51,6 +51,8 @@ export type CorrelatorConfig = {
   windowAfterSec: number;
   graceSec: number;
   correlatorVersion: number;
+  /** The correlator build deciding (DESIGN invariant 8); every verdict it appends carries it. */
+  generation: number;
 };
 
 export const defaultCorrelatorConfig: CorrelatorConfig = {
@@ -58,6 +60,7 @@ export const defaultCorrelatorConfig: CorrelatorConfig = {
   windowAfterSec: 30,
   graceSec: 120,
   correlatorVersion: 1,
+  generation: 0,
 };
 
 export const isLuaCandidate = (fact: CorrelatorFact): fact is LuaCandidate => 'report' in fact;

@@ -44,3 +44,7 @@ export const unrecognizedIdentity = (serverId: string, sha256: string) =>
 /** A verdict is identified by what it decided from, so re-running the correlator appends nothing new. */
 export const verdictIdentity = (roundKey: string, contentHash: string) =>
   identify('verdict', `${roundKey}/${contentHash}`);
+
+/** One retraction per superseded verdict and generation: a re-run appends nothing new. */
+export const retractionIdentity = (roundKey: string, supersededEventId: string) =>
+  identify('retraction', `${roundKey}/${supersededEventId}`);

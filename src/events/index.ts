@@ -3,7 +3,12 @@ import { ClockTicked } from './clockTicked.ts';
 import { ClockTickedV1, upcastClockTickedV1 } from './clockTicked.v1.ts';
 import { LuaRoundEnded } from './luaRoundEnded.ts';
 import { PauseRecorded } from './pauseRecorded.ts';
-import { RoundTimingReconciled } from './roundTimingReconciled.ts';
+import {
+  RoundTimingReconciled,
+  RoundTimingReconciledV1,
+  upcastRoundTimingReconciledV1,
+} from './roundTimingReconciled.ts';
+import { RoundVerdictRetracted } from './roundVerdictRetracted.ts';
 import { StatsFileArrived } from './statsFileArrived.ts';
 import { UnrecognizedFactArrived } from './unrecognizedFactArrived.ts';
 
@@ -13,6 +18,7 @@ export * from './ids.ts';
 export * from './luaRoundEnded.ts';
 export * from './pauseRecorded.ts';
 export * from './roundTimingReconciled.ts';
+export * from './roundVerdictRetracted.ts';
 export * from './statsFileArrived.ts';
 export * from './unrecognizedFactArrived.ts';
 
@@ -24,6 +30,7 @@ export const LedgerEvent = z.discriminatedUnion('type', [
   ClockTicked,
   UnrecognizedFactArrived,
   RoundTimingReconciled,
+  RoundVerdictRetracted,
 ]);
 export type LedgerEvent = z.output<typeof LedgerEvent>;
 export type EventType = LedgerEvent['type'];
@@ -40,6 +47,12 @@ export const currentSchemaVersion = (type: string): number | undefined => curren
 /** Old shapes still found in logs, each with its pure upcaster to the current shape. */
 const upcasters: { type: string; schemaVersion: number; schema: z.ZodType; upcast: (old: never) => LedgerEvent }[] = [
   { type: 'ClockTicked', schemaVersion: 1, schema: ClockTickedV1, upcast: upcastClockTickedV1 },
+  {
+    type: 'RoundTimingReconciled',
+    schemaVersion: 1,
+    schema: RoundTimingReconciledV1,
+    upcast: upcastRoundTimingReconciledV1,
+  },
 ];
 
 export type DecodeResult = { ok: true; event: LedgerEvent } | { ok: false; reason: string };

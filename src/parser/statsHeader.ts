@@ -96,7 +96,14 @@ export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: stri
 }
 
 /**
- * correlation.md "The verdict": f9 ÷ 1000 when positive, not capped; else an 8-field R1's f8
+ * A round-2 limit is the round-1 time floored to the second (or a fractional engine limit such as
+ * 259.98 s) and a full hold runs exactly to it: only more than this over the limit is `overLimit`.
+ */
+const OVER_LIMIT_TOLERANCE_SEC = 1;
+
+/**
+ * correlation.md "The verdict": f9 ÷ 1000 when positive, not capped (`overLimit` when more than 1 s
+ * over the limit); else an 8-field R1's f8
  * (g_nextTimeLimit, the elapsed time when the attackers won) capped at the limit; else unknown.
  */
 function statsPlaytime(
@@ -108,7 +115,7 @@ function statsPlaytime(
 ): number | null {
   if (playtimeMs !== null && playtimeMs > 0) {
     const sec = playtimeMs / 1000;
-    if (limitSec > 0 && sec > limitSec) flags.push('overLimit');
+    if (limitSec > 0 && sec > limitSec + OVER_LIMIT_TOLERANCE_SEC) flags.push('overLimit');
     return sec;
   }
   if (playtimeMs === null && round === 1) {

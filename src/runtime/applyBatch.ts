@@ -2,7 +2,8 @@ import type { EventType } from '../events/index.ts';
 import { decodeEvent, type LedgerEvent } from '../events/index.ts';
 import type { EventStore, NewEvent, StoredEvent } from '../store/eventStore.ts';
 import { ident, type SqlDatabase, type SqlExecutor } from '../store/sqlDatabase.ts';
-import { advanceCheckpoint, type Build } from './catalog.ts';
+import { advanceCheckpoint, type Build, markPending } from './catalog.ts';
+import { readableBy } from './generations.ts';
 import {
   type ApplyContext,
   type EventMeta,
@@ -33,14 +34,17 @@ export async function applyBatch(
   throughPosition = events[events.length - 1]?.position ?? build.position,
 ): Promise<BatchOutcome> {
   if (throughPosition <= build.position) return { position: build.position, applied: 0, emitted: 0, undecodable: [] };
-  const { items, undecodable } = decodeFor(events.filter((e) => handles(p, e.type)));
+  const readable = readableBy(p, build);
+  const { items, undecodable } = decodeFor(events.filter((e) => handles(p, e.type) && readable(e)));
   const emitted: NewEvent[] = [];
   await db.transaction(async (tx) => {
     await tx.exec(`set local search_path to ${ident(build.schemaName)}, public`);
-    for (const run of runsByType(items)) await applyRun(p, run, { tx, emit: (e) => emitted.push(...e) });
-    await finishBatch(tx, store, build, emitted, throughPosition);
+    const ctx = { tx, emit: (e: NewEvent[]) => emitted.push(...e), generation: build.generation };
+    for (const run of runsByType(items)) await applyRun(p, run, ctx);
+    await finishBatch(tx, store, build, emitted, throughPosition, db);
   });
   build.position = throughPosition;
+  build.pendingThrough = null;
   return { position: throughPosition, applied: items.length, emitted: emitted.length, undecodable };
 }
 
@@ -103,13 +107,18 @@ export async function finishBatch(
   build: Build,
   emitted: NewEvent[],
   through: number,
+  db?: SqlDatabase,
 ): Promise<void> {
   // A scratch build (time travel, replay) reads the log as it was: what it decides is not appended.
   if (emitted.length > 0 && build.status !== 'scratch') {
     // Same database: the emitted events commit with the checkpoint. Otherwise they are appended
-    // before it commits; their deterministic ids make a repeat after a crash a no-op.
+    // before it commits; a crash in between repeats the batch, pinned to the same end (catalog.sql,
+    // pending_through), so it decides the same and appends the same ids: a no-op.
     if (store.appendWithin) await store.appendWithin(tx, emitted);
-    else await store.appendFacts(emitted);
+    else {
+      if (build.pendingThrough !== through) await markPending(db?.kind === 'postgres' ? db : tx, build, through);
+      await store.appendFacts(emitted);
+    }
   }
   await advanceCheckpoint(tx, build, build.position, through);
 }

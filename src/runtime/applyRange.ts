@@ -9,6 +9,7 @@ import { ident, type SqlDatabase, type SqlExecutor } from '../store/sqlDatabase.
 import { readTypesWith } from '../store/sqlEventStore.ts';
 import { applyRun, type BatchOutcome, decodeFor, finishBatch } from './applyBatch.ts';
 import type { Build } from './catalog.ts';
+import { readableBy } from './generations.ts';
 import { isSqlFold, type Projection } from './projection.ts';
 
 type Run = { type: EventType; schema_version: number; first: number; last: number; n: number };
@@ -36,7 +37,8 @@ export async function applyRange(
   await db.transaction(async (tx) => {
     await tx.exec(`set local search_path to ${ident(build.schemaName)}, public`);
     const runs = await runsOf(tx, build.position, through, types);
-    const ctx = { tx, emit: (e: NewEvent[]) => emitted.push(...e) };
+    const ctx = { tx, emit: (e: NewEvent[]) => emitted.push(...e), generation: build.generation };
+    const readable = readableBy(p, build);
     for (const run of runs) {
       const handler = p.on[run.type];
       if (isSqlFold(handler) && run.schema_version === currentSchemaVersion(run.type)) {
@@ -55,7 +57,7 @@ export async function applyRange(
         const stored = await readTypesWith(tx, after, run.last, [run.type], chunk);
         if (stored.length === 0) break;
         after = stored[stored.length - 1]!.position;
-        const decoded = decodeFor(stored);
+        const decoded = decodeFor(stored.filter(readable));
         undecodable.push(...decoded.undecodable);
         const items = decoded.items;
         if (items.length > 0) await applyRun(p, { type: run.type, items }, ctx);

@@ -10,6 +10,12 @@ export type Build = {
   status: 'building' | 'active' | 'scratch';
   failures: number;
   lastError: string | null;
+  /** This build's number among its projection's builds: what a processor stamps on its events. */
+  generation: number;
+  /** For a follower (`follows` in its definition): the generation of the processor it reads. */
+  followsGeneration: number | null;
+  /** Set while a batch's events are appended to a log outside this database; see catalog.sql. */
+  pendingThrough: number | null;
 };
 
 type BuildRow = {
@@ -20,6 +26,9 @@ type BuildRow = {
   status: Build['status'];
   failures: number;
   last_error: string | null;
+  generation: number;
+  follows_generation: number | null;
+  pending_through: number | null;
 };
 const toBuild = (r: BuildRow): Build => ({
   schemaName: r.schema_name,
@@ -29,6 +38,9 @@ const toBuild = (r: BuildRow): Build => ({
   status: r.status,
   failures: Number(r.failures),
   lastError: r.last_error,
+  generation: Number(r.generation),
+  followsGeneration: r.follows_generation === null ? null : Number(r.follows_generation),
+  pendingThrough: r.pending_through === null ? null : Number(r.pending_through),
 });
 
 export async function ensureCatalog(db: SqlExecutor): Promise<void> {
@@ -61,8 +73,16 @@ export async function resumableBuild(db: SqlExecutor, p: Projection): Promise<Bu
   return r.rows[0] ? toBuild(r.rows[0]) : null;
 }
 
-/** Creates a fresh schema for a build of `p` and its tables; returns the build. */
-export async function createBuild(db: SqlDatabase, p: Projection, status: 'building' | 'scratch'): Promise<Build> {
+/**
+ * Creates a fresh schema for a build of `p` and its tables; returns the build. A non-scratch build
+ * takes its projection's next generation; a follower build records the generation it reads.
+ */
+export async function createBuild(
+  db: SqlDatabase,
+  p: Projection,
+  status: 'building' | 'scratch',
+  followsGeneration: number | null = null,
+): Promise<Build> {
   const base = `${status === 'scratch' ? 'scratch' : 'rm'}_${p.name.replace(/-/g, '_')}_v${p.version}`;
   const ddl = await p.schemaSql();
   return db.transaction(async (tx) => {
@@ -74,11 +94,36 @@ export async function createBuild(db: SqlDatabase, p: Projection, status: 'build
     );
     const schemaName = `${base}_${Number(taken.rows[0]!.n) + 1}${status === 'scratch' ? `_${process.pid}` : ''}`;
     await tx.exec(`create schema ${ident(schemaName)}; set local search_path to ${ident(schemaName)}, public;\n${ddl}`);
+    let generation = 0;
+    if (status !== 'scratch') {
+      const g = await tx.query<{ n: number }>(
+        'select coalesce(max(generation), 0) + 1 as n from ledger.generations where name = $1',
+        [p.name],
+      );
+      generation = Number(g.rows[0]!.n);
+      await tx.query('insert into ledger.generations (name, generation, schema_name) values ($1, $2, $3)', [
+        p.name,
+        generation,
+        schemaName,
+      ]);
+    }
     await tx.query(
-      'insert into ledger.projection_builds (schema_name, name, version, status) values ($1, $2, $3, $4)',
-      [schemaName, p.name, p.version, status],
+      `insert into ledger.projection_builds (schema_name, name, version, status, generation, follows_generation)
+       values ($1, $2, $3, $4, $5, $6)`,
+      [schemaName, p.name, p.version, status, generation, followsGeneration],
     );
-    return { schemaName, name: p.name, version: p.version, position: 0, status, failures: 0, lastError: null };
+    return {
+      schemaName,
+      name: p.name,
+      version: p.version,
+      position: 0,
+      status,
+      failures: 0,
+      lastError: null,
+      generation,
+      followsGeneration,
+      pendingThrough: null,
+    };
   });
 }
 
@@ -104,6 +149,10 @@ export async function activate(tx: SqlExecutor, p: Projection, build: Build): Pr
   await tx.query("update ledger.projection_builds set status = 'active', activated_at = now() where schema_name = $1", [
     build.schemaName,
   ]);
+  await tx.query(
+    'update ledger.generations set activated_position = $3 where name = $1 and generation = $2 and activated_position is null',
+    [p.name, build.generation, build.position],
+  );
   return old ? toBuild(old) : null;
 }
 
@@ -117,7 +166,7 @@ export async function dropBuild(db: SqlDatabase, schemaName: string): Promise<vo
 /** Stores the new checkpoint; fails if another runner moved it (then this batch is rolled back). */
 export async function advanceCheckpoint(tx: SqlExecutor, build: Build, from: number, to: number): Promise<void> {
   const r = await tx.query(
-    'update ledger.projection_builds set position = $3, failures = 0, last_error = null where schema_name = $1 and position = $2',
+    'update ledger.projection_builds set position = $3, failures = 0, last_error = null, pending_through = null where schema_name = $1 and position = $2',
     [build.schemaName, from, to],
   );
   if (r.rowCount !== 1) {
@@ -133,4 +182,33 @@ export async function recordFailure(db: SqlExecutor, build: Build, error: unknow
     'update ledger.projection_builds set failures = failures + 1, last_error = $2 where schema_name = $1',
     [build.schemaName, String((error as Error)?.stack ?? error).slice(0, 4000)],
   );
+}
+
+/** Records, committed at once, that a batch up to `through` is appending to an outside log. */
+export async function markPending(db: SqlExecutor, build: Build, through: number): Promise<void> {
+  await db.query('update ledger.projection_builds set pending_through = $2 where schema_name = $1', [
+    build.schemaName,
+    through,
+  ]);
+  build.pendingThrough = through;
+}
+
+/** The unfinished builds of `name` that follow `generation` (a group rebuild being resumed). */
+export async function buildingFollowers(db: SqlExecutor, name: string, version: number, generation: number) {
+  const r = await db.query<BuildRow>(
+    "select * from ledger.projection_builds where name = $1 and version = $2 and status = 'building' and follows_generation = $3 order by created_at desc limit 1",
+    [name, version, generation],
+  );
+  return r.rows[0] ? toBuild(r.rows[0]) : null;
+}
+
+/** The generation of `name` that readers saw at log position `at`: the last swapped in by then, else the first. */
+export async function generationAt(db: SqlExecutor, name: string, at: number): Promise<number | null> {
+  const r = await db.query<{ generation: number }>(
+    `select generation from ledger.generations where name = $1 and activated_position is not null
+     order by (activated_position <= $2) desc, case when activated_position <= $2 then -activated_position else activated_position end
+     limit 1`,
+    [name, at],
+  );
+  return r.rows[0] ? Number(r.rows[0].generation) : null;
 }

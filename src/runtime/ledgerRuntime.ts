@@ -1,22 +1,13 @@
-import { isLedgerError, LedgerError } from '../errors.ts';
+import { isLedgerError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createPacer } from '../pacing.ts';
 import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
-import { applyBatch, type BatchOutcome } from './applyBatch.ts';
+import { applyBatch } from './applyBatch.ts';
 import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
-import {
-  activate,
-  activeBuild,
-  type Build,
-  createBuild,
-  dropBuild,
-  ensureCatalog,
-  getBuild,
-  recordFailure,
-  resumableBuild,
-} from './catalog.ts';
-import { diffBuilds, type TableDiff } from './diffBuilds.ts';
+import { type Build, createBuild, dropBuild, ensureCatalog, getBuild, recordFailure } from './catalog.ts';
+import { classifyFailure, ensureDeadLetters } from './deadLetters.ts';
+import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
 import type { Progress } from './progress.ts';
 import type { Projection } from './projection.ts';
 
@@ -32,17 +23,20 @@ export type RuntimeDeps = {
 
 export async function prepareRuntime(deps: RuntimeDeps): Promise<void> {
   await ensureCatalog(deps.db);
+  await ensureDeadLetters(deps.db);
 }
 
 /**
  * Reads the log from the build's checkpoint up to `until` (default: the head), batch by batch,
- * with an optional filter (replay over a time range). Returns events applied.
+ * with an optional filter (replay over a time range). Returns events applied. A poison event is
+ * skipped and recorded (`poison: 'skip'`, the default for a build that serves) or stops the
+ * catch-up naming it (`'fail'`, a rebuild replacing a serving build).
  */
 export async function catchUp(
   deps: RuntimeDeps,
   p: Projection,
   build: Build,
-  opts: { until?: number; label?: string; filter?: (recordedAt: Date) => boolean } = {},
+  opts: { until?: number; label?: string; filter?: (recordedAt: Date) => boolean; poison?: PoisonPolicy } = {},
 ): Promise<number> {
   const head = opts.until ?? (await deps.store.headPosition());
   const batchSize = deps.batchSize ?? 1000;
@@ -52,32 +46,42 @@ export async function catchUp(
   let applied = 0;
   const types = Object.keys(p.on);
   // SQL folds over the log where it lies: windows of many batches, the events never leave the database.
-  const inPlace = !opts.filter && hasSqlFold(p) && sharesDatabase(deps.store, deps.db);
+  let inPlace = !opts.filter && hasSqlFold(p) && sharesDatabase(deps.store, deps.db);
   const keep = opts.filter;
-  const step = inPlace
-    ? () =>
-        applyRange(
-          deps.db,
-          deps.store,
+  const poison = opts.poison ?? 'skip';
+  while (build.position < head) {
+    const limit = pinnedHead(build, head);
+    let result: Awaited<ReturnType<typeof applyGuarded>>;
+    try {
+      if (inPlace) {
+        const through = Math.min(limit, build.position + batchSize * IN_PLACE_WINDOW_BATCHES);
+        try {
+          result = { outcome: await applyRange(deps.db, deps.store, p, build, through, batchSize), skipped: 0 };
+        } catch (e) {
+          if (classifyFailure(e) === 'transient') throw e;
+          // A poison event inside a window: go on batch by batch, where it can be isolated.
+          inPlace = false;
+          continue;
+        }
+      } else {
+        const batch = await readBatch(deps.store, build.position, limit, types, batchSize);
+        if (!batch) break;
+        const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
+        result = await applyGuarded(
+          deps,
           p,
           build,
-          Math.min(head, build.position + batchSize * IN_PLACE_WINDOW_BATCHES),
-          batchSize,
-        )
-    : async () => {
-        const batch = await readBatch(deps.store, build.position, head, types, batchSize);
-        if (!batch) return null;
-        const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
-        return applyBatch(deps.db, deps.store, p, build, chosen, batch.through);
-      };
-  while (build.position < head) {
-    let outcome: BatchOutcome | null;
-    try {
-      outcome = await step();
+          () => applyBatch(deps.db, deps.store, p, build, chosen, batch.through),
+          async () => chosen,
+          batch.through,
+          poison,
+        );
+      }
     } catch (e) {
       await recordFailure(deps.db, build, e).catch(() => {});
       throw e;
     }
+    const outcome = result.outcome;
     if (!outcome) break;
     applied += outcome.applied;
     for (const u of outcome.undecodable)
@@ -90,6 +94,13 @@ export async function catchUp(
   progress?.finish();
   return applied;
 }
+
+/**
+ * Where the next batch may end: a batch that was appending to an outside log when the process
+ * stopped is repeated up to exactly the same position (catalog.sql, pending_through).
+ */
+const pinnedHead = (build: Build, head: number): number =>
+  build.pendingThrough !== null && build.pendingThrough > build.position ? Math.min(head, build.pendingThrough) : head;
 
 /** An in-place window spans this many batches: SQL folds are cheap per event, a transaction is not. */
 const IN_PLACE_WINDOW_BATCHES = 100;
@@ -115,75 +126,9 @@ async function readBatch(
   return last ? { events, through: last.position } : null;
 }
 
-/** The build readers see for `p`, built (or rebuilt, when the code's version differs) first if needed. */
-export async function ensureServing(deps: RuntimeDeps, p: Projection): Promise<Build> {
-  const active = await activeBuild(deps.db, p.name);
-  if (active && active.version === p.version) return active;
-  const { build } = await buildAndSwap(deps, p, { report: false });
-  return build;
-}
+import { ensureServing } from './serving.ts';
 
-export type RebuildResult = { build: Build; previous: Build | null; diff: TableDiff[] | null; applied: number };
-
-/**
- * Builds `p` as the code defines it into a fresh schema from position 0 (resuming an interrupted
- * build of the same version) while the active build keeps serving, then swaps it in atomically.
- */
-export async function buildAndSwap(
-  deps: RuntimeDeps,
-  p: Projection,
-  opts: { report: boolean; fresh?: boolean },
-): Promise<RebuildResult> {
-  const previous = await activeBuild(deps.db, p.name);
-  let build = opts.fresh ? null : await resumableBuild(deps.db, p);
-  if (build)
-    deps.log.info(
-      { projection: p.name, schema: build.schemaName, position: build.position },
-      'resuming an interrupted build',
-    );
-  else {
-    build = await createBuild(deps.db, p, 'building');
-    deps.log.info(
-      { projection: p.name, version: p.version, schema: build.schemaName, replacing: previous?.schemaName ?? null },
-      'building',
-    );
-  }
-  let applied = await catchUp(deps, p, build);
-  const diff = await deps.db.transaction(async (tx) => {
-    const d = opts.report ? await diffBuilds(tx, p, previous?.schemaName ?? null, build.schemaName) : null;
-    await activate(tx, p, build);
-    return d;
-  });
-  build.status = 'active';
-  applied += await catchUp(deps, p, build);
-  deps.log.info({ projection: p.name, schema: build.schemaName, position: build.position }, 'active');
-  return { build, previous, diff, applied };
-}
-
-/**
- * Runs every projection to the head of the log. Processors append events (verdicts) that other
- * projections read, so passes repeat until a pass leaves the head where it was.
- */
-export async function projectAllToHead(deps: RuntimeDeps): Promise<Map<string, Build>> {
-  await prepareRuntime(deps);
-  const builds = new Map<string, Build>();
-  for (let pass = 0; pass < 10; pass++) {
-    const headBefore = await deps.store.headPosition();
-    // Side by side, each on its own connection: one projection's SQL runs while another folds.
-    await Promise.all(
-      deps.projections.map(async (p) => {
-        const build = builds.get(p.name) ?? (await ensureServing(deps, p));
-        builds.set(p.name, build);
-        await catchUp(deps, p, build);
-      }),
-    );
-    if ((await deps.store.headPosition()) === headBefore) return builds;
-  }
-  throw new LedgerError(
-    'PROJECTION_FAILED',
-    'projections did not settle after 10 passes: a processor keeps appending events',
-  );
-}
+export { buildAndSwap, ensureServing, projectAllToHead, type RebuildResult } from './serving.ts';
 
 /** Builds `p` as it stood at `position` into a scratch schema; the caller reads it, then drops it. */
 export async function buildScratch(
@@ -240,12 +185,22 @@ export function runLive(
       let replaced = false;
       while (!stopping && !replaced) {
         try {
-          const events = await deps.store.readAll(build.position, deps.batchSize ?? 500);
+          const limit = pinnedHead(build, Number.MAX_SAFE_INTEGER) - build.position;
+          const events = await deps.store.readAll(build.position, Math.min(deps.batchSize ?? 500, limit));
           if (events.length === 0) {
             await waitForAppend(deps.store, build.position, sleep);
             continue;
           }
-          await applyBatch(deps.db, deps.store, p, build, events);
+          const through = events[events.length - 1]!.position;
+          await applyGuarded(
+            deps,
+            p,
+            build,
+            () => applyBatch(deps.db, deps.store, p, build, events),
+            async () => events,
+            through,
+            'skip',
+          );
           failures = 0;
         } catch (e) {
           if (isLedgerError(e, 'STORE_CONFLICT')) {

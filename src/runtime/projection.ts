@@ -10,6 +10,8 @@ export type ApplyContext = {
   tx: SqlExecutor;
   /** Events to append to the log with the batch (only processors such as the correlator use it). */
   emit(events: NewEvent[]): void;
+  /** The build's generation: a processor stamps it on every event it emits (DESIGN invariant 8). */
+  generation: number;
 };
 
 /** A run of consecutive events of one type, in log order, each with its position. */
@@ -42,6 +44,13 @@ export type ProjectionDefinition = {
   schemaSql: () => Promise<string>;
   /** Tables (or views) readers see as `read.<table>` and `export` prints; `key`: unique columns, the stable sort order. */
   tables: Record<string, { key: string[] }>;
+  /**
+   * A processor (it emits events) names the derived types it appends; a projection reading them
+   * names the processor in `follows`: it reads only the active generation's events, is rebuilt
+   * with every new build of the processor and swapped in with it (src/runtime/generations.ts).
+   */
+  emits?: readonly EventType[];
+  follows?: string;
   /** The handled event types are exactly this map's keys: a handler in TypeScript, or a SQL fold. */
   on: { [T in EventType]?: Handler<T> | SqlFold };
 };

@@ -5,12 +5,22 @@
 // last batch, and consumers dedupe by the et-event-id header. On PostgreSQL one process runs a
 // given sink at a time (advisory lock); the others wait and take over when it dies.
 import type { Kafka, Message, Producer, ProducerConfig } from 'kafkajs';
+import { derivedEventTypes } from '../events/index.ts';
 import type { Logger } from '../logger.ts';
 import { createPacer } from '../pacing.ts';
+import { generationOf } from '../runtime/generations.ts';
 import type { EventStore, StoredEvent, Subscription } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { encodeEventRecord } from './kafkaEventRecord.ts';
-import { advanceSinkCheckpoint, readSinkCheckpoint } from './kafkaSinkCheckpoint.ts';
+import {
+  advanceSinkCheckpoint,
+  readSinkCheckpoint,
+  readSinkGeneration,
+  saveSinkGeneration,
+} from './kafkaSinkCheckpoint.ts';
+
+const derived = new Set<string>(derivedEventTypes);
+const isDerived = (type: string) => derived.has(type);
 
 export type KafkaSinkOptions = {
   kafka: Kafka;
@@ -27,6 +37,12 @@ export type KafkaSinkOptions = {
   maxRequestBytes?: number;
   retry?: { initialMs: number; maxMs: number };
   producer?: ProducerConfig;
+  /**
+   * The active generation of the processor that appends derived events (DESIGN invariant 8):
+   * only its verdicts are published; when it changes (a rebuild swapped in) the new generation's
+   * events already behind the checkpoint are published first. Without it every event is published.
+   */
+  activeGeneration?: () => Promise<number | null>;
   /** Test seam: after the broker acknowledged a batch, before the checkpoint moves. */
   afterPublish?: (batch: StoredEvent[]) => Promise<void> | void;
 };
@@ -61,13 +77,25 @@ export function startKafkaSink(opts: KafkaSinkOptions): KafkaSink {
   /** Follows the log from the stored checkpoint until the subscription fails or the sink stops. */
   async function follow(producer: Producer): Promise<void> {
     let position = await readSinkCheckpoint(opts.db, name);
-    log.info({ position }, 'publishing from the checkpoint');
+    let generation = await readSinkGeneration(opts.db, name);
+    log.info({ position, generation }, 'publishing from the checkpoint');
     sub = opts.store.subscribe(
       position,
       async (batch) => {
         if (stopping) return;
         const last = batch[batch.length - 1]!.position;
-        await publish(producer, batch);
+        if (opts.activeGeneration) {
+          const active = await opts.activeGeneration();
+          if (active !== generation) {
+            await publishGeneration(producer, active, position);
+            await saveSinkGeneration(opts.db, name, active);
+            generation = active;
+          }
+        }
+        await publish(
+          producer,
+          batch.filter((e) => !isDerived(e.type) || (opts.activeGeneration ? generationOf(e) === generation : true)),
+        );
         published += batch.length;
         await opts.afterPublish?.(batch);
         await advanceSinkCheckpoint(opts.db, name, position, last);
@@ -77,6 +105,24 @@ export function startKafkaSink(opts: KafkaSinkOptions): KafkaSink {
     );
     if (stopping) await sub.stop();
     await sub.done;
+  }
+
+  /** A generation swapped in: its events behind the checkpoint are published first, in log order. */
+  async function publishGeneration(producer: Producer, active: number | null, through: number): Promise<void> {
+    if (active === null) return;
+    log.info(
+      { generation: active, through },
+      'a new generation of derived events is active; publishing its events so far',
+    );
+    for (let after = 0; after < through; ) {
+      const events = await opts.store.readAll(after, Math.min(batchSize, through - after));
+      if (events.length === 0) break;
+      after = events[events.length - 1]!.position;
+      await publish(
+        producer,
+        events.filter((e) => isDerived(e.type) && generationOf(e) === active),
+      );
+    }
   }
 
   async function runWithRetries(): Promise<void> {

@@ -11,7 +11,8 @@ create table if not exists ledger.sink_checkpoints (
   name        text primary key,
   position    bigint not null default 0,
   updated_at  timestamptz not null default now()
-);`;
+);
+alter table ledger.sink_checkpoints add column if not exists generation integer;`;
 
 export async function readSinkCheckpoint(db: SqlExecutor, name: string): Promise<number> {
   await db.exec(schema);
@@ -34,4 +35,18 @@ export async function advanceSinkCheckpoint(db: SqlExecutor, name: string, from:
       { retriable: true },
     );
   }
+}
+
+/** The processor generation whose derived events the sink has published (null: none yet). */
+export async function readSinkGeneration(db: SqlExecutor, name: string): Promise<number | null> {
+  const r = await db.query<{ generation: number | null }>(
+    'select generation from ledger.sink_checkpoints where name = $1',
+    [name],
+  );
+  const g = r.rows[0]?.generation;
+  return g === null || g === undefined ? null : Number(g);
+}
+
+export async function saveSinkGeneration(db: SqlExecutor, name: string, generation: number | null): Promise<void> {
+  await db.query('update ledger.sink_checkpoints set generation = $2 where name = $1', [name, generation]);
 }

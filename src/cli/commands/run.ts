@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts';
 import { createMetrics } from '../../metrics.ts';
 import { loadRunConfig, type RunConfig, relayChannels, runEnvVariables } from '../../runConfig.ts';
 import { listBuilds } from '../../runtime/catalog.ts';
+import { activeProcessorGeneration } from '../../runtime/generations.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
 import { type DiscordConfig, loadDiscordConfig } from '../../sinks/discord/discordConfig.ts';
@@ -232,6 +233,14 @@ async function startKafkaParts(
     maxFileBytes: rc.maxFileBytes,
   });
   stack.push({ name: 'kafka-source', stop: () => source.stop() });
-  const sink = startKafkaSink({ kafka, store: ledger.store, db: ledger.db, log, topic: kc.eventsTopic });
+  const projections = await loadProjections();
+  const sink = startKafkaSink({
+    kafka,
+    store: ledger.store,
+    db: ledger.db,
+    log,
+    topic: kc.eventsTopic,
+    activeGeneration: () => activeProcessorGeneration(ledger.db, projections),
+  });
   stack.push({ name: 'kafka-sink', stop: () => sink.stop() });
 }

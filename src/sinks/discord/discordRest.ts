@@ -80,6 +80,8 @@ export type DiscordRest = {
   /** Creates a message; `nonce` (≤ 25 chars) with enforce_nonce makes a repeat within minutes return the first. */
   post(channelId: string, m: DiscordMessage, nonce: string): Promise<APIMessage>;
   edit(channelId: string, messageId: string, m: DiscordMessage): Promise<APIMessage>;
+  /** Deletes a message (a retracted round's post). */
+  remove(channelId: string, messageId: string): Promise<void>;
   /** Up to `pages` × 100 of the channel's latest messages, newest first. */
   recent(channelId: string, pages: number): Promise<APIMessage[]>;
   /** The bot's own user id. */
@@ -131,6 +133,10 @@ export function createDiscordRest(opts: {
     edit: (channelId, messageId, m) =>
       call(`editing message ${messageId} in channel ${channelId}`, () =>
         rest.patch(Routes.channelMessage(channelId, messageId), { body: body(m), ...files(m) }),
+      ),
+    remove: (channelId, messageId) =>
+      call(`deleting message ${messageId} in channel ${channelId}`, () =>
+        rest.delete(Routes.channelMessage(channelId, messageId)),
       ),
     async recent(channelId, pages) {
       const all: APIMessage[] = [];

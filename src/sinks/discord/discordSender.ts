@@ -10,10 +10,10 @@ import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { DiscordConfig } from './discordConfig.ts';
 import type { DiscordMetrics } from './discordMetrics.ts';
 import { type DiscordRest, DiscordSinkError } from './discordRest.ts';
-import { type DiscordMessage, noMentions } from './embedLimits.ts';
+import type { DiscordMessage } from './embedLimits.ts';
 import { postRef, refFooter } from './renderFormat.ts';
 import { type OutboxRow, renderPost, rowLabel } from './renderPost.ts';
-import { getSent, moveSent, pendingRows, recordSent, type Sent, sentOf } from './sentMessages.ts';
+import { getSent, pendingRows, recordSent, type Sent, vanishedMessages } from './sentMessages.ts';
 
 export type SenderOptions = {
   db: SqlExecutor;
@@ -34,21 +34,6 @@ const envOf = (config: DiscordConfig, channelId: string) =>
 
 const hashOf = ({ files, ...m }: DiscordMessage) =>
   sha256Hex(canonicalJson({ ...m, files: (files ?? []).map((f) => [f.name, sha256Hex(f.data)]) })).slice(0, 32);
-
-/** What a message replaced by another target's message is edited into. */
-export function retiredMessage(ref: string): DiscordMessage {
-  return {
-    content: '',
-    embeds: [
-      {
-        title: 'Superseded',
-        description: 'This round was joined with another report; its current post is in this channel.',
-        footer: { text: refFooter(ref) },
-      },
-    ],
-    allowed_mentions: noMentions(),
-  };
-}
 
 export function createSender(opts: SenderOptions) {
   const { db, rest, config, log, metrics } = opts;
@@ -76,13 +61,30 @@ export function createSender(opts: SenderOptions) {
     return recordSent(db, { ...sent, state: 'posted', messageId: id, contentHash: null });
   }
 
-  async function retireInherited(row: OutboxRow, channelId: string, keep: Sent): Promise<void> {
-    for (const old of await sentOf(db, row.inherits, row.kind, channelId)) {
-      if (old.messageId === null || old.messageId === keep.messageId) continue;
-      await rest.edit(channelId, old.messageId, retiredMessage(old.ref));
-      await recordSent(db, { ...old, state: 'retired' });
-      metrics.posts.inc({ kind: row.kind, action: 'retire' });
+  /**
+   * A message whose target left the outbox (a retracted verdict, a regrouped session) is deleted:
+   * the round it showed is being re-decided, and its next verdict posts anew, so the channel ends
+   * the same whatever order the facts arrived in. A round older than the max age is left alone.
+   */
+  async function retract(sent: Sent): Promise<void> {
+    const maxAge = config.postMaxAgeSec;
+    const ageSec = sent.roundTimeUnix == null ? 0 : opts.now() / 1000 - sent.roundTimeUnix;
+    if (maxAge > 0 && ageSec > maxAge) {
+      await recordSent(db, { ...sent, state: 'kept' });
+      metrics.posts.inc({ kind: sent.kind, action: 'skip_old_retract' });
+      return;
     }
+    try {
+      await rest.remove(sent.channelId, sent.messageId!);
+    } catch (e) {
+      if (!(e instanceof DiscordSinkError) || e.reason !== 'unknown_message') throw e;
+    }
+    await recordSent(db, { ...sent, state: 'retracted', messageId: null, contentHash: null });
+    metrics.posts.inc({ kind: sent.kind, action: 'retract' });
+    log.info(
+      { kind: sent.kind, target: sent.targetKey, messageId: sent.messageId },
+      'deleted a retracted Discord message',
+    );
   }
 
   /** Brings one outbox row to Discord; 'waiting' while the read models it needs are behind. */
@@ -91,15 +93,8 @@ export function createSender(opts: SenderOptions) {
     const where = { kind: row.kind, target: rowLabel(row), status: row.verdict?.status ?? null };
     let sent = await getSent(db, row.targetKey, row.kind, channelId);
     if (sent?.state === 'sending') sent = await reconcile(row, channelId, sent);
-    if (sent === null || sent.state === 'skipped' || sent.state === 'rejected') {
-      // A LUA_ONLY report now joined to a stats file: its timing check becomes this target's.
-      const [heir] = await sentOf(db, row.inherits, row.kind, channelId);
-      if (heir) {
-        sent = await moveSent(db, heir, row.targetKey, ref);
-        metrics.posts.inc({ kind: row.kind, action: 'adopt' });
-      }
-    }
-    const hasMessage = sent !== null && sent.state === 'posted' && sent.messageId !== null;
+    const hasMessage = sent !== null && (sent.state === 'posted' || sent.state === 'kept') && sent.messageId !== null;
+    const roundTimeUnix = row.roundTimeUnix;
     const maxAge = config.postMaxAgeSec;
     const ageSec = row.roundTimeUnix === null ? 0 : opts.now() / 1000 - row.roundTimeUnix;
     // Old rounds are neither posted nor edited: a bulk import, or a correlator rebuild that
@@ -114,6 +109,7 @@ export function createSender(opts: SenderOptions) {
         ref: sent?.ref ?? ref,
         verdictEventId: row.verdictEventId,
         contentHash: hasMessage ? sent!.contentHash : null,
+        roundTimeUnix,
       });
       metrics.posts.inc({ kind: row.kind, action: hasMessage ? 'skip_old_edit' : 'skip_old' });
       log.debug(
@@ -131,7 +127,14 @@ export function createSender(opts: SenderOptions) {
         metrics.posts.inc({ kind: row.kind, action: 'edit' });
         log.info({ ...where, messageId: sent.messageId }, 'edited Discord message');
       } else metrics.posts.inc({ kind: row.kind, action: 'unchanged' });
-      sent = await recordSent(db, { ...sent, verdictEventId: row.verdictEventId, contentHash, ref: sent.ref });
+      sent = await recordSent(db, {
+        ...sent,
+        state: 'posted',
+        verdictEventId: row.verdictEventId,
+        contentHash,
+        ref: sent.ref,
+        roundTimeUnix,
+      });
     } else {
       await recordSent(db, {
         targetKey: row.targetKey,
@@ -142,6 +145,7 @@ export function createSender(opts: SenderOptions) {
         ref,
         verdictEventId: row.verdictEventId,
         contentHash: null,
+        roundTimeUnix,
       });
       const created = await rest.post(channelId, message, ref);
       await opts.afterCreate?.({ channelId, messageId: created.id, targetKey: row.targetKey, kind: row.kind });
@@ -154,11 +158,11 @@ export function createSender(opts: SenderOptions) {
         ref,
         verdictEventId: row.verdictEventId,
         contentHash,
+        roundTimeUnix,
       });
       metrics.posts.inc({ kind: row.kind, action: 'post' });
       log.info({ ...where, messageId: created.id }, 'posted Discord message');
     }
-    if (row.inherits.length > 0) await retireInherited(row, channelId, sent);
     return 'done';
   }
 
@@ -173,6 +177,21 @@ export function createSender(opts: SenderOptions) {
     const rows = await pendingRows(db, config.channels);
     let handled = 0;
     let waiting = 0;
+    for (const gone of await vanishedMessages(db, config.channels)) {
+      if ((pausedUntil.get(gone.channelId) ?? 0) > opts.now()) continue;
+      try {
+        await retract(gone);
+        handled++;
+      } catch (e) {
+        if (!(e instanceof DiscordSinkError) || (e.reason !== 'missing_permission' && e.reason !== 'unknown_channel'))
+          throw e;
+        pausedUntil.set(gone.channelId, opts.now() + channelPauseMs);
+        log.error(
+          { channelId: gone.channelId, reason: e.reason, err: e.message },
+          'cannot delete a retracted message; the channel waits',
+        );
+      }
+    }
     for (const row of rows) {
       const until = pausedUntil.get(row.channelId) ?? 0;
       if (until > opts.now()) {

@@ -22,7 +22,6 @@ export type OutboxRow = {
   kind: PostKind;
   channel: ChannelName;
   verdictEventId: string;
-  inherits: string[];
   roundTimeUnix: number | null;
   statsFactId: string | null;
   /** The verdict of a round kind; null for a session summary. */
@@ -43,7 +42,6 @@ export type OutboxRecord = {
   kind: PostKind;
   channel: ChannelName;
   verdict_event_id: string;
-  inherits: string[];
   round_time_unix: number | null;
   stats_fact_id: string | null;
   verdict: unknown;
@@ -53,7 +51,7 @@ export type OutboxRecord = {
 const verdictSchema = RoundTimingReconciled.shape.data;
 
 export const outboxColumns =
-  'o.target_key, o.kind, o.channel, o.verdict_event_id, o.inherits, o.round_time_unix, o.stats_fact_id, o.verdict, o.position';
+  'o.target_key, o.kind, o.channel, o.verdict_event_id, o.round_time_unix, o.stats_fact_id, o.verdict, o.position';
 
 export function toOutboxRow(r: OutboxRecord): OutboxRow {
   const body = typeof r.verdict === 'string' ? JSON.parse(r.verdict) : r.verdict;
@@ -63,7 +61,6 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
     kind: r.kind,
     channel: r.channel,
     verdictEventId: r.verdict_event_id,
-    inherits: r.inherits,
     roundTimeUnix: r.round_time_unix === null ? null : Number(r.round_time_unix),
     statsFactId: r.stats_fact_id,
     verdict: isSession ? null : verdictSchema.parse(body),

@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import { sqlFile } from '../../store/sqlDatabase.ts';
 import { type ChannelName, type OutboxRecord, type OutboxRow, outboxColumns, toOutboxRow } from './renderPost.ts';
 
-export type SentState = 'sending' | 'posted' | 'skipped' | 'rejected' | 'retired' | 'gone';
+export type SentState = 'sending' | 'posted' | 'skipped' | 'rejected' | 'retired' | 'gone' | 'retracted' | 'kept';
 
 export type Sent = {
   targetKey: string;
@@ -14,6 +14,8 @@ export type Sent = {
   ref: string;
   verdictEventId: string;
   contentHash: string | null;
+  /** The round's time (a session: its last round), when known: the max-age rule for deletes. */
+  roundTimeUnix?: number | null;
 };
 
 type SentRecord = {
@@ -25,6 +27,7 @@ type SentRecord = {
   ref: string;
   verdict_event_id: string;
   content_hash: string | null;
+  round_time_unix?: number | string | null;
 };
 
 const toSent = (r: SentRecord): Sent => ({
@@ -36,6 +39,7 @@ const toSent = (r: SentRecord): Sent => ({
   ref: r.ref,
   verdictEventId: r.verdict_event_id,
   contentHash: r.content_hash,
+  roundTimeUnix: r.round_time_unix === null || r.round_time_unix === undefined ? null : Number(r.round_time_unix),
 });
 
 export async function ensureSentTable(db: SqlExecutor): Promise<void> {
@@ -60,7 +64,7 @@ export async function pendingRows(
      left join discord_sink.messages m
        on m.target_key = o.target_key and m.kind = o.kind and m.channel_id = c.channel_id
      where m.target_key is null or m.state = 'sending'
-        or (m.state in ('posted', 'skipped', 'rejected') and m.verdict_event_id <> o.verdict_event_id)
+        or (m.state in ('posted', 'skipped', 'rejected', 'retracted', 'kept') and m.verdict_event_id <> o.verdict_event_id)
      order by o.position, o.kind
      limit $3`,
     [names, names.map((n) => channels[n]), limit],
@@ -81,36 +85,47 @@ export async function getSent(
   return r.rows[0] ? toSent(r.rows[0]) : null;
 }
 
-/** Messages of the targets `keys` (posted ones) in a channel, for a target that takes them over. */
-export async function sentOf(db: SqlExecutor, keys: string[], kind: string, channelId: string): Promise<Sent[]> {
-  if (keys.length === 0) return [];
+/**
+ * Messages whose target left the outbox in a configured channel (a retracted verdict, a regrouped
+ * session): the sender deletes them, so a channel's final state is a function of the facts.
+ */
+export async function vanishedMessages(
+  db: SqlExecutor,
+  channels: Record<ChannelName, string | null>,
+  limit = 500,
+): Promise<Sent[]> {
+  const names = (Object.keys(channels) as ChannelName[]).filter((c) => channels[c] !== null);
+  if (names.length === 0) return [];
   const r = await db.query<SentRecord>(
-    "select * from discord_sink.messages where target_key = any($1::text[]) and kind = $2 and channel_id = $3 and state = 'posted' order by target_key",
-    [keys, kind, channelId],
+    `select m.* from discord_sink.messages m
+     join unnest($1::text[], $2::text[]) as c(channel, channel_id) on c.channel_id = m.channel_id
+     where m.state = 'posted' and m.message_id is not null
+       and not exists (select 1 from read.discord_outbox o
+                       where o.target_key = m.target_key and o.kind = m.kind and o.channel = c.channel)
+     order by m.updated_at limit $3`,
+    [names, names.map((n) => channels[n]), limit],
   );
   return r.rows.map(toSent);
 }
 
 export async function recordSent(db: SqlExecutor, s: Sent): Promise<Sent> {
   await db.query(
-    `insert into discord_sink.messages (target_key, kind, channel_id, state, message_id, ref, verdict_event_id, content_hash)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
+    `insert into discord_sink.messages (target_key, kind, channel_id, state, message_id, ref, verdict_event_id, content_hash, round_time_unix)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      on conflict (target_key, kind, channel_id) do update set state = excluded.state, message_id = excluded.message_id,
-       ref = excluded.ref, verdict_event_id = excluded.verdict_event_id, content_hash = excluded.content_hash, updated_at = now()`,
-    [s.targetKey, s.kind, s.channelId, s.state, s.messageId, s.ref, s.verdictEventId, s.contentHash],
+       ref = excluded.ref, verdict_event_id = excluded.verdict_event_id, content_hash = excluded.content_hash,
+       round_time_unix = coalesce(excluded.round_time_unix, discord_sink.messages.round_time_unix), updated_at = now()`,
+    [
+      s.targetKey,
+      s.kind,
+      s.channelId,
+      s.state,
+      s.messageId,
+      s.ref,
+      s.verdictEventId,
+      s.contentHash,
+      s.roundTimeUnix ?? null,
+    ],
   );
   return s;
-}
-
-/** Moves a message to another target (the round it showed now has a new key). */
-export async function moveSent(db: SqlExecutor, from: Sent, toKey: string, ref: string): Promise<Sent> {
-  await db.query(
-    'delete from discord_sink.messages where target_key = $1 and kind = $2 and channel_id = $3 and message_id is null',
-    [toKey, from.kind, from.channelId],
-  );
-  await db.query(
-    'update discord_sink.messages set target_key = $4, ref = $5, updated_at = now() where target_key = $1 and kind = $2 and channel_id = $3',
-    [from.targetKey, from.kind, from.channelId, toKey, ref],
-  );
-  return { ...from, targetKey: toKey, ref };
 }

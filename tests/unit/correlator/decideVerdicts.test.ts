@@ -48,13 +48,14 @@ describe('decideVerdicts', () => {
     });
   });
 
-  it('applies the surrender rule: a team of 0 is unknown, never equal to the winner', () => {
+  it('applies the surrender rule: only a real team (1 or 2) that is not the winner surrenders', () => {
     const s = (team: 0 | 1 | 2, winner: 0 | 1 | 2, endReason: 'surrender' | 'objective' = 'surrender') =>
       joined({}, { endReason, winner, surrender: { team, callerGuid: null, callerName: null } });
     expect(s(2, 1)).toMatchObject({ surrender: true, surrenderTeam: 2, flags: [] });
     expect(s(1, 1)).toMatchObject({ surrender: false, flags: ['inconsistentSurrender'] });
-    expect(s(0, 1)).toMatchObject({ surrender: true, flags: [] });
-    expect(s(0, 0)).toMatchObject({ surrender: true, flags: [], outcome: null });
+    expect(s(0, 1)).toMatchObject({ surrender: false, surrenderTeam: 0, flags: [] });
+    expect(s(0, 0)).toMatchObject({ surrender: false, surrenderTeam: 0, flags: [], outcome: null });
+    expect(joined({}, { endReason: 'surrender', surrender: null })).toMatchObject({ surrender: false, flags: [] });
     expect(s(1, 2, 'objective')).toMatchObject({ surrender: false, flags: [] });
   });
 
@@ -88,6 +89,18 @@ describe('decideVerdicts', () => {
     expect(luaOnly(emptySurrender).flags).toContain('suspectedAbort');
     expect(luaOnly({ ...emptySurrender, winner: 2 }).flags).not.toContain('suspectedAbort');
     expect(luaOnly({ endReason: 'aborted', playtimeSec: 600 }).flags).toContain('suspectedAbort');
+  });
+
+  it('suspects an abort from a stats file only when it is the shutdown file: winner 0 and a negative field 9', () => {
+    const shutdown = { shutdownWritten: true, statsPlaytimeSec: null } as const;
+    const won = joined({ ...shutdown, winner: 2 });
+    expect(won.flags).not.toContain('suspectedAbort');
+    expect(won.outcome).toBe('COMPLETED');
+    expect(joined({ ...shutdown, winner: 0 }).flags).toContain('suspectedAbort');
+    expect(joined({ winner: 0, statsPlaytimeSec: 500 }).flags).not.toContain('suspectedAbort');
+    // Stats-only: the spec names the shutdown file an abort on a joined round only.
+    const statsOnly = decide([statsRound(FILE, { ...shutdown, winner: 0 })], [], T + 121)[0]!;
+    expect(statsOnly).toMatchObject({ status: 'NO_LUA_DATA', outcome: null, flags: [] });
   });
 
   it('marks ghosts only among Lua-only reports', () => {

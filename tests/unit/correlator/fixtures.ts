@@ -1,6 +1,7 @@
 // Hand-built correlator inputs. Times are server-local CEST (UTC+2) unless a test says otherwise.
 import {
   type AppendPlan,
+  ambiguousFactIds,
   type CorrelatorConfig,
   decideVerdicts,
   type LuaCandidate,
@@ -20,7 +21,13 @@ import {
   type Verdict,
 } from '../../../src/events/index.ts';
 
-export const config: CorrelatorConfig = { windowBeforeSec: 5, windowAfterSec: 30, graceSec: 120, correlatorVersion: 1 };
+export const config: CorrelatorConfig = {
+  windowBeforeSec: 5,
+  windowAfterSec: 30,
+  graceSec: 120,
+  correlatorVersion: 1,
+  generation: 1,
+};
 export const SERVER = 'eu1';
 export const CEST = 2;
 export const CET = 1;
@@ -148,8 +155,8 @@ export function createVerdictLog(cfg: CorrelatorConfig = config) {
   return {
     previous,
     events,
-    apply(desired: readonly Verdict[]): AppendPlan {
-      const plan = planAppends(desired, previous, cfg);
+    apply(desired: readonly Verdict[], ambiguous: ReadonlySet<string> = new Set()): AppendPlan {
+      const plan = planAppends(desired, previous, cfg, { ambiguous });
       for (const a of plan.appends) {
         for (const id of a.event.data.supersedes) {
           if (![...previous.values()].some((p) => p.eventId === id)) throw new Error(`supersedes unknown ${id}`);
@@ -158,18 +165,23 @@ export function createVerdictLog(cfg: CorrelatorConfig = config) {
         events.push(a);
         previous.set(a.event.data.roundKey, { eventId: a.eventId, verdict: a.event.data });
       }
-      for (const k of plan.withdrawn) previous.delete(k);
-      const facts = [...previous.values()].flatMap((p) => [p.verdict.statsFactId, p.verdict.luaFactId]);
+      for (const r of plan.retractions) previous.set(r.event.data.roundKey, { eventId: r.eventId, verdict: null });
+      for (const [k, entry] of plan.standing) if (entry.verdict === null) previous.set(k, entry);
+      const facts = [...previous.values()].flatMap((p) =>
+        p.verdict ? [p.verdict.statsFactId, p.verdict.luaFactId] : [],
+      );
       const named = facts.filter((f) => f !== null);
       if (new Set(named).size !== named.length) throw new Error('a fact stands in two verdicts');
       return plan;
     },
     /** Facts seen so far, decided at `wm`, then appended. */
     feed(stats: readonly StatsCandidate[], lua: readonly LuaCandidate[], wm: number): AppendPlan {
-      return this.apply(decideVerdicts(stats, lua, watermark(wm), cfg));
+      return this.apply(decideVerdicts(stats, lua, watermark(wm), cfg), ambiguousFactIds(stats, lua, cfg));
     },
     standing(): Verdict[] {
-      return [...previous.values()].map((p) => p.verdict).sort((a, b) => (a.roundKey < b.roundKey ? -1 : 1));
+      return [...previous.values()]
+        .flatMap((p) => (p.verdict ? [p.verdict] : []))
+        .sort((a, b) => (a.roundKey < b.roundKey ? -1 : 1));
     },
   };
 }
@@ -178,7 +190,7 @@ export function createVerdictLog(cfg: CorrelatorConfig = config) {
 export function decide(stats: readonly StatsCandidate[], lua: readonly LuaCandidate[], wm: number, cfg = config) {
   const verdicts = decideVerdicts(stats, lua, watermark(wm), cfg);
   for (const v of verdicts) {
-    RoundTimingReconciled.parse({ type: 'RoundTimingReconciled', schemaVersion: 1, data: v });
+    RoundTimingReconciled.parse({ type: 'RoundTimingReconciled', schemaVersion: 2, data: v });
     if (JSON.stringify(JSON.parse(JSON.stringify(v))) !== JSON.stringify(v)) throw new Error('not JSON-stable');
   }
   return verdicts;

@@ -32,7 +32,11 @@ describe('planAppends', () => {
       a.appends.map((x) => [x.event.data.roundKey, { eventId: x.eventId, verdict: reordered(x.event.data) }]),
     );
     expect(canonicalJson(previous.values().next().value!.verdict)).toBe(canonicalJson(a.appends[0]!.event.data));
-    expect(planAppends(decide([S()], [L()], T + 900), previous, config)).toEqual({ appends: [], withdrawn: [] });
+    expect(planAppends(decide([S()], [L()], T + 900), previous, config)).toEqual({
+      appends: [],
+      retractions: [],
+      standing: new Map(),
+    });
   });
 
   it('appends a change with supersedes, and A → B → A gets a third, new id', () => {
@@ -56,7 +60,8 @@ describe('planAppends', () => {
     expect(lonely.event.data.roundKey).toBe('lua:eu1:supply:1:1787168493');
     const late = S();
     const plan = log.feed([late], [lua], T + 200);
-    expect(plan.withdrawn).toEqual(['lua:eu1:supply:1:1787168493']);
+    expect(plan.retractions).toEqual([]);
+    expect(plan.standing.get('lua:eu1:supply:1:1787168493')).toEqual({ eventId: lonely.eventId, verdict: null });
     expect(plan.appends.map((a) => [a.event.data.roundKey, a.event.data.supersedes])).toEqual([
       [late.factId, [lonely.eventId]],
     ]);
@@ -70,13 +75,16 @@ describe('planAppends', () => {
     expect(first.event.data).toMatchObject({ roundKey: far.factId, deltaSec: 20 });
     // Within the grace, `far` has no verdict of its own: withdrawn, replaced by the new pair.
     const plan = log.feed([far, near], [L()], T + 17);
-    expect(plan.withdrawn).toEqual([far.factId]);
+    expect(plan.retractions).toEqual([]);
+    expect(plan.standing.get(far.factId)).toEqual({ eventId: first.eventId, verdict: null });
     expect(plan.appends.map((a) => [a.event.data.roundKey, a.event.data.supersedes])).toEqual([
       [near.factId, [first.eventId]],
     ]);
-    // After the grace `far` is NO_LUA_DATA, a fresh verdict of its own key.
+    // After the grace `far` is NO_LUA_DATA: its chain goes on from the verdict that was replaced.
     const after = log.feed([far, near], [L()], T + 17 + 121);
-    expect(after.appends.map((a) => [a.event.data.status, a.event.data.supersedes])).toEqual([['NO_LUA_DATA', []]]);
+    expect(after.appends.map((a) => [a.event.data.status, a.event.data.supersedes])).toEqual([
+      ['NO_LUA_DATA', [first.eventId]],
+    ]);
   });
 
   it('past the grace, the broken pair is superseded under its own key', () => {
@@ -85,7 +93,7 @@ describe('planAppends', () => {
     const near = S('214136');
     const first = log.feed([far], [L()], T + 300).appends[0]!;
     const plan = log.feed([far, near], [L()], T + 300);
-    expect(plan.withdrawn).toEqual([]);
+    expect(plan.retractions).toEqual([]);
     const byKey = Object.fromEntries(plan.appends.map((a) => [a.event.data.roundKey, a.event.data]));
     expect(byKey[far.factId]).toMatchObject({ status: 'NO_LUA_DATA', supersedes: [first.eventId] });
     expect(byKey[near.factId]).toMatchObject({ luaFactId: L().factId, supersedes: [] });
@@ -97,5 +105,37 @@ describe('planAppends', () => {
     const v2 = { ...config, correlatorVersion: 2 };
     const plan = planAppends(decideVerdicts([S()], [L()], watermark(T), v2), previous, v2);
     expect(plan.appends[0]!.event.data).toMatchObject({ correlatorVersion: 2, supersedes: [v1.eventId] });
+  });
+});
+
+describe('retractions (correlation.md "Retractions", scenario 22)', () => {
+  it('a tie at the same |Δ| retracts the joined verdict at once; the next verdict supersedes the retraction', () => {
+    const log = createVerdictLog();
+    const s = S('214136');
+    const copy = S('214130');
+    const joined = log.feed([s], [L()], T).appends[0]!;
+    const tie = log.feed([s, copy], [L()], T);
+    expect(tie.appends).toEqual([]);
+    expect(tie.retractions).toHaveLength(1);
+    const r = tie.retractions[0]!;
+    expect(r.event.data).toMatchObject({ roundKey: s.factId, reason: 'ambiguous', supersedes: [joined.eventId] });
+    expect(log.standing()).toEqual([]);
+    // Re-deciding the same facts retracts nothing again.
+    expect(log.feed([s, copy], [L()], T).retractions).toEqual([]);
+    // Past the grace the tie is decided (NO_LUA_DATA, ambiguous): the chain goes through the retraction.
+    const later = log.feed([s, copy], [L()], T + 300);
+    const own = later.appends.find((a) => a.event.data.roundKey === s.factId)!;
+    expect(own.event.data).toMatchObject({ status: 'NO_LUA_DATA', supersedes: [r.eventId] });
+    expect(own.event.data.flags).toContain('ambiguous');
+  });
+
+  it('a different generation gives different ids for the same decision', () => {
+    const a = planAppends(decide([S()], [L()], T), new Map(), config).appends[0]!;
+    const b = planAppends(decide([S()], [L()], T, { ...config, generation: 2 }), new Map(), {
+      ...config,
+      generation: 2,
+    }).appends[0]!;
+    expect(b.event.data.generation).toBe(2);
+    expect(b.eventId).not.toBe(a.eventId);
   });
 });

@@ -1,9 +1,10 @@
-// The 21 scenarios of shared/spec/correlation.md at the pure level. Where a scenario is about the
+// The scenarios of shared/spec/correlation.md at the pure level. Where a scenario is about the
 // log (12, 13, 17) or about decoding (18), the end-to-end part belongs to the projection and
 // source tests; here we assert what the correlator itself guarantees.
 import { describe, expect, it } from 'vitest';
 import { type LuaCandidate, type StatsCandidate, verdictContent } from '../../../src/correlator/index.ts';
 import type { Verdict } from '../../../src/events/index.ts';
+import { parseStatsFile } from '../../../src/parser/statsFile.ts';
 import {
   BRAMBLE,
   CEST,
@@ -57,6 +58,22 @@ const supplyR2 = () =>
   });
 const supplyR2File = () =>
   statsRound('2026-08-19-214737-supply-round-2.txt', { statsPlaytimeSec: 265, timeLimitSec: 543.5, winner: 1 });
+
+/** A stats round as the projection builds it from the parser's output (header only). */
+function parsedStatsRound(fileName: string, header: string): StatsCandidate {
+  const parsed = parseStatsFile(new TextEncoder().encode(`${header}\n`), fileName);
+  if (!parsed.ok) throw new Error(parsed.error.detail);
+  const r = parsed.round;
+  return statsRound(fileName, {
+    statsPlaytimeSec: r.statsPlaytimeSec,
+    approximateStatsTime: r.flags.includes('approximateStatsTime'),
+    overLimit: r.flags.includes('overLimit'),
+    shutdownWritten: r.flags.includes('shutdownWritten'),
+    timeLimitSec: r.timeLimitSec,
+    winner: r.winner === 1 || r.winner === 2 ? r.winner : 0,
+    defender: r.defender === 1 || r.defender === 2 ? r.defender : 0,
+  });
+}
 
 describe('correlation.md scenarios', () => {
   it('1. Lua first: the report waits, its stats file joins it once, Δ = +3 s', () => {
@@ -416,5 +433,48 @@ describe('correlation.md scenarios', () => {
       log.feed(seenS, seenL, finalWatermark);
       expect(log.standing().map(verdictContent)).toEqual(expected);
     }
+  });
+
+  it('23. legacy surrender with team 0 and winner 0 (map_restart after 18 s): LUA_ONLY, ghost, suspectedAbort, no surrender', () => {
+    const L = luaRound({
+      end: '2026-08-19 21:41:33',
+      start: '2026-08-19 21:41:15',
+      playtimeSec: 18,
+      timelimitSec: 720,
+      endReason: 'surrender',
+      surrender: { team: 0, callerGuid: null, callerName: null },
+      winner: 0,
+      defender: 1,
+      pauseCount: null,
+      pausedSec: null,
+      shape: 'legacy.gametime',
+    });
+    const v = only(decide([], [L], end(L) + 121));
+    expect(v).toMatchObject({ status: 'LUA_ONLY', surrender: false, surrenderTeam: 0, outcome: null });
+    expect(v.flags).toEqual(expect.arrayContaining(['ghost', 'suspectedAbort']));
+    expect(v.flags).not.toContain('inconsistentSurrender');
+  });
+
+  it('24. a full hold R2 to an R1 time of 6:41.5 (header 6:41, Lua 401.5 s, field 9 = 402 000 ms) is not overLimit', () => {
+    const file = '2026-08-19-214737-supply-round-2.txt';
+    const fullHold = (ms: number) => parsedStatsRound(file, `Srv\\supply\\legacy6\\2\\1\\1\\6:41\\58:02\\${ms}`);
+    const L = luaRound({
+      round: 2,
+      start: '2026-08-19 21:40:50',
+      end: '2026-08-19 21:47:34',
+      playtimeSec: 401.5,
+      timelimitSec: 401.5,
+      endReason: 'time_expired',
+      winner: 1,
+      defender: 1,
+    });
+    const S = fullHold(402_000);
+    expect(S).toMatchObject({ statsPlaytimeSec: 402, timeLimitSec: 401, overLimit: false });
+    const v = only(decide([S], [L], t(S)));
+    expect(v).toMatchObject({ status: 'ALIGNED', outcome: 'FULL_HOLD', timelimitSec: 401.5 });
+    expect(v.flags).not.toContain('overLimit');
+    // 1.5 s over the Lua limit (2 s over the header's) is still over.
+    const over = fullHold(403_000);
+    expect(only(decide([over], [L], t(over))).flags).toContain('overLimit');
   });
 });

@@ -33,6 +33,7 @@ export function verdict(over: Partial<Verdict> = {}): Verdict {
     flags: [],
     players: [],
     correlatorVersion: 1,
+    generation: 1,
     supersedes: [],
     watermarkUnix: 1787168900,
     ...over,

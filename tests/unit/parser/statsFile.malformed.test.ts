@@ -117,6 +117,9 @@ describe('parseStatsFile: header rules', () => {
     ['1\\1\\1\\8:00\\9:10', 480, ['approximateStatsTime']],
     ['2\\1\\1\\8:00\\58:02', null, []],
     ['1\\1\\2\\8:00\\2:59\\500000', 500, ['overLimit']],
+    ['2\\1\\1\\6:41\\58:02\\402000', 402, []],
+    ['2\\1\\1\\6:41\\58:02\\402001', 402.001, ['overLimit']],
+    ['2\\1\\1\\6:41\\58:02\\402500', 402.5, ['overLimit']],
     ['2\\1\\2\\8:00\\58:02\\-5000', null, ['shutdownWritten']],
     ['1\\0\\3\\8:00\\2:59\\180000', 180, ['unexpectedSide']],
   ])('f4…f9 %s → statsPlaytimeSec %s, flags %j', (tail, playtime, flags) => {

@@ -1,0 +1,178 @@
+// Poison events (DESIGN invariant 10). A handler error that repeats on the same event — a value a
+// column cannot hold, a constraint, a bug — is retried a bounded number of times, then recorded
+// here and skipped, so one hostile fact never stops a projection. A transient failure (connection
+// lost, serialization failure, lock timeout, a store that is down) is retried and never skipped.
+// A rebuild retries every dead letter of the build it replaces and fails fast on one instead.
+import { isLedgerError, LedgerError } from '../errors.ts';
+import type { SqlExecutor } from '../store/sqlDatabase.ts';
+import type { Build } from './catalog.ts';
+
+export type FailureKind = 'transient' | 'permanent';
+
+/** How often one event may fail the same way before a running projection skips it. */
+export const POISON_ATTEMPTS = 3;
+
+/** SQLSTATE classes and codes that say "try again": the event itself is fine. */
+const TRANSIENT_SQLSTATE = [/^08/, /^40/, /^53/, /^55P03$/, /^57P0[1-3]$/, /^57014$/, /^58/];
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * The one place that tells a transient failure from a permanent one (kafkajs' `retriable` is the
+ * model): our own errors say so; PostgreSQL's by SQLSTATE; the network's by its code. Anything
+ * else — a TypeError, a RangeError, a schema error — repeats on the same input: permanent.
+ */
+export function classifyFailure(e: unknown): FailureKind {
+  if (isLedgerError(e))
+    return e.retriable || e.code === 'STORE_CONFLICT' || e.code === 'STORE_UNAVAILABLE' || e.code === 'STORE_LOCKED'
+      ? 'transient'
+      : 'permanent';
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (/^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE.some((r) => r.test(code)) ? 'transient' : 'permanent';
+    if (TRANSIENT_NODE_CODES.has(code)) return 'transient';
+  }
+  const message = String((e as Error)?.message ?? e);
+  if (
+    /Connection terminated|connection (?:is )?closed|timeout exceeded|Client has encountered a connection error/i.test(
+      message,
+    )
+  )
+    return 'transient';
+  return 'permanent';
+}
+
+export type DeadLetter = {
+  projection: string;
+  version: number;
+  schemaName: string;
+  eventId: string;
+  position: number;
+  eventType: string;
+  error: string;
+  firstSeen: Date;
+  lastSeen: Date;
+  attempts: number;
+  /** `retrying` until POISON_ATTEMPTS, then `skipped`: the build moved past it. */
+  state: 'retrying' | 'skipped';
+};
+
+const ddl = `
+create table if not exists ledger.dead_letters (
+  schema_name text not null,
+  projection  text not null,
+  version     integer not null,
+  event_id    text not null,
+  position    bigint not null,
+  event_type  text not null,
+  error       text not null,
+  first_seen  timestamptz not null default now(),
+  last_seen   timestamptz not null default now(),
+  attempts    integer not null default 1,
+  state       text not null check (state in ('retrying', 'skipped')),
+  primary key (schema_name, position)
+);`;
+
+export async function ensureDeadLetters(db: SqlExecutor): Promise<void> {
+  await db.exec(ddl);
+}
+
+/** One line a user can act on: what failed, never a stack. */
+export const errorLine = (e: unknown): string =>
+  String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 500);
+
+/** Counts one more failure of this event in this build; returns the attempts so far. */
+export async function noteFailure(
+  db: SqlExecutor,
+  build: Build,
+  event: { eventId: string; position: number; type: string },
+  error: unknown,
+): Promise<number> {
+  const r = await db.query<{ attempts: number }>(
+    `insert into ledger.dead_letters (schema_name, projection, version, event_id, position, event_type, error, state)
+     values ($1, $2, $3, $4, $5, $6, $7, 'retrying')
+     on conflict (schema_name, position) do update
+       set attempts = ledger.dead_letters.attempts + 1, last_seen = now(), error = excluded.error
+     returning attempts`,
+    [build.schemaName, build.name, build.version, event.eventId, event.position, event.type, errorLine(error)],
+  );
+  return Number(r.rows[0]!.attempts);
+}
+
+/** Marks the event skipped, in the transaction that moves the build's checkpoint past it. */
+export async function markSkipped(tx: SqlExecutor, build: Build, position: number): Promise<void> {
+  await tx.query("update ledger.dead_letters set state = 'skipped' where schema_name = $1 and position = $2", [
+    build.schemaName,
+    position,
+  ]);
+}
+
+/** An event that failed before and now applied: no longer a dead letter. */
+export async function clearFailure(db: SqlExecutor, build: Build, position: number): Promise<void> {
+  await db.query("delete from ledger.dead_letters where schema_name = $1 and position = $2 and state = 'retrying'", [
+    build.schemaName,
+    position,
+  ]);
+}
+
+type Row = {
+  schema_name: string;
+  projection: string;
+  version: number;
+  event_id: string;
+  position: number;
+  event_type: string;
+  error: string;
+  first_seen: Date;
+  last_seen: Date;
+  attempts: number;
+  state: DeadLetter['state'];
+};
+
+/** Dead letters of the builds that exist (a dropped build's go with it), oldest first. */
+export async function listDeadLetters(
+  db: SqlExecutor,
+  opts: { state?: DeadLetter['state'] } = {},
+): Promise<DeadLetter[]> {
+  const r = await db.query<Row>(
+    `select d.* from ledger.dead_letters d join ledger.projection_builds b using (schema_name)
+     where $1::text is null or d.state = $1 order by d.projection, d.position`,
+    [opts.state ?? null],
+  );
+  return r.rows.map((x) => ({
+    projection: x.projection,
+    version: Number(x.version),
+    schemaName: x.schema_name,
+    eventId: x.event_id,
+    position: Number(x.position),
+    eventType: x.event_type,
+    error: x.error,
+    firstSeen: new Date(x.first_seen),
+    lastSeen: new Date(x.last_seen),
+    attempts: Number(x.attempts),
+    state: x.state,
+  }));
+}
+
+/** Drops the dead letters of a build that no longer exists. */
+export async function forgetDeadLetters(db: SqlExecutor, schemaName: string): Promise<void> {
+  await db.query('delete from ledger.dead_letters where schema_name = $1', [schemaName]);
+}
+
+/** A rebuild stops at the first poison event, naming it; the build it would replace keeps serving. */
+export function poisonInRebuild(build: Build, event: { eventId: string; position: number; type: string }, e: unknown) {
+  return new LedgerError(
+    'PROJECTION_FAILED',
+    `rebuilding ${build.name} v${build.version} failed on ${event.type} ${event.eventId} at position ${event.position}: ${errorLine(e)}. The previous build keeps serving; fix the cause (or the code) and rebuild again.`,
+    { cause: e },
+  );
+}

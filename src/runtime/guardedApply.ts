@@ -1,0 +1,100 @@
+// A batch that fails with a permanent error is taken apart event by event, so the one poison event
+// is found and the events around it still apply (DESIGN invariant 10). While running, the poison
+// event is retried POISON_ATTEMPTS times, then recorded as a dead letter and skipped; while
+// rebuilding, the first one stops the build with its name. Transient errors are thrown unchanged:
+// the caller retries them with back-off and never skips.
+import type { Logger } from '../logger.ts';
+import type { EventStore, StoredEvent } from '../store/eventStore.ts';
+import type { SqlDatabase } from '../store/sqlDatabase.ts';
+import { applyBatch, type BatchOutcome } from './applyBatch.ts';
+import { advanceCheckpoint, type Build } from './catalog.ts';
+import {
+  classifyFailure,
+  clearFailure,
+  errorLine,
+  markSkipped,
+  noteFailure,
+  POISON_ATTEMPTS,
+  poisonInRebuild,
+} from './deadLetters.ts';
+import { handles, type Projection } from './projection.ts';
+
+/** `skip`: a running build records and skips poison events; `fail`: a rebuild stops on the first. */
+export type PoisonPolicy = 'skip' | 'fail';
+
+export type GuardDeps = { db: SqlDatabase; store: EventStore; log: Logger };
+
+/**
+ * Runs `attempt` (one batch, through `through`); on a permanent failure re-reads the batch's
+ * events and applies them one at a time. Returns the outcome and how many events were skipped.
+ */
+export async function applyGuarded(
+  deps: GuardDeps,
+  p: Projection,
+  build: Build,
+  attempt: () => Promise<BatchOutcome | null>,
+  reread: (through: number) => Promise<StoredEvent[]>,
+  through: number,
+  policy: PoisonPolicy,
+): Promise<{ outcome: BatchOutcome | null; skipped: number }> {
+  try {
+    return { outcome: await attempt(), skipped: 0 };
+  } catch (e) {
+    if (classifyFailure(e) === 'transient') throw e;
+    deps.log.warn(
+      { projection: p.name, schema: build.schemaName, from: build.position, through, err: errorLine(e) },
+      'a batch failed permanently; applying its events one by one to find the cause',
+    );
+  }
+  const events = (await reread(through)).filter((e) => e.position > build.position && e.position <= through);
+  let skipped = 0;
+  let applied = 0;
+  for (const event of events) {
+    if (!handles(p, event.type)) continue;
+    const result = await applyOne(deps, p, build, event, policy);
+    if (result === 'skipped') skipped++;
+    else applied += result;
+  }
+  // The rest of the batch's span (events of other types) is accounted for too.
+  const outcome = await applyBatch(deps.db, deps.store, p, build, [], through);
+  return { outcome: { ...outcome, position: build.position, applied }, skipped };
+}
+
+async function applyOne(
+  deps: GuardDeps,
+  p: Projection,
+  build: Build,
+  event: StoredEvent,
+  policy: PoisonPolicy,
+): Promise<number | 'skipped'> {
+  for (let tries = 1; ; tries++) {
+    try {
+      const outcome = await applyBatch(deps.db, deps.store, p, build, [event], event.position);
+      if (tries > 1) await clearFailure(deps.db, build, event.position);
+      return outcome.applied;
+    } catch (e) {
+      if (classifyFailure(e) === 'transient') throw e;
+      if (policy === 'fail') throw poisonInRebuild(build, event, e);
+      const attempts = await noteFailure(deps.db, build, event, e);
+      if (attempts < POISON_ATTEMPTS && tries < POISON_ATTEMPTS) continue;
+      await deps.db.transaction(async (tx) => {
+        await markSkipped(tx, build, event.position);
+        await advanceCheckpoint(tx, build, build.position, event.position);
+      });
+      build.position = event.position;
+      deps.log.error(
+        {
+          projection: p.name,
+          schema: build.schemaName,
+          eventId: event.eventId,
+          type: event.type,
+          position: event.position,
+          attempts,
+          err: errorLine(e),
+        },
+        'poison event: recorded as a dead letter and skipped (et-ledger status lists it; a rebuild retries it)',
+      );
+      return 'skipped';
+    }
+  }
+}
