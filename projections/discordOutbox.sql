@@ -6,8 +6,7 @@ create table discord_outbox (
   target_key       text not null,
   kind             text not null check (kind in ('round-summary', 'timing-check', 'session-summary')),
   channel          text not null check (channel in ('rounds', 'timing')),
-  -- The round key of the verdict shown: a timing check's target is its Lua report (lua:<id>) when
-  -- the verdict has one, so the report's message is edited when it joins a stats round.
+  -- The round key of the verdict shown (a session: its own target key).
   round_key        text not null,
   -- The verdict shown (a session: a hash of its rounds' verdicts); a change means an edit.
   verdict_event_id text not null,

@@ -26,16 +26,6 @@ export function postKinds(v: Verdict): { kind: Exclude<PostKind, 'session-summar
   return v.statsFactId === null ? [timing] : [{ kind: 'round-summary', channel: 'rounds' }, timing];
 }
 
-/**
- * The target a message of this kind shows, for its whole life (invariant 7). A round summary is
- * the stats round's; a timing check is the Lua report's when there is one, so a Lua-only check
- * that later joins a stats round is the same message, edited to show the join, whatever the order
- * the facts arrived in.
- */
-export function targetKey(v: Verdict, kind: Exclude<PostKind, 'session-summary'>): string {
-  return kind === 'timing-check' && v.luaReportId !== null ? `lua:${v.luaReportId}` : v.roundKey;
-}
-
 export const discordOutbox = defineProjection({
   name: 'discord-outbox',
   version,
@@ -64,7 +54,8 @@ const isVerdict = (d: Verdict | Retraction): d is Verdict => 'status' in d;
 
 /**
  * A verdict's rows replace the rows of its round key and of the verdicts it supersedes; a
- * retraction only removes them: the sender deletes a message whose target left the outbox, so a
+ * retraction only removes them. The sender deletes a message whose target left the outbox (a
+ * retracted round; a LUA_ONLY check whose report joined a stats round, which has its own), so a
  * channel ends the same whatever the order, batching or ingest split of the same facts.
  */
 async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void> {
@@ -80,10 +71,10 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
       if (row.round_key === v.roundKey || superseded.has(row.verdict_event_id)) state.outbox.delete(pk);
     if (!isVerdict(v)) continue;
     const payloadHash = sha256Hex(canonicalJson(v));
+    // A message shows one round key for its whole life (invariant 7): a verdict's own key.
     for (const { kind, channel } of postKinds(v)) {
-      const target = targetKey(v, kind);
-      state.outbox.set(`${target}\0${kind}`, {
-        target_key: target,
+      state.outbox.set(`${v.roundKey}\0${kind}`, {
+        target_key: v.roundKey,
         kind,
         channel,
         round_key: v.roundKey,
@@ -143,15 +134,10 @@ type Touched = {
 async function loadTouched(tx: SqlExecutor, verdicts: (Verdict | Retraction)[]): Promise<Touched> {
   const keys = [...new Set(verdicts.map((v) => v.roundKey))];
   const superseded = [...new Set(verdicts.flatMap((v) => v.supersedes))];
-  // Every target these verdicts may write: a timing check's is its Lua report's key.
-  const targets = [
-    ...keys,
-    ...verdicts.flatMap((v) => (isVerdict(v) && v.luaReportId !== null ? [`lua:${v.luaReportId}`] : [])),
-  ];
   const outbox = await tx.query<OutboxRow>(
     `select * from discord_outbox where kind <> 'session-summary'
-       and (target_key = any($1::text[]) or round_key = any($2::text[]) or verdict_event_id = any($3::text[]))`,
-    [targets, keys, superseded],
+       and (target_key = any($1::text[]) or verdict_event_id = any($2::text[]))`,
+    [keys, superseded],
   );
   const rounds = await tx.query<SessionRoundRow>(
     'select * from outbox_session_rounds where round_key = any($1::text[]) or verdict_event_id = any($2::text[])',

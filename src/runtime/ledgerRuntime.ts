@@ -21,10 +21,24 @@ export type RuntimeDeps = {
   progress?: (label: string, total: number) => Progress;
 };
 
+/**
+ * The catalog's DDL, once per database handle and under an advisory lock: runners start side by
+ * side, and concurrent `alter table` statements on one table deadlock in PostgreSQL.
+ */
 export async function prepareRuntime(deps: RuntimeDeps): Promise<void> {
-  await ensureCatalog(deps.db);
-  await ensureDeadLetters(deps.db);
+  let ready = prepared.get(deps.db);
+  if (!ready) {
+    ready = deps.db.transaction(async (tx) => {
+      if (deps.db.kind === 'postgres') await tx.query("select pg_advisory_xact_lock(hashtext('et-ledger catalog'))");
+      await ensureCatalog(tx);
+      await ensureDeadLetters(tx);
+    });
+    prepared.set(deps.db, ready);
+    ready.catch(() => prepared.delete(deps.db));
+  }
+  await ready;
 }
+const prepared = new WeakMap<SqlDatabase, Promise<void>>();
 
 /**
  * Reads the log from the build's checkpoint up to `until` (default: the head), batch by batch,
@@ -167,9 +181,11 @@ export function runLive(
   const backOff = async (e: unknown, position: number) => {
     failures++;
     const delay = Math.min(opts.retryMaxMs ?? 30_000, (opts.retryInitialMs ?? 200) * 2 ** Math.min(failures - 1, 10));
-    deps.log.error(
-      { projection: p.name, position, failures, retryInMs: delay, err: e },
-      'projection batch failed; retrying',
+    // Waiting for the leader's first build is expected at a first start: not an error.
+    const waiting = isLedgerError(e) && e.retriable && /waits for/.test(e.message);
+    deps.log[waiting ? 'info' : 'error'](
+      { projection: p.name, position, failures, retryInMs: delay, ...(waiting ? { reason: e.message } : { err: e }) },
+      waiting ? 'waiting for the processor this projection follows' : 'projection batch failed; retrying',
     );
     await sleep(delay);
   };

@@ -4,7 +4,12 @@ import { clockTickIdentity } from '../../src/events/ids.ts';
 import { defineProjection } from '../../src/runtime/projection.ts';
 import type { NewEvent } from '../../src/store/eventStore.ts';
 
-export const tallyProjection = (version = 1, opts: { failOnAtUnix?: number } = {}) =>
+/** A failure that says "try again" the way PostgreSQL does (SQLSTATE 40001, serialization failure). */
+class SerializationFailure extends Error {
+  readonly code = '40001';
+}
+
+export const tallyProjection = (version = 1, opts: { failOnAtUnix?: number; transient?: boolean } = {}) =>
   defineProjection({
     name: 'tally',
     version,
@@ -15,7 +20,9 @@ export const tallyProjection = (version = 1, opts: { failOnAtUnix?: number } = {
     on: {
       ClockTicked: async (items, { tx }) => {
         if (opts.failOnAtUnix !== undefined && items.some((i) => i.event.data.atUnix === opts.failOnAtUnix))
-          throw new Error('tally: simulated bug');
+          throw opts.transient
+            ? new SerializationFailure('tally: simulated serialization failure')
+            : new Error('tally: simulated bug');
         await tx.query(
           'insert into ticks (server_id, at_unix, position) select * from unnest($1::text[], $2::bigint[], $3::bigint[])',
           [

@@ -6,6 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { correlator } from '../../../projections/correlator.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { activeBuild } from '../../../src/runtime/catalog.ts';
+import { listDeadLetters, POISON_ATTEMPTS } from '../../../src/runtime/deadLetters.ts';
 import { buildAndSwap } from '../../../src/runtime/ledgerRuntime.ts';
 import { defineProjection, type Handler } from '../../../src/runtime/projection.ts';
 import { type Ledger, openLedger } from '../../../src/store/openStore.ts';
@@ -536,7 +537,7 @@ describe('correlation.md scenarios, end to end', () => {
     expect(w.players.find((p) => p.guid8 === '3F9A1C0E')).toMatchObject({ correctedTimeSec: 300 });
   });
 
-  it('scenario 17: a projection crashes on an L → the fact is stored, nothing decided; a rebuild gives the verdict', async () => {
+  it('scenario 17: a projection crashes on an L → the fact is stored and dead-lettered, nothing stops; a rebuild gives the verdict', async () => {
     const ledger = await ledgerFor();
     const real = await projections();
     const lua = own(supplyR1);
@@ -555,13 +556,24 @@ describe('correlation.md scenarios, end to end', () => {
     await appendFacts(ledger.store, [stats(supplyR1File)]);
     await project(ledger, broken);
     await appendFacts(ledger.store, [lua]);
-    await expect(project(ledger, broken)).rejects.toThrow(/correlator bug/);
-    // The fact is in the log; nothing was decided and the failure is recorded on the build.
+    // Invariant 10: the poison event is retried, recorded and skipped; the projection goes on.
+    await project(ledger, broken);
     const log = await ledger.store.readAll(0, 100);
     expect(log.filter((e) => e.type === 'LuaRoundEnded').map((e) => e.eventId)).toEqual([luaId]);
     expect(log.filter((e) => e.type === 'RoundTimingReconciled')).toEqual([]);
     expect(await readVerdicts(ledger.db)).toEqual([]);
-    expect((await activeBuild(ledger.db, 'correlator'))?.lastError).toMatch(/correlator bug/);
+    const dead = await listDeadLetters(ledger.db);
+    expect(dead.map((d) => [d.projection, d.eventId, d.state, d.attempts])).toEqual([
+      ['correlator', luaId, 'skipped', POISON_ATTEMPTS],
+    ]);
+    expect(dead[0]!.error).toMatch(/correlator bug/);
+    // A rebuild with the bug still in place fails fast on it, naming the event; the old build keeps serving.
+    const brokenDeps = { db: ledger.db, store: ledger.store, log: createLogger('silent'), projections: broken };
+    const before = await activeBuild(ledger.db, 'correlator');
+    await expect(buildAndSwap(brokenDeps, buggy, { report: false })).rejects.toThrow(
+      new RegExp(`LuaRoundEnded ${luaId} at position`),
+    );
+    expect((await activeBuild(ledger.db, 'correlator'))?.schemaName).toBe(before?.schemaName);
     // After the fix: rebuild the correlator from the log, then let the read models catch up.
     const deps = { db: ledger.db, store: ledger.store, log: createLogger('silent'), projections: real };
     await buildAndSwap(deps, correlator, { report: false });

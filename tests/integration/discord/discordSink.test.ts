@@ -98,7 +98,7 @@ describe('Discord sink', () => {
     expect(writes(fake, 'POST')).toHaveLength(2);
   });
 
-  it('edits the timing check of a LUA_ONLY report into the joined round when its stats file arrives', async () => {
+  it('deletes the timing check of a LUA_ONLY report when it joins a stats round, which posts its own', async () => {
     const { fake, ledger } = await setup();
     await appendFiles(ledger, [sample('lua-legacy/03-etl_adlernest-R1-lua-before-stats.json')]);
     await appendTick(ledger, 1787169602 + 600);
@@ -111,10 +111,13 @@ describe('Discord sink', () => {
     await appendFiles(ledger, [sample('stats/2026-08-19-220005-etl_adlernest-round-1.txt')]);
     await project(ledger);
     await sink.drain();
+    // The channel ends as if both facts had come together: one timing check, the joined round's.
     expect(fake.messages(timingChannel)).toHaveLength(1);
     expect(fake.messages(timingChannel)[0]!.embeds[0]!.title).toContain('ALIGNED');
+    expect(fake.messages(timingChannel)[0]!.edits).toBe(0);
     expect(fake.messages(roundsChannel)).toHaveLength(1);
-    expect(writes(fake, 'POST')).toHaveLength(2);
+    expect(writes(fake, 'POST')).toHaveLength(3);
+    expect(writes(fake, 'DELETE')).toHaveLength(1);
   });
 
   it('waits out a 429 and posts once', async () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
 import { activeBuild, listBuilds } from '../../../src/runtime/catalog.ts';
+import { listDeadLetters, POISON_ATTEMPTS } from '../../../src/runtime/deadLetters.ts';
 import { diffBuilds } from '../../../src/runtime/diffBuilds.ts';
 import {
   buildAndSwap,
@@ -210,12 +211,12 @@ describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => 
     }
   }, 60_000);
 
-  it('a failing projection is retried with back-off and does not stop another one', async () => {
+  it('a transient failure is retried with back-off, never skipped, and does not stop another projection', async () => {
     const url = await freshPostgresUrl('failing');
     const ledger = await openLedger({ kind: 'postgres', url });
     try {
       await appendTicks(ledger, ['eu1'], 500);
-      const broken = { ...tallyProjection(1, { failOnAtUnix: 1_700_000_100 }) };
+      const broken = { ...tallyProjection(1, { failOnAtUnix: 1_700_000_100, transient: true }) };
       const healthy = { ...tallyProjection(1), name: 'tally-healthy', tables: {} };
       const d: RuntimeDeps = { ...deps(ledger), projections: [broken, healthy] };
       await prepareRuntime(d);
@@ -236,8 +237,45 @@ describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => 
       // The batches before the failing event are kept; the failing one is retried, never skipped.
       expect(brokenBuild.position).toBe(100);
       expect(brokenBuild.status).toBe('building');
-      expect(brokenBuild.lastError).toMatch(/simulated bug/);
+      expect(brokenBuild.lastError).toMatch(/simulated serialization failure/);
+      expect(await listDeadLetters(ledger.db)).toEqual([]);
       await Promise.all(runners.map((r) => r.stop()));
+    } finally {
+      await ledger.close();
+    }
+  }, 60_000);
+
+  it('a poison event is retried a bounded number of times, recorded as a dead letter and skipped', async () => {
+    const url = await freshPostgresUrl('poison');
+    const ledger = await openLedger({ kind: 'postgres', url });
+    try {
+      await appendTicks(ledger, ['eu1'], 500);
+      const poisoned = tallyProjection(1, { failOnAtUnix: 1_700_000_100 });
+      const d: RuntimeDeps = { ...deps(ledger), projections: [poisoned] };
+      await prepareRuntime(d);
+      const runner = runLive(d, poisoned, { retryInitialMs: 20, retryMaxMs: 100 });
+      onTestFinished(() => runner.stop());
+      await expect
+        .poll(async () => (await activeBuild(ledger.db, 'tally'))?.position ?? 0, { timeout: 30_000 })
+        .toBe(500);
+      const dead = await listDeadLetters(ledger.db);
+      expect(dead.map((x) => [x.projection, x.version, x.eventType, x.state, x.attempts])).toEqual([
+        ['tally', 1, 'ClockTicked', 'skipped', POISON_ATTEMPTS],
+      ]);
+      expect(dead[0]!.error).toBe('tally: simulated bug');
+      // Only the poison event is missing: every other tick counted exactly once.
+      const t = await ledger.db.query<{ n: string }>('select n from read.tallies');
+      expect(Number(t.rows[0]!.n)).toBe(499);
+      // A rebuild with the same bug fails fast, naming the event; the serving build stays.
+      await expect(
+        buildAndSwap(d, tallyProjection(2, { failOnAtUnix: 1_700_000_100 }), { report: false }),
+      ).rejects.toThrow(new RegExp(`ClockTicked ${dead[0]!.eventId} at position ${dead[0]!.position}`));
+      expect((await activeBuild(ledger.db, 'tally'))?.version).toBe(1);
+      // Fixed: the rebuild applies the event, and the dead letter goes with the old build.
+      await runner.stop();
+      await buildAndSwap(d, tallyProjection(2), { report: false });
+      expect(await listDeadLetters(ledger.db)).toEqual([]);
+      expect(Number((await ledger.db.query<{ n: string }>('select n from read.tallies')).rows[0]!.n)).toBe(500);
     } finally {
       await ledger.close();
     }
