@@ -14,11 +14,15 @@ export type LedgerMetrics = {
   /** Source failures (connection lost, host key refused, store unavailable), by source, server and reason. */
   sourceErrors: Counter<'source' | 'server' | 'reason'>;
   projectionLag: Gauge<'projection'>;
+  /** Events each active build skipped as poison (invariant 10): alert when it is above 0. */
+  deadLetters: Gauge<'projection'>;
 };
 
 export type MetricsOptions = {
   /** Events each projection's active build is behind the head, read when /metrics is scraped. */
   projectionLag?: () => Promise<Record<string, number>>;
+  /** Dead letters (skipped poison events) per projection, read when /metrics is scraped. */
+  deadLetters?: () => Promise<Record<string, number>>;
 };
 
 export function createMetrics(opts: MetricsOptions = {}): LedgerMetrics {
@@ -61,6 +65,19 @@ export function createMetrics(opts: MetricsOptions = {}): LedgerMetrics {
         // A store that cannot answer leaves the gauge empty rather than failing the whole scrape.
         const lags = await lagSource().catch(() => ({}));
         for (const [projection, lag] of Object.entries(lags)) this.set({ projection }, lag);
+      },
+    }),
+    deadLetters: new Gauge({
+      name: 'et_ledger_dead_letters',
+      help: 'Events a projection skipped after they failed it the same way every time (see et-ledger status)',
+      labelNames: ['projection'],
+      registers: [registry],
+      async collect() {
+        const source = opts.deadLetters;
+        if (!source) return;
+        this.reset();
+        const counts = await source().catch(() => ({}));
+        for (const [projection, n] of Object.entries(counts)) this.set({ projection }, n);
       },
     }),
   };

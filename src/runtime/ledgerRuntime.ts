@@ -5,7 +5,7 @@ import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { applyBatch } from './applyBatch.ts';
 import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
-import { type Build, createBuild, dropBuild, ensureCatalog, getBuild, recordFailure } from './catalog.ts';
+import { type Build, createBuild, dropBuild, ensureCatalog, generationAt, getBuild, recordFailure } from './catalog.ts';
 import { classifyFailure, ensureDeadLetters } from './deadLetters.ts';
 import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
 import type { Progress } from './progress.ts';
@@ -151,7 +151,11 @@ export async function buildScratch(
   opts: { until?: number; filter?: (recordedAt: Date) => boolean },
 ): Promise<{ build: Build; applied: number; drop: () => Promise<void> }> {
   await prepareRuntime(deps);
-  const build = await createBuild(deps.db, p, 'scratch');
+  // A follower reads the generation readers saw at that position (as-of), or the active one.
+  const follows = p.follows
+    ? await generationAt(deps.db, p.follows, opts.until ?? (await deps.store.headPosition()))
+    : null;
+  const build = await createBuild(deps.db, p, 'scratch', follows);
   try {
     const applied = await catchUp(deps, p, build, { ...opts, label: `${p.name} (scratch)` });
     return { build, applied, drop: () => dropBuild(deps.db, build.schemaName) };

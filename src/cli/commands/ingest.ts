@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { LedgerError } from '../../errors.ts';
-import { projectAllToHead } from '../../runtime/ledgerRuntime.ts';
+import { listDeadLetters, POISON_ATTEMPTS } from '../../runtime/deadLetters.ts';
+import { prepareRuntime, projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { createProgress } from '../../runtime/progress.ts';
 import { loadProjections } from '../../runtime/registry.ts';
 import { identifyFact } from '../../sources/identifyFact.ts';
@@ -16,6 +17,7 @@ export type IngestSummary = {
   duplicate: number;
   quarantined: number;
   quarantinedFiles: { file: string; reason: string }[];
+  skipped: { projection: string; eventId: string; position: number; file: string | null; error: string }[];
 };
 
 /** Appends every file under `paths` as raw facts, then runs projections and the correlator to the head. */
@@ -55,7 +57,13 @@ export async function ingestPaths(
     await flush();
     progress?.finish();
     const projections = await loadProjections();
-    await projectAllToHead(cliRuntime(ledger, ctx.log, projections));
+    const runtime = cliRuntime(ledger, ctx.log, projections);
+    await prepareRuntime(runtime);
+    const deadBefore = new Set((await listDeadLetters(ledger.db)).map((d) => `${d.schemaName}/${d.position}`));
+    await projectAllToHead(runtime);
+    const skipped = (await listDeadLetters(ledger.db, { state: 'skipped' })).filter(
+      (d) => !deadBefore.has(`${d.schemaName}/${d.position}`),
+    );
     const q = await ledger.db.query<{ fact_id: string; reason: string }>(
       'select fact_id, reason from read.quarantine where fact_id = any($1::text[]) order by position',
       [[...factIds.keys()]],
@@ -66,6 +74,14 @@ export async function ingestPaths(
       duplicate,
       quarantined: q.rows.length,
       quarantinedFiles: q.rows.map((r) => ({ file: factIds.get(r.fact_id) ?? '?', reason: r.reason })),
+      // Events a projection could not apply (invariant 10): skipped, listed by `status`, retried by a rebuild.
+      skipped: skipped.map((d) => ({
+        projection: d.projection,
+        eventId: d.eventId,
+        position: d.position,
+        file: factIds.get(d.eventId) ?? null,
+        error: d.error,
+      })),
     };
   } finally {
     await ledger.close();
@@ -79,8 +95,10 @@ export const ingestCommand: Command = {
   details: `Files are recognised by their content, not their name: c0rnp0rn stats files, our Lua
 reports (.lua.json) and pause records, the legacy STATS_READY body and the legacy gametime-*.json
 fallback file. Anything else is kept in the log and listed in the quarantine with the reason.
-Ingesting the same files again appends nothing. Exit 0 even when files were quarantined; non-zero
-only when the store failed.
+Ingesting the same files again appends nothing. A fact that a projection cannot apply (a value
+out of a column's range, say) is skipped after ${POISON_ATTEMPTS} attempts and listed: a dead letter,
+shown by \`et-ledger status\` and retried by a rebuild. Exit 0 even when files were quarantined or
+skipped; non-zero only when the store failed or a projection could make no progress at all.
 
 Options:
   --server ID   the game server these files came from (default ET_LEDGER_SERVER_ID or "default")
@@ -101,6 +119,12 @@ Examples:
         `${s.files} files: ${s.appended} facts appended, ${s.duplicate} duplicate, ${s.quarantined} quarantined`,
       );
       for (const q of s.quarantinedFiles) ctx.io.out(`  quarantined ${q.file}: ${q.reason}`);
+      if (s.skipped.length > 0)
+        ctx.io.out(`${s.skipped.length} events skipped by a projection (dead letters; see et-ledger status):`);
+      for (const d of s.skipped)
+        ctx.io.out(
+          `  skipped by ${d.projection}: ${d.file ?? `event ${d.eventId}`} at position ${d.position}: ${d.error}`,
+        );
     }
     return 0;
   },

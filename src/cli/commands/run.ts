@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts';
 import { createMetrics } from '../../metrics.ts';
 import { loadRunConfig, type RunConfig, relayChannels, runEnvVariables } from '../../runConfig.ts';
 import { listBuilds } from '../../runtime/catalog.ts';
+import { listDeadLetters } from '../../runtime/deadLetters.ts';
 import { activeProcessorGeneration } from '../../runtime/generations.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
@@ -111,6 +112,12 @@ async function startService(
       const head = await ledger.store.headPosition();
       const builds = await listBuilds(ledger.db);
       return Object.fromEntries(builds.filter((b) => b.status === 'active').map((b) => [b.name, head - b.position]));
+    },
+    deadLetters: async () => {
+      const counts: Record<string, number> = Object.fromEntries(projections.map((p) => [p.name, 0]));
+      for (const d of await listDeadLetters(ledger.db, { state: 'skipped' }))
+        counts[d.projection] = (counts[d.projection] ?? 0) + 1;
+      return counts;
     },
   });
   const cursors = await openSqlCursorStore(ledger.db);

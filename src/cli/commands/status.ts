@@ -1,4 +1,5 @@
 import { listBuilds } from '../../runtime/catalog.ts';
+import { listDeadLetters, POISON_ATTEMPTS } from '../../runtime/deadLetters.ts';
 import { prepareRuntime } from '../../runtime/ledgerRuntime.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
@@ -10,7 +11,9 @@ export const statusCommand: Command = {
   summary: 'positions, checkpoints, lag, quarantine count',
   details: `Prints the log's head position, how many facts of each type it holds, and for each
 projection build its version, schema, checkpoint, lag behind the head and state (active,
-building — a rebuild in progress or interrupted —, failures and the last error).
+building — a rebuild in progress or interrupted —, failures and the last error), and the
+dead letters: events a projection skipped after they failed it the same way ${POISON_ATTEMPTS} times
+(a value a column cannot hold, a bug). A rebuild retries them and stops on one that still fails.
 
 Examples:
   et-ledger status
@@ -29,6 +32,7 @@ Examples:
               'select type, count(*)::int as n from ledger.events group by type order by type',
             );
       const builds = await listBuilds(ledger.db);
+      const deadLetters = await listDeadLetters(ledger.db, { state: 'skipped' });
       const quarantine = await ledger.db
         .query<{ n: number }>('select count(*)::int as n from read.quarantine')
         .then((r) => r.rows[0]!.n)
@@ -48,6 +52,17 @@ Examples:
           lastError: b.lastError?.split('\n')[0] ?? null,
         })),
         quarantined: quarantine,
+        deadLetters: deadLetters.map((d) => ({
+          projection: d.projection,
+          version: d.version,
+          eventId: d.eventId,
+          position: d.position,
+          type: d.eventType,
+          error: d.error,
+          attempts: d.attempts,
+          firstSeen: d.firstSeen.toISOString(),
+          lastSeen: d.lastSeen.toISOString(),
+        })),
       };
       if (values.json) {
         io.out(JSON.stringify(report, null, 2));
@@ -65,6 +80,13 @@ Examples:
         );
       }
       io.out(`quarantined    ${quarantine ?? '(no quarantine read model yet)'}`);
+      io.out(
+        `dead letters   ${deadLetters.length}${deadLetters.length ? ' (skipped events; `et-ledger rebuild NAME` retries them)' : ''}`,
+      );
+      for (const d of report.deadLetters)
+        io.out(
+          `  ${d.projection.padEnd(14)} v${d.version}  position ${d.position}  ${d.type} ${d.eventId}  ×${d.attempts}: ${d.error}`,
+        );
       return 0;
     } finally {
       await ledger.close();
