@@ -46,89 +46,98 @@ const rulesVersion = 2;
  * generation. Every build is a generation of its own: its verdicts never collide with an older build's.
  */
 const version = 3;
-const config: CorrelatorConfig = { ...defaultCorrelatorConfig, correlatorVersion: rulesVersion };
 
-export const correlator = defineProjection({
-  name: 'correlator',
-  version,
-  emits: derivedEventTypes,
-  schemaSql: async () => `${await statsFactsSql()}\n${await sqlFile(import.meta.url, 'correlator.sql')}`,
-  tables: {},
-  on: {
-    StatsFileArrived: async (items, ctx) => {
-      const stored = await storeStatsFacts(ctx.tx, items);
-      const seeds: CorrelatorFact[] = stored
-        .filter((f) => f.round.round === 1)
-        .map((f) => statsCandidate(f.factId, f.round, f.timing.fileTimeCandidatesUnix));
-      // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
-      for (const group of collectGroups(stored)) {
-        const pairs = await pairNear(ctx.tx, group);
-        const known = new Map(
-          (
-            await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
-              'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
-              [pairs.map((p) => p.r2Id)],
-            )
-          ).rows.map((r) => [r.r2_id, r.r1_id]),
-        );
-        const changed = pairs.filter((p) => !(known.has(p.r2Id) && known.get(p.r2Id) === p.r1Id));
-        if (changed.length === 0) continue;
-        await ctx.tx.query(
-          `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])
+/**
+ * The correlator under a given rule set and version. The registry's `correlator` is the one the
+ * code defines; tests build another (a wider window, a bumped version) to exercise a rule change.
+ */
+export function defineCorrelator(config: CorrelatorConfig, version: number) {
+  const decide = (ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string, number][] = []) =>
+    decideWithConfig(config, ctx, seeds, ticks);
+  return defineProjection({
+    name: 'correlator',
+    version,
+    emits: derivedEventTypes,
+    schemaSql: async () => `${await statsFactsSql()}\n${await sqlFile(import.meta.url, 'correlator.sql')}`,
+    tables: {},
+    on: {
+      StatsFileArrived: async (items, ctx) => {
+        const stored = await storeStatsFacts(ctx.tx, items);
+        const seeds: CorrelatorFact[] = stored
+          .filter((f) => f.round.round === 1)
+          .map((f) => statsCandidate(f.factId, f.round, f.timing.fileTimeCandidatesUnix));
+        // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
+        for (const group of collectGroups(stored)) {
+          const pairs = await pairNear(ctx.tx, group);
+          const known = new Map(
+            (
+              await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
+                'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
+                [pairs.map((p) => p.r2Id)],
+              )
+            ).rows.map((r) => [r.r2_id, r.r1_id]),
+          );
+          const changed = pairs.filter((p) => !(known.has(p.r2Id) && known.get(p.r2Id) === p.r1Id));
+          if (changed.length === 0) continue;
+          await ctx.tx.query(
+            `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])
            on conflict (r2_id) do update set r1_id = excluded.r1_id`,
-          [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
-        );
-        const halves = await roundsOf(ctx.tx, changed, stored);
-        for (const { r2Id } of changed) {
-          const times =
-            stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
-          seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
+            [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
+          );
+          const halves = await roundsOf(ctx.tx, changed, stored);
+          for (const { r2Id } of changed) {
+            const times =
+              stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
+            seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
+          }
         }
-      }
-      await saveCandidates(ctx.tx, seeds);
-      await decide(ctx, seeds, eventTimes(seeds));
-    },
-    LuaRoundEnded: async (items, ctx) => {
-      const seeds: LuaCandidate[] = items.map(({ event, meta }) => ({
-        factId: meta.eventId,
-        report: event.data,
-        pauseRecords: [],
-      }));
-      await saveCandidates(ctx.tx, seeds);
-      await decide(ctx, seeds, eventTimes(seeds));
-    },
-    PauseRecorded: async (items, ctx) => {
-      for (const { event } of items) {
-        const p = event.data;
-        await ctx.tx.query(
-          'insert into pause_records (server_id, map_norm, round, start_unix, end_unix, sec) values ($1, $2, $3, $4, $5, $6) on conflict do nothing',
-          [p.serverId, normalizeMapName(p.map), p.round, p.startUnix, p.endUnix, p.sec],
+        await saveCandidates(ctx.tx, seeds, config);
+        await decide(ctx, seeds, eventTimes(seeds));
+      },
+      LuaRoundEnded: async (items, ctx) => {
+        const seeds: LuaCandidate[] = items.map(({ event, meta }) => ({
+          factId: meta.eventId,
+          report: event.data,
+          pauseRecords: [],
+        }));
+        await saveCandidates(ctx.tx, seeds, config);
+        await decide(ctx, seeds, eventTimes(seeds));
+      },
+      PauseRecorded: async (items, ctx) => {
+        for (const { event } of items) {
+          const p = event.data;
+          await ctx.tx.query(
+            'insert into pause_records (server_id, map_norm, round, start_unix, end_unix, sec) values ($1, $2, $3, $4, $5, $6) on conflict do nothing',
+            [p.serverId, normalizeMapName(p.map), p.round, p.startUnix, p.endUnix, p.sec],
+          );
+        }
+        const seeds: CorrelatorFact[] = [];
+        for (const { event } of items) {
+          const p = event.data;
+          const r = await ctx.tx.query<{ body: LuaCandidate }>(
+            "select body from candidates where kind = 'lua' and server_id = $1 and map_norm = $2 and round = $3 and t_min between $4 and $4 + 7200",
+            [p.serverId, normalizeMapName(p.map), p.round, p.startUnix],
+          );
+          seeds.push(...r.rows.map((row) => row.body));
+        }
+        await decide(
+          ctx,
+          seeds,
+          items.map((i) => [i.event.data.serverId, i.event.data.endUnix]),
         );
-      }
-      const seeds: CorrelatorFact[] = [];
-      for (const { event } of items) {
-        const p = event.data;
-        const r = await ctx.tx.query<{ body: LuaCandidate }>(
-          "select body from candidates where kind = 'lua' and server_id = $1 and map_norm = $2 and round = $3 and t_min between $4 and $4 + 7200",
-          [p.serverId, normalizeMapName(p.map), p.round, p.startUnix],
+      },
+      ClockTicked: async (items, ctx) => {
+        await decide(
+          ctx,
+          [],
+          items.map((i) => [i.event.data.serverId, i.event.data.atUnix]),
         );
-        seeds.push(...r.rows.map((row) => row.body));
-      }
-      await decide(
-        ctx,
-        seeds,
-        items.map((i) => [i.event.data.serverId, i.event.data.endUnix]),
-      );
+      },
     },
-    ClockTicked: async (items, ctx) => {
-      await decide(
-        ctx,
-        [],
-        items.map((i) => [i.event.data.serverId, i.event.data.atUnix]),
-      );
-    },
-  },
-});
+  });
+}
+
+export const correlator = defineCorrelator({ ...defaultCorrelatorConfig, correlatorVersion: rulesVersion }, version);
 
 function statsCandidate(factId: string, round: StoredRound, fileTimes: number[]): StatsCandidate {
   return {
@@ -175,7 +184,7 @@ function groupOf(c: CorrelatorFact) {
 }
 
 /** Upserts candidates in one statement; a fact seen twice in one batch is kept once (the last). */
-async function saveCandidates(tx: SqlExecutor, facts: CorrelatorFact[]): Promise<void> {
+async function saveCandidates(tx: SqlExecutor, facts: CorrelatorFact[], config: CorrelatorConfig): Promise<void> {
   const rows = [...new Map(facts.map((c) => [c.factId, c])).values()].map((c) => {
     const g = groupOf(c);
     const times = isLuaCandidate(c) ? [c.report.roundEndUnix] : c.fileTimeCandidatesUnix;
@@ -237,7 +246,12 @@ async function advanceWatermarks(
  * Re-decides the component of every seed, plus every candidate whose decision deadline the
  * watermark has just passed, and appends what changed.
  */
-async function decide(ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string, number][] = []): Promise<void> {
+async function decideWithConfig(
+  config: CorrelatorConfig,
+  ctx: ApplyContext,
+  seeds: CorrelatorFact[],
+  ticks: [string, number][],
+): Promise<void> {
   const { tx } = ctx;
   const moved = await advanceWatermarks(tx, ticks);
   for (const [serverId, { from, to }] of moved) {

@@ -44,7 +44,8 @@ export async function applyBatch(
     await finishBatch(tx, store, build, emitted, throughPosition, db);
   });
   build.position = throughPosition;
-  build.pendingThrough = null;
+  // A smaller batch than the one that crashed keeps the pin until the checkpoint passes it.
+  if (build.pendingThrough !== null && build.pendingThrough <= throughPosition) build.pendingThrough = null;
   return { position: throughPosition, applied: items.length, emitted: emitted.length, undecodable };
 }
 

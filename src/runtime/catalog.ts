@@ -166,7 +166,9 @@ export async function dropBuild(db: SqlDatabase, schemaName: string): Promise<vo
 /** Stores the new checkpoint; fails if another runner moved it (then this batch is rolled back). */
 export async function advanceCheckpoint(tx: SqlExecutor, build: Build, from: number, to: number): Promise<void> {
   const r = await tx.query(
-    'update ledger.projection_builds set position = $3, failures = 0, last_error = null, pending_through = null where schema_name = $1 and position = $2',
+    `update ledger.projection_builds set position = $3, failures = 0, last_error = null,
+       pending_through = case when pending_through > $3 then pending_through end
+     where schema_name = $1 and position = $2`,
     [build.schemaName, from, to],
   );
   if (r.rowCount !== 1) {

@@ -78,7 +78,10 @@ export async function catchUp(
           continue;
         }
       } else {
-        const batch = await readBatch(deps.store, build.position, limit, types, batchSize);
+        const pinned = await readPinned(deps.store, build, batchSize);
+        const batch = pinned
+          ? { events: pinned, through: build.pendingThrough! }
+          : await readBatch(deps.store, build.position, limit, types, batchSize);
         if (!batch) break;
         const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
         result = await applyGuarded(
@@ -116,6 +119,23 @@ export async function catchUp(
 const pinnedHead = (build: Build, head: number): number =>
   build.pendingThrough !== null && build.pendingThrough > build.position ? Math.min(head, build.pendingThrough) : head;
 
+/**
+ * The batch a crash interrupted, read whole (whatever the batch size now): the same events in one
+ * batch decide the same, so the retry appends the same ids.
+ */
+async function readPinned(store: EventStore, build: Build, pageSize: number): Promise<StoredEvent[] | null> {
+  const pin = build.pendingThrough;
+  if (pin === null || pin <= build.position) return null;
+  const events: StoredEvent[] = [];
+  for (let after = build.position; after < pin; ) {
+    const page = (await store.readAll(after, pageSize)).filter((e) => e.position <= pin);
+    if (page.length === 0) break;
+    events.push(...page);
+    after = page[page.length - 1]!.position;
+  }
+  return events;
+}
+
 /** An in-place window spans this many batches: SQL folds are cheap per event, a transaction is not. */
 const IN_PLACE_WINDOW_BATCHES = 100;
 
@@ -135,7 +155,9 @@ async function readBatch(
     const events = await store.readTypes(after, head, types, batchSize);
     return { events, through: events.length === batchSize ? events[events.length - 1]!.position : head };
   }
-  const events = await store.readAll(after, Math.min(batchSize, head - after));
+  // Positions may be sparse (EventStoreDB's are byte offsets): the count bounds the read, the
+  // position filter bounds the batch (a pinned retry must end exactly where the first try did).
+  const events = (await store.readAll(after, Math.min(batchSize, head - after))).filter((e) => e.position <= head);
   const last = events[events.length - 1];
   return last ? { events, through: last.position } : null;
 }
@@ -205,8 +227,9 @@ export function runLive(
       let replaced = false;
       while (!stopping && !replaced) {
         try {
-          const limit = pinnedHead(build, Number.MAX_SAFE_INTEGER) - build.position;
-          const events = await deps.store.readAll(build.position, Math.min(deps.batchSize ?? 500, limit));
+          const events =
+            (await readPinned(deps.store, build, deps.batchSize ?? 500)) ??
+            (await deps.store.readAll(build.position, deps.batchSize ?? 500));
           if (events.length === 0) {
             await waitForAppend(deps.store, build.position, sleep);
             continue;

@@ -1,6 +1,7 @@
 // The Discord sink's slice of the environment (STYLE §6): parsed once by cli/, passed down.
 import { z } from 'zod';
 import { parseVariables, pickSet } from '../../envConfig.ts';
+import { LedgerError } from '../../errors.ts';
 
 /** Every variable the Discord sink reads, with an example: the source of docs/discord.md's table. */
 export const discordEnvVariables = {
@@ -97,4 +98,19 @@ export function loadDiscordConfig(
     api: e.ET_LEDGER_DISCORD_API.replace(/\/+$/, ''),
     postMaxAgeSec: parseDuration(e.ET_LEDGER_POST_MAX_AGE) ?? 6 * 3600,
   };
+}
+
+/**
+ * ET_LEDGER_POST_MAX_AGE in seconds, read the way the sender reads it: the rebuild report predicts
+ * the sender without needing a Discord token. A bad value is refused naming the variable.
+ */
+export function postMaxAgeSec(env: NodeJS.ProcessEnv | Record<string, string | undefined>): number {
+  const raw = env.ET_LEDGER_POST_MAX_AGE ?? '6h';
+  const sec = parseDuration(raw);
+  if (sec === null)
+    throw new LedgerError(
+      'CONFIG_INVALID',
+      `ET_LEDGER_POST_MAX_AGE=${JSON.stringify(raw)}: must be a duration such as 6h, 90m or 0 (no limit)`,
+    );
+  return sec;
 }

@@ -32,7 +32,8 @@ export type PassResult = { handled: number; waiting: number };
 const envOf = (config: DiscordConfig, channelId: string) =>
   config.channels.rounds === channelId ? 'ET_LEDGER_CHANNEL_ROUNDS' : 'ET_LEDGER_CHANNEL_TIMING';
 
-const hashOf = ({ files, ...m }: DiscordMessage) =>
+/** What the sender compares to decide an edit (also the rebuild report's prediction). */
+export const hashOf = ({ files, ...m }: DiscordMessage) =>
   sha256Hex(canonicalJson({ ...m, files: (files ?? []).map((f) => [f.name, sha256Hex(f.data)]) })).slice(0, 32);
 
 export function createSender(opts: SenderOptions) {
