@@ -78,15 +78,20 @@ async function roundsCaughtUp(db: SqlExecutor, position: number): Promise<boolea
 }
 
 /** The message for a row, or null while the read models it needs are behind the verdict. */
-export async function renderPost(db: SqlExecutor, row: OutboxRow): Promise<DiscordMessage | null> {
+export async function renderPost(
+  db: SqlExecutor,
+  row: OutboxRow,
+  opts: { assumeCaughtUp?: boolean } = {},
+): Promise<DiscordMessage | null> {
   const ref = postRef(row.targetKey, row.kind);
+  const caughtUp = async () => opts.assumeCaughtUp === true || (await roundsCaughtUp(db, row.position));
   if (row.session) {
-    if (!(await roundsCaughtUp(db, row.position))) return null;
+    if (!(await caughtUp())) return null;
     const view = await sessionByRounds(db, row.session.serverId, row.session.roundKeys);
     return renderSessionSummary(view, ref);
   }
   if (!row.verdict) return null;
   if (row.kind === 'timing-check') return renderTimingCheck(row.verdict, ref);
-  if (row.statsFactId === null || !(await roundsCaughtUp(db, row.position))) return null;
+  if (row.statsFactId === null || !(await caughtUp())) return null;
   return renderRoundSummary({ verdict: row.verdict, players: await roundPlayers(db, row.statsFactId), ref });
 }

@@ -97,7 +97,9 @@ export function renderTimingCheck(v: Verdict, ref: string): DiscordMessage {
     color: status.colour,
     fields,
     footer: {
-      text: `correlator v${v.correlatorVersion}${v.supersedes.length > 0 ? ` · corrects ${v.supersedes.length} earlier verdict(s)` : ''} · ${v.serverId} · ${refFooter(ref)}`,
+      // Nothing of the verdict's history (supersedes): a post shows the round as decided, the same
+      // whatever order the facts arrived in (the channel's final state is a function of the facts).
+      text: `correlator v${v.correlatorVersion} · ${v.serverId} · ${refFooter(ref)}`,
     },
     ...(v.fileTimeUnix !== null || v.luaRoundEndUnix !== null
       ? { timestamp: new Date((v.luaRoundEndUnix ?? v.fileTimeUnix ?? 0) * 1000).toISOString() }

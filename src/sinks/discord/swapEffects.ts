@@ -110,7 +110,8 @@ export async function discordEffects(
       effects.push({ action: 'post', targetKey: row.targetKey, kind: row.kind, label });
       continue;
     }
-    const message = await renderPost(db, row);
+    // The rounds read model is not rebuilt with the correlator: what it holds now is what the sender reads.
+    const message = await renderPost(db, row, { assumeCaughtUp: true });
     if (message !== null && hashOf(message) !== s.content_hash)
       effects.push({ action: 'edit', targetKey: row.targetKey, kind: row.kind, label });
   }
