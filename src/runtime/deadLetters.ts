@@ -172,7 +172,7 @@ export async function forgetDeadLetters(db: SqlExecutor, schemaName: string): Pr
 export function poisonInRebuild(build: Build, event: { eventId: string; position: number; type: string }, e: unknown) {
   return new LedgerError(
     'PROJECTION_FAILED',
-    `rebuilding ${build.name} v${build.version} failed on ${event.type} ${event.eventId} at position ${event.position}: ${errorLine(e)}. The previous build keeps serving; fix the cause (or the code) and rebuild again.`,
+    `rebuilding ${build.name} v${build.version} failed on ${event.type} ${event.eventId} at position ${event.position}: ${errorLine(e)}. The previous build keeps serving. The event is a fact and stays: change the code so that it applies (or skips it on purpose), bump the projection's version and rebuild.`,
     { cause: e },
   );
 }

@@ -2,7 +2,7 @@
 // and the projections that follow it are one group (src/runtime/generations.ts): a new build of
 // the processor is built with new builds of its followers, reading its new generation's events,
 // and all of them are swapped in in one transaction (DESIGN invariants 4 and 8).
-import { LedgerError } from '../errors.ts';
+import { isLedgerError, LedgerError } from '../errors.ts';
 import {
   activate,
   activeBuild,
@@ -42,9 +42,26 @@ export async function ensureServing(deps: RuntimeDeps, p: Projection): Promise<B
       });
     }
   }
-  const { build } = await buildAndSwap(deps, p, { report: false });
-  return build;
+  if (active && stalled.has(stallKey(p))) return active;
+  try {
+    const { build } = await buildAndSwap(deps, p, { report: false });
+    return build;
+  } catch (e) {
+    // A rebuild started by itself (new code met the log) that stops on a poison event leaves the
+    // previous build serving, and everything else running; `et-ledger rebuild` names the event.
+    if (!active || !isLedgerError(e, 'PROJECTION_FAILED') || e.retriable) throw e;
+    stalled.add(stallKey(p));
+    deps.log.error(
+      { projection: p.name, version: p.version, serving: active.version, err: e.message },
+      'the new version stopped on a poison event; the previous version keeps serving',
+    );
+    return active;
+  }
 }
+
+/** Rebuilds that stopped on a poison event in this process: not retried until it restarts. */
+const stalled = new Set<string>();
+const stallKey = (p: Projection) => `${p.name}@${p.version}`;
 
 export type RebuildResult = {
   build: Build;

@@ -59,7 +59,9 @@ export async function ingestPaths(
     const projections = await loadProjections();
     const runtime = cliRuntime(ledger, ctx.log, projections);
     await prepareRuntime(runtime);
-    const deadBefore = new Set((await listDeadLetters(ledger.db)).map((d) => `${d.schemaName}/${d.position}`));
+    const deadBefore = new Set(
+      (await listDeadLetters(ledger.db, { state: 'skipped' })).map((d) => `${d.schemaName}/${d.position}`),
+    );
     await projectAllToHead(runtime);
     const skipped = (await listDeadLetters(ledger.db, { state: 'skipped' })).filter(
       (d) => !deadBefore.has(`${d.schemaName}/${d.position}`),

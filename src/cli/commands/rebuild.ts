@@ -61,7 +61,12 @@ Examples:
           if (values.report || dryRun) effects = await swapEffects(ledger.db, members);
         },
       });
-      for (const r of [result, ...result.followers]) printResult(io, r, values.report === true, dryRun);
+      for (const r of [result, ...result.followers])
+        printResult(io, r, {
+          report: values.report === true,
+          dryRun,
+          processor: !!projections.find((p) => p.name === r.build.name)?.emits?.length,
+        });
       if (effects) printEffects(io, effects, dryRun);
       return 0;
     } finally {
@@ -88,10 +93,15 @@ async function swapEffects(
   };
 }
 
-function printResult(io: CommandContext['io'], result: RebuildResult, report: boolean, dryRun: boolean): void {
+function printResult(
+  io: CommandContext['io'],
+  result: RebuildResult,
+  opts: { report: boolean; dryRun: boolean; processor: boolean },
+): void {
+  const { report, dryRun, processor } = opts;
   const from = result.previous ? `v${result.previous.version} (${result.previous.schemaName})` : 'nothing';
   io.out(
-    `${result.build.name}: ${from} → v${result.build.version} (${result.build.schemaName}${generationNote(result.build)}), ${result.applied} events applied, at position ${result.build.position}${dryRun ? ' — dry run: not swapped in, dropped' : ''}`,
+    `${result.build.name}: ${from} → v${result.build.version} (${result.build.schemaName}${generationNote(result.build, processor)}), ${result.applied} events applied, at position ${result.build.position}${dryRun ? ' — dry run: not swapped in, dropped' : ''}`,
   );
   for (const t of result.diff ?? []) {
     io.out(`  ${t.table.padEnd(22)} +${t.added} added  -${t.removed} removed  ~${t.changed} changed`);
@@ -125,9 +135,10 @@ function printEffects(io: CommandContext['io'], e: SwapEffects, dryRun: boolean)
   }
 }
 
-const generationNote = (b: Build): string =>
+/** A processor's build is a generation; a follower's reads one; other builds have nothing to say. */
+const generationNote = (b: Build, isProcessor: boolean): string =>
   b.followsGeneration !== null
     ? `, reading generation ${b.followsGeneration}`
-    : b.generation
+    : isProcessor
       ? `, generation ${b.generation}`
       : '';

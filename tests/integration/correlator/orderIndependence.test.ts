@@ -183,6 +183,14 @@ async function finalState(batches: NewEvent[][]) {
       luaRoundTeams: (await readModel(ledger.db, 'lua_round_teams')).map(
         ({ shape: _s, sourceKind: _k, sourceRef: _r, ...r }) => r,
       ),
+      // What Discord will show: one row per round (and per session) and message kind. Which
+      // verdict event a row shows is history; the session's rounds are not.
+      outbox: (await readModel(ledger.db, 'discord_outbox')).map(
+        ({ verdictEventId: _v, payloadHash: _h, position: _p, verdict, ...r }): Record<string, unknown> => ({
+          ...r,
+          session: r.kind === 'session-summary' ? verdict : null,
+        }),
+      ),
     };
   } finally {
     await ledger.close();
@@ -209,6 +217,7 @@ describe('order independence (correlation.md scenario 21)', () => {
         .map((v) => `${v.status} ${v.flags}`)
         .sort(),
     ).toEqual(['LUA_ONLY ambiguous', 'NO_LUA_DATA ambiguous', 'NO_LUA_DATA ambiguous']);
+    expect(reference.outbox.filter((r) => r.kind === 'session-summary').length).toBeGreaterThan(0);
 
     const n = UNITS.length;
     const arrival = fc.record({
@@ -231,6 +240,7 @@ describe('order independence (correlation.md scenario 21)', () => {
         expect(state.rounds).toEqual(reference.rounds);
         expect(state.playerStats).toEqual(reference.playerStats);
         expect(state.luaRoundTeams).toEqual(reference.luaRoundTeams);
+        expect(state.outbox).toEqual(reference.outbox);
       }),
       {
         numRuns: Number(process.env.FC_RUNS ?? RUNS),

@@ -12,6 +12,7 @@ import {
   catchUp,
   ensureServing,
   prepareRuntime,
+  projectAllToHead,
   type RuntimeDeps,
   runLive,
 } from '../../../src/runtime/ledgerRuntime.ts';
@@ -271,8 +272,15 @@ describe.skipIf(!postgresAvailable())('projection runtime on PostgreSQL', () => 
         buildAndSwap(d, tallyProjection(2, { failOnAtUnix: 1_700_000_100 }), { report: false }),
       ).rejects.toThrow(new RegExp(`ClockTicked ${dead[0]!.eventId} at position ${dead[0]!.position}`));
       expect((await activeBuild(ledger.db, 'tally'))?.version).toBe(1);
-      // Fixed: the rebuild applies the event, and the dead letter goes with the old build.
+      // New code that meets the same poison by itself (ingest, run): the new version stops, the
+      // old one keeps serving, and every other projection goes on.
+      const healthy = { ...tallyProjection(1), name: 'tally-healthy', tables: {} };
+      const bumped = { ...d, projections: [tallyProjection(2, { failOnAtUnix: 1_700_000_100 }), healthy] };
       await runner.stop();
+      await projectAllToHead(bumped);
+      expect((await activeBuild(ledger.db, 'tally'))?.version).toBe(1);
+      expect((await activeBuild(ledger.db, 'tally-healthy'))?.position).toBe(500);
+      // Fixed: the rebuild applies the event, and the dead letter goes with the old build.
       await buildAndSwap(d, tallyProjection(2), { report: false });
       expect(await listDeadLetters(ledger.db)).toEqual([]);
       expect(Number((await ledger.db.query<{ n: string }>('select n from read.tallies')).rows[0]!.n)).toBe(500);
