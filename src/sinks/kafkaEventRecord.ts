@@ -1,5 +1,5 @@
 // The events topic's records (docs/scale-out.md, "Topics"): one per stored event, in log order per key.
-//   key      the server (facts, ticks: data.serverId) or the round (verdicts: data.roundKey)
+//   key      the server (facts, ticks: data.serverId) or the round (verdicts and retractions: data.roundKey)
 //   value    a raw fact's exact bytes, or the event's data as JSON
 //   headers  et-event-id (consumers dedupe by it: a sink restart republishes at most one batch),
 //            et-stream-id, et-stream-version, et-position, et-type, et-schema-version, et-recorded-at,
@@ -23,7 +23,8 @@ export const eventHeader = {
 
 export function eventKey(e: Pick<StoredEvent, 'type' | 'data' | 'streamId'>): string {
   const d = (e.data ?? {}) as { roundKey?: unknown; serverId?: unknown };
-  if (e.type === 'RoundTimingReconciled' && typeof d.roundKey === 'string') return d.roundKey;
+  if ((e.type === 'RoundTimingReconciled' || e.type === 'RoundVerdictRetracted') && typeof d.roundKey === 'string')
+    return d.roundKey;
   if (typeof d.serverId === 'string') return d.serverId;
   return e.streamId;
 }
