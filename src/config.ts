@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseVariables, pickSet } from './envConfig.ts';
 import { LedgerError } from './errors.ts';
 import { IanaZone, ServerId } from './events/common.ts';
-import type { StoreSpec } from './store/openStore.ts';
+import { hasUnencodedCredentials, maskDatabaseUrl, maskStoreText, type StoreSpec } from './store/openStore.ts';
 
 /**
  * Every environment variable et-ledger reads, with its default: the one source for the README's
@@ -36,6 +36,24 @@ const positiveInt = (name: string) =>
     .int(`${name} must be a whole number`)
     .positive(`${name} must be positive`);
 
+/** What to do about a password that breaks its URL; every message about one says it. */
+const percentEncode =
+  'the password must be percent-encoded: an unencoded @, /, ? or # in it cuts the URL short (p@ss → p%40ss, / → %2F, ? → %3F, # → %23)';
+
+/** Why `url` is no PostgreSQL URL we can use, or null. */
+function postgresUrlProblem(url: string): string | null {
+  const advice = url.includes('@') ? `; ${percentEncode}` : '';
+  if (!/^postgres(ql)?:\/\//.test(url))
+    return `must be a postgres:// URL (example: postgres://postgres@127.0.0.1:5432/etl)${advice}`;
+  if (hasUnencodedCredentials(url)) return percentEncode;
+  try {
+    new URL(url);
+  } catch {
+    return `is not a valid URL${advice}`;
+  }
+  return null;
+}
+
 export const Env = z.object({
   ET_LEDGER_STORE: z
     .string()
@@ -45,9 +63,10 @@ export const Env = z.object({
     )
     .default('pglite:./.et-ledger'),
   DATABASE_URL: z
-    .url({
-      protocol: /^postgres(ql)?$/,
-      error: 'must be a postgres:// URL (example: postgres://postgres@127.0.0.1:5432/etl)',
+    .string()
+    .superRefine((url, ctx) => {
+      const problem = postgresUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
   ET_LEDGER_TZ: IanaZone.optional(),
@@ -112,18 +131,21 @@ export function resolveStore(text: string, databaseUrl: string | undefined): Sto
         'ET_LEDGER_STORE (or --store) is a bare `postgres:` but DATABASE_URL is not set\n    example: DATABASE_URL=postgres://postgres@127.0.0.1:5432/etl, or --store postgres:postgres://postgres@127.0.0.1:5432/etl',
       );
     }
-    if (!/^postgres(ql)?:\/\//.test(url)) {
-      throw new LedgerError(
-        'CONFIG_INVALID',
-        `ET_LEDGER_STORE (or --store) = postgres:${url}: the part after postgres: must be a postgres:// URL\n    example: --store postgres:postgres://postgres@127.0.0.1:5432/etl`,
-      );
+    if (rest === '') checkDatabaseUrl(url);
+    else {
+      const problem = postgresUrlProblem(url);
+      if (problem)
+        throw new LedgerError(
+          'CONFIG_INVALID',
+          `ET_LEDGER_STORE (or --store) = postgres:${maskDatabaseUrl(url)}: ${problem.startsWith('must') ? `the part after postgres: ${problem}` : problem}\n    example: --store postgres:postgres://etl:p%40ss@127.0.0.1:5432/etl`,
+        );
     }
     return { kind: 'postgres', url };
   }
   if (!databaseUrl) {
     throw new LedgerError(
       'CONFIG_INVALID',
-      `DATABASE_URL is required when ET_LEDGER_STORE is ${text}: the read models live in PostgreSQL\n    example: DATABASE_URL=postgres://postgres@127.0.0.1:5432/etl`,
+      `DATABASE_URL is required when ET_LEDGER_STORE is ${maskStoreText(text)}: the read models live in PostgreSQL\n    example: DATABASE_URL=postgres://postgres@127.0.0.1:5432/etl`,
     );
   }
   if (rest === '')
@@ -131,5 +153,21 @@ export function resolveStore(text: string, databaseUrl: string | undefined): Sto
       'CONFIG_INVALID',
       'ET_LEDGER_STORE = eventstoredb: needs the server URL\n    example: eventstoredb:esdb://127.0.0.1:2113?tls=false',
     );
+  if (hasUnencodedCredentials(rest))
+    throw new LedgerError(
+      'CONFIG_INVALID',
+      `ET_LEDGER_STORE (or --store) = eventstoredb:${maskDatabaseUrl(rest)}: ${percentEncode}\n    example: eventstoredb:esdb://admin:p%40ss@127.0.0.1:2113?tls=false`,
+    );
+  checkDatabaseUrl(databaseUrl);
   return { kind: 'eventstoredb', url: rest, readModelsUrl: databaseUrl };
+}
+
+/** DATABASE_URL as loadConfig checks it, for callers of resolveStore that skipped loadConfig. */
+function checkDatabaseUrl(url: string): void {
+  const problem = postgresUrlProblem(url);
+  if (problem)
+    throw new LedgerError(
+      'CONFIG_INVALID',
+      `DATABASE_URL = ${JSON.stringify(maskDatabaseUrl(url))}: ${problem}\n    example: DATABASE_URL=postgres://etl:p%40ss@127.0.0.1:5432/etl`,
+    );
 }

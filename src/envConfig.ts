@@ -3,12 +3,16 @@
 // failure name each variable, its value (secrets hidden), the problem and an example.
 import type { z } from 'zod';
 import { LedgerError } from './errors.ts';
+import { maskStoreText } from './store/openStore.ts';
 
 /** What the docs and --help print for a variable. */
 export type EnvVariable = { readonly example: string; readonly help: string };
 
 /** Names of settings whose values are never printed. */
 export const secretName = /secret|token|password/i;
+
+/** Names of settings that hold a database URL: printed with its password masked (maskStoreText). */
+const urlName = /_URL$|^ET_LEDGER_STORE$/;
 
 /** The variables among `keys` that are set to something in `env` (an empty value counts as unset). */
 export function pickSet(env: Record<string, string | undefined>, keys: readonly string[]): Record<string, string> {
@@ -36,7 +40,12 @@ export function parseVariables<S extends z.ZodType>(
   const lines = r.error.issues.map((i) => {
     const key = String(i.path[0]);
     const value = source[key];
-    const shown = value === undefined ? '(unset)' : secretName.test(key) ? '(hidden)' : JSON.stringify(value);
+    const shown =
+      value === undefined
+        ? '(unset)'
+        : secretName.test(key)
+          ? '(hidden)'
+          : JSON.stringify(urlName.test(key) ? maskStoreText(value) : value);
     const flag = flagOf(key);
     const example = variables[key]?.example;
     return `  ${key}${flag ? ` (or --${flag})` : ''} = ${shown}: ${i.message}${example ? `\n    example: ${key}=${example}` : ''}`;

@@ -17,7 +17,14 @@ export const runEnvVariables = {
     example: '8787',
     help: 'port of the HTTP receiver, /healthz and /metrics (default 8787; 0: any free port)',
   },
-  ET_LEDGER_HTTP_HOST: { example: '0.0.0.0', help: 'address the HTTP receiver listens on (default 0.0.0.0)' },
+  ET_LEDGER_HTTP_HOST: {
+    example: '0.0.0.0',
+    help: 'address the HTTP receiver listens on (default 127.0.0.1; 0.0.0.0 when Lua reports come from another host)',
+  },
+  ET_LEDGER_METRICS_TOKEN: {
+    example: 'q3Vx8nR2mK7pL4wT9sY6',
+    help: 'GET /metrics then needs `Authorization: Bearer <token>` (/healthz stays open); at least 16 characters of A-Z a-z 0-9 . _ ~ + / -',
+  },
   ET_LEDGER_REPORT_SECRET: {
     example: 'e3b0c44298fc1c149afbf4c8996fb924',
     help: 'HMAC secret of the Lua reports of ET_LEDGER_SERVER_ID (no --config file); at least 16 characters',
@@ -47,6 +54,8 @@ export const runEnvVariables = {
 /** An example per field, keyed by its path with array indexes left out (`servers[].sftp.port`). */
 const examples: Record<string, string> = {
   'http.host': '"host": "0.0.0.0"',
+  'http.metricsToken': '"metricsToken": "q3Vx8nR2mK7pL4wT9sY6"',
+  'http.metricsTokenEnv': '"metricsTokenEnv": "ET_LEDGER_METRICS_TOKEN"',
   'http.port': '"port": 8787',
   'http.headersTimeoutMs': '"headersTimeoutMs": 10000',
   'http.requestTimeoutMs': '"requestTimeoutMs": 30000',
@@ -87,6 +96,11 @@ const Secret = z.string().min(16, 'must be at least 16 characters (e.g. `openssl
 const LegacyToken = Secret.regex(
   /^[A-Za-z0-9._~-]+$/,
   'may hold only letters, digits and . _ ~ - (it is part of a URL)',
+);
+/** A bearer token (RFC 6750 b64token), so that it fits an Authorization header as it is. */
+const MetricsToken = Secret.regex(
+  /^[A-Za-z0-9._~+/-]+=*$/,
+  'may hold only letters, digits and . _ ~ + / - (it is sent as `Authorization: Bearer <token>`)',
 );
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
 const Millis = z.int('must be whole milliseconds').positive('must be positive');
@@ -143,10 +157,20 @@ const RunFile = z
   .strictObject({
     http: z
       .strictObject({
-        host: z.string().min(1).default('0.0.0.0'),
+        host: z.string().min(1).default('127.0.0.1'),
         port: Port.default(8787),
         headersTimeoutMs: Millis.default(10_000),
         requestTimeoutMs: Millis.default(30_000),
+        metricsToken: MetricsToken.optional(),
+        metricsTokenEnv: EnvName.optional(),
+      })
+      .superRefine((h, ctx) => {
+        if (h.metricsToken !== undefined && h.metricsTokenEnv !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['metricsTokenEnv'],
+            message: 'give metricsToken or metricsTokenEnv, not both',
+          });
       })
       .prefault({}),
     tickSec: z.int('must be whole seconds').min(1, 'must be at least 1').default(30),
@@ -185,6 +209,7 @@ type RunFile = z.output<typeof RunFile>;
 const RunEnv = z.object({
   ET_LEDGER_HTTP_PORT: z.coerce.number('must be a whole number from 0 to 65535').pipe(Port).optional(),
   ET_LEDGER_HTTP_HOST: z.string().min(1).optional(),
+  ET_LEDGER_METRICS_TOKEN: MetricsToken.optional(),
   ET_LEDGER_REPORT_SECRET: Secret.optional(),
   ET_LEDGER_LEGACY_TOKEN: LegacyToken.optional(),
   ET_LEDGER_WATCH_DIR: z.string().optional(),
@@ -224,7 +249,14 @@ export type ServerRunConfig = {
 };
 
 export type RunConfig = {
-  http: { host: string; port: number; headersTimeoutMs: number; requestTimeoutMs: number };
+  http: {
+    host: string;
+    port: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** GET /metrics needs `Authorization: Bearer <it>`; null: /metrics is open. */
+    metricsToken: string | null;
+  };
   tickSec: number;
   watch: { stableMs: number; scanMs: number };
   maxFileBytes: number;
@@ -306,13 +338,19 @@ export function loadRunConfig(
   }
 
   const problems: string[] = [];
-  const fromEnv = (i: number, field: 'reportSecret' | 'legacyToken', name: string | undefined): string | null => {
+  const fromEnv = (
+    where: string,
+    field: 'reportSecret' | 'legacyToken' | 'metricsToken',
+    name: string | undefined,
+  ): string | null => {
     if (name === undefined) return null;
     const value = env[name];
-    const checked = (field === 'legacyToken' ? LegacyToken : Secret).safeParse(value);
+    const checked = (
+      field === 'legacyToken' ? LegacyToken : field === 'metricsToken' ? MetricsToken : Secret
+    ).safeParse(value);
     if (!checked.success) {
       problems.push(
-        `  servers[${i}].${field}Env = "${name}": ${value === undefined || value === '' ? `the variable ${name} is not set` : `${name} ${checked.error.issues[0]!.message}`}\n    example: ${name}=$(openssl rand -hex 32)`,
+        `  ${where}.${field}Env = "${name}": ${value === undefined || value === '' ? `the variable ${name} is not set` : `${name} ${checked.error.issues[0]!.message}`}\n    example: ${name}=$(openssl rand -hex 32)`,
       );
       return null;
     }
@@ -323,8 +361,8 @@ export function loadRunConfig(
     return {
       id: s.id,
       tz: s.tz ?? base.tz,
-      reportSecret: s.reportSecret ?? fromEnv(i, 'reportSecret', s.reportSecretEnv),
-      legacyToken: s.legacyToken ?? fromEnv(i, 'legacyToken', s.legacyTokenEnv),
+      reportSecret: s.reportSecret ?? fromEnv(`servers[${i}]`, 'reportSecret', s.reportSecretEnv),
+      legacyToken: s.legacyToken ?? fromEnv(`servers[${i}]`, 'legacyToken', s.legacyTokenEnv),
       watchDirs: s.watchDirs,
       sftp: sftp
         ? {
@@ -357,6 +395,10 @@ export function loadRunConfig(
       problems.push(`  servers[${i}].legacyToken: is also the token of servers[${other}]; each server needs its own`);
     tokens.set(s.legacyToken, i);
   });
+  const metricsToken =
+    vars.ET_LEDGER_METRICS_TOKEN ??
+    file.http.metricsToken ??
+    fromEnv('http', 'metricsToken', file.http.metricsTokenEnv);
   if (problems.length > 0) throw invalid(problems);
 
   return {
@@ -365,6 +407,7 @@ export function loadRunConfig(
       port: vars.ET_LEDGER_HTTP_PORT ?? file.http.port,
       headersTimeoutMs: file.http.headersTimeoutMs,
       requestTimeoutMs: file.http.requestTimeoutMs,
+      metricsToken,
     },
     tickSec: file.tickSec,
     watch: file.watch,

@@ -153,7 +153,9 @@ async function readBatch(
 ): Promise<{ events: StoredEvent[]; through: number } | null> {
   if (store.readTypes) {
     const events = await store.readTypes(after, head, types, batchSize);
-    return { events, through: events.length === batchSize ? events[events.length - 1]!.position : head };
+    // Empty: nothing of these types up to the head. Otherwise the batch accounts for what it holds
+    // (a read may also stop short by bytes); the next read takes it from there.
+    return { events, through: events.length === 0 ? head : events[events.length - 1]!.position };
   }
   // Positions may be sparse (EventStoreDB's are byte offsets): the count bounds the read, the
   // position filter bounds the batch (a pinned retry must end exactly where the first try did).

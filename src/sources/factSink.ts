@@ -4,8 +4,9 @@
 import type { FactSource } from '../events/common.ts';
 import type { Logger } from '../logger.ts';
 import type { LedgerMetrics } from '../metrics.ts';
+import { classifyFailure, errorLine } from '../runtime/deadLetters.ts';
 import type { AppendOutcome, NewEvent } from '../store/eventStore.ts';
-import { type Arrival, type IdentifiedFact, identifyFact } from './identifyFact.ts';
+import { type Arrival, type IdentifiedFact, identifyFact, quarantineArrival } from './identifyFact.ts';
 
 /** Appends facts idempotently (by event id); `EventStore.appendFacts` is one. */
 export type AppendFacts = (events: NewEvent[]) => Promise<AppendOutcome[]>;
@@ -19,10 +20,21 @@ export type Delivered = {
   status: 'appended' | 'duplicate';
 };
 
-/** Identifies and appends one arrival; rejects (nothing counted as appended) when the sink fails. */
+/**
+ * Identifies and appends one arrival. A permanent refusal of the log (classifyFailure: the fact
+ * itself is the problem, every retry would fail) keeps the bytes in quarantine with the reason, so
+ * the arrival never blocks what comes after it; a transient one rejects, and the source retries.
+ */
 export async function deliverArrival(deps: SourceDeps, arrival: Arrival): Promise<Delivered> {
-  const fact = identifyFact(arrival);
-  const outcomes = await deps.append(fact.events);
+  let fact = identifyFact(arrival);
+  let outcomes: AppendOutcome[];
+  try {
+    outcomes = await deps.append(fact.events);
+  } catch (e) {
+    if (classifyFailure(e) === 'transient' || fact.kind === 'unrecognized') throw e;
+    fact = quarantineArrival(arrival, `store_refused: ${errorLine(e)}`);
+    outcomes = await deps.append(fact.events);
+  }
   const status = outcomes.some((o) => o.status === 'appended') ? 'appended' : 'duplicate';
   countAppended(deps.metrics, arrival.source.kind, arrival.serverId, fact.events, outcomes);
   const fields = {

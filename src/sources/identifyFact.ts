@@ -11,6 +11,7 @@ import { normalizeLuaReport } from '../parser/luaReport.ts';
 import { normalizeMapName } from '../parser/names.ts';
 import { recognizeFact } from '../parser/recognize.ts';
 import type { NewEvent } from '../store/eventStore.ts';
+import { storable, unstorableTextAt } from './storableText.ts';
 
 export type Arrival = {
   bytes: Uint8Array;
@@ -40,13 +41,24 @@ const envelope = <E extends { type: string; schemaVersion: number; data: unknown
 ): NewEvent => ({ ...id, ...e });
 
 export function identifyFact(a: Arrival): IdentifiedFact {
+  const fact = identifyKind(a);
+  if (fact.kind === 'unrecognized') return fact;
+  // A value the log cannot store as text would be refused on every attempt: keep the bytes, say why.
+  for (const e of fact.events) {
+    const at = unstorableTextAt(e.data);
+    if (at !== null)
+      return unrecognized(
+        a,
+        sha256Hex(a.bytes),
+        `invalid_text at ${at}: contains U+0000 or an unpaired surrogate, which the log cannot store as text`,
+      );
+  }
+  return fact;
+}
+
+function identifyKind(a: Arrival): IdentifiedFact {
   const sha256 = sha256Hex(a.bytes);
-  if (a.bytes.length > a.maxBytes)
-    return unrecognized(
-      a,
-      sha256,
-      `too_large: ${a.bytes.length} bytes is over the ${a.maxBytes}-byte limit (ET_LEDGER_MAX_FILE_BYTES)`,
-    );
+  if (a.bytes.length > a.maxBytes) return identifyOversized(a, { sizeBytes: a.bytes.length, sha256 });
   const kind = recognizeFact(a.bytes, a.fileName);
   if (kind === 'stats') {
     const fileName = a.fileName ?? `unnamed-${sha256.slice(0, 12)}.txt`;
@@ -96,15 +108,32 @@ function pauseEvent(data: PauseRecorded['data'], raw: Uint8Array): NewEvent {
   );
 }
 
-function unrecognized(a: Arrival, sha256: string, reason: string): IdentifiedFact {
+/**
+ * A file over the cap (ET_LEDGER_MAX_FILE_BYTES): a small fact with its name, size, sha256 and the
+ * reason, never its bytes (they would be read again on every rebuild, and a big enough row breaks
+ * the driver). The sha256 identifies it: the same file found again is the same fact.
+ */
+export function identifyOversized(
+  a: Omit<Arrival, 'bytes'>,
+  file: { sizeBytes: number; sha256: string },
+): IdentifiedFact {
+  const reason = `too_large: ${file.sizeBytes} bytes is over the ${a.maxBytes}-byte limit (ET_LEDGER_MAX_FILE_BYTES); kept without its bytes`;
+  return unrecognized({ ...a, bytes: new Uint8Array(0) }, file.sha256, reason, file.sizeBytes);
+}
+
+/** The arrival kept whole in quarantine with a reason found after identification (a refusal of the log). */
+export const quarantineArrival = (a: Arrival, reason: string): IdentifiedFact =>
+  unrecognized(a, sha256Hex(a.bytes), reason);
+
+function unrecognized(a: Arrival, sha256: string, reason: string, sizeBytes = a.bytes.length): IdentifiedFact {
   const data: UnrecognizedFactArrived['data'] = {
     serverId: a.serverId,
-    fileName: a.fileName,
+    fileName: a.fileName === null ? null : storable(a.fileName),
     tz: a.tz,
     sha256,
-    sizeBytes: a.bytes.length,
-    reason,
-    source: a.source,
+    sizeBytes,
+    reason: storable(reason),
+    source: { ...a.source, ref: storable(a.source.ref) },
     arrivedAt: a.receivedAt,
   };
   return {

@@ -1,7 +1,9 @@
 // The HTTP receiver (node:http) of `et-ledger run`:
 //   POST /v1/reports         our signed `et-ledger.round/1` / `et-ledger.pause/1` reports
 //   POST /v1/legacy/<token>  the legacy script's STATS_READY webhook body; the token names the server
-//   GET  /healthz, /metrics  health (JSON) and Prometheus metrics
+//   GET  /healthz, /metrics  health (JSON) and Prometheus metrics; with `metricsToken`, /metrics
+//                            needs `Authorization: Bearer <token>` (else 401), /healthz stays open
+// Listens on 127.0.0.1 unless told otherwise: health and metrics are not for the whole network.
 // Answers exactly as shared/spec/lua-report.md (delivery step 3) says: 401 missing or bad signature,
 // unknown server or |now − t| > 300 s; 413 body over 64 KiB; 400 malformed JSON; 408 too slow; each
 // a log line and nothing appended. A signed report that breaks the schema is appended as the
@@ -21,6 +23,7 @@ export type HealthReport = { ok: boolean } & Record<string, unknown>;
 
 export type ReportReceiverOptions = SourceDeps & {
   servers: ReceiverServer[];
+  /** Default 127.0.0.1 (loopback only); 0.0.0.0 when Lua reports come from another host. */
   host?: string;
   /** 0 picks a free port (see `start()`'s answer). Default 8787. */
   port?: number;
@@ -34,6 +37,8 @@ export type ReportReceiverOptions = SourceDeps & {
   /** How often node checks the two timeouts above (default 1 000 ms). */
   timeoutCheckMs?: number;
   health?: () => Promise<HealthReport>;
+  /** When set, GET /metrics answers 401 unless sent `Authorization: Bearer <metricsToken>`. Never logged. */
+  metricsToken?: string;
   now?: () => number;
 };
 
@@ -53,6 +58,14 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
   const limit = opts.maxBodyBytes ?? MAX_LUA_REPORT_BYTES;
   const byId = new Map(opts.servers.map((s) => [s.id, s]));
   const tokens = opts.servers.flatMap((s) => (s.legacyToken ? [{ server: s, digest: digest(s.legacyToken) }] : []));
+  const metricsDigest = opts.metricsToken ? digest(opts.metricsToken) : null;
+
+  /** Compared as SHA-256 digests with timingSafeEqual: equal lengths, time independent of the token. */
+  function metricsAllowed(req: IncomingMessage): boolean {
+    if (metricsDigest === null) return true;
+    const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(req.headers.authorization ?? '');
+    return timingSafeEqual(metricsDigest, digest(m?.[1] ?? ''));
+  }
 
   const server = createServer(
     {
@@ -102,6 +115,22 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
     if (path === '/healthz' || path === '/metrics') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return reject(405, 'method', `${path} answers GET`);
       if (path === '/metrics') {
+        if (!metricsAllowed(req)) {
+          opts.metrics.rejections.inc({ reason: 'metrics_token' });
+          log.warn(
+            { status: 401, reason: 'metrics_token', path, remote: req.socket.remoteAddress },
+            'request rejected',
+          );
+          const text = 'GET /metrics needs Authorization: Bearer <the metrics token>\n';
+          res
+            .writeHead(401, {
+              'www-authenticate': 'Bearer realm="et-ledger metrics"',
+              'content-type': 'text/plain; charset=utf-8',
+              'content-length': Buffer.byteLength(text),
+            })
+            .end(text);
+          return;
+        }
         const text = await opts.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': opts.metrics.registry.contentType }).end(text);
         return;
@@ -222,10 +251,18 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
   return {
     server,
     async start() {
-      server.listen(opts.port ?? 8787, opts.host ?? '0.0.0.0');
+      server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1');
       await once(server, 'listening');
       const a = server.address() as AddressInfo;
-      log.info({ host: a.address, port: a.port }, 'HTTP receiver listening');
+      log.info(
+        { host: a.address, port: a.port, metrics: metricsDigest === null ? 'open' : 'bearer' },
+        'HTTP receiver listening',
+      );
+      if (metricsDigest === null && !isLoopback(a.address))
+        log.warn(
+          { host: a.address },
+          'GET /metrics is open to every client that reaches this address; set ET_LEDGER_METRICS_TOKEN (or http.metricsToken)',
+        );
       return { host: a.address, port: a.port };
     },
     async stop() {
@@ -245,6 +282,9 @@ function pathOf(req: IncomingMessage): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
+
+const isLoopback = (address: string) =>
+  address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 
 /** Legacy tokens are credentials: never in a log line. */
 const redact = (path: string) => (path.startsWith('/v1/legacy/') ? '/v1/legacy/<token>' : path);

@@ -49,7 +49,8 @@ export interface EventStore {
   /** Events with position > `after`, in global order, at most `limit`. */
   readAll(after: number, limit: number): Promise<StoredEvent[]>;
   /**
-   * Events of these types with `after` < position ≤ `through`, in global order, at most `limit`.
+   * Events of these types with `after` < position ≤ `through`, in global order, at most `limit` (fewer
+   * when a batch reaches the store's byte budget: the caller reads on from the last one returned).
    * Optional: a store that can filter on its side saves a projection reading (and the client
    * decoding) every event it would skip. Positions up to `through` must all be committed.
    */

@@ -10,6 +10,43 @@ export type StoreSpec =
   | { kind: 'postgres'; url: string }
   | { kind: 'eventstoredb'; url: string; readModelsUrl: string };
 
+const schemePrefix = /^[A-Za-z][A-Za-z0-9+.-]*:(?:\/\/)?/;
+
+/**
+ * Whether the user:password part of a database URL is broken by an unencoded `@`, `/`, `?` or `#`
+ * (`postgres://u:p@ss/word@host/db`): more than one `@`, or an `@` after the host part begins. A
+ * driver would then read part of the password as host, path or query, and print it.
+ */
+export function hasUnencodedCredentials(url: string): boolean {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return false;
+  if (url.indexOf('@') !== at) return true;
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
+  return m === null || at >= m[0].length;
+}
+
+/**
+ * A database URL fit for a message or a log line: `postgres://u:***@host/db`. When its credentials
+ * do not parse (see hasUnencodedCredentials), everything between the scheme and the last `@` is
+ * masked: `postgres://***@host/db`, for no one can tell where such a password ends.
+ */
+export function maskDatabaseUrl(url: string): string {
+  const scheme = schemePrefix.exec(url)?.[0] ?? '';
+  const at = url.lastIndexOf('@');
+  if (at < scheme.length) return url;
+  if (hasUnencodedCredentials(url)) return `${scheme}***${url.slice(at)}`;
+  const userinfo = url.slice(scheme.length, at);
+  const colon = userinfo.indexOf(':');
+  return colon < 0 ? url : `${scheme}${userinfo.slice(0, colon)}:***${url.slice(at)}`;
+}
+
+/** A store text (`postgres:postgres://…`, `eventstoredb:esdb://…`, or anything a user typed) with its URL masked. */
+export function maskStoreText(text: string): string {
+  const kind = /^(pglite|postgres|eventstoredb):(?!\/\/)/.exec(text)?.[0];
+  if (kind === 'pglite:') return text;
+  return kind === undefined ? maskDatabaseUrl(text) : `${kind}${maskDatabaseUrl(text.slice(kind.length))}`;
+}
+
 /** An opened store: the log, and the SQL database that holds the read models. */
 export type Ledger = { store: EventStore; db: SqlDatabase; spec: StoreSpec; close(): Promise<void> };
 

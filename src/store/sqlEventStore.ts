@@ -3,8 +3,31 @@ import type { AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoredEvent,
 import { pollingSubscription } from './pollingSubscription.ts';
 import { packBytes, type SqlDatabase, type SqlExecutor, sqlFile } from './sqlDatabase.ts';
 
-const columns = 'position, event_id, stream_id, stream_version, type, schema_version, data, raw, recorded_at';
+/**
+ * No read of the log builds a value out of an unbounded row: a row's bytes come back only up to
+ * this size (facts over ET_LEDGER_MAX_FILE_BYTES are stored without them since 0.2; an older log
+ * may hold one of hundreds of MB, which would take the driver past V8's longest string), and a
+ * batch stops once its bytes pass the budget (always at least one event).
+ */
+export const RAW_READ_MAX_BYTES = 64 * 1024 * 1024;
+const BATCH_BYTE_BUDGET = 64 * 1024 * 1024;
 
+const columns = `position, event_id, stream_id, stream_version, type, schema_version, data,
+  case when octet_length(raw) <= ${RAW_READ_MAX_BYTES} then raw end as raw, octet_length(raw) as raw_bytes, recorded_at`;
+
+/**
+ * `where`/`limit` of a read, bounded by bytes too: the positions are chosen first from the sizes
+ * alone (octet_length reads a stored value's header, not the value), then the rows are read.
+ */
+function boundedRead(where: string, limitParam: string): string {
+  return `with chosen as (
+      -- A row too large to read costs nothing: it comes back without its bytes.
+      select position, sum(case when octet_length(raw) <= ${RAW_READ_MAX_BYTES} then octet_length(raw) else 0 end) over (order by position) as bytes
+      from (select position, raw from ledger.events where ${where} order by position limit ${limitParam}) x)
+    select ${columns} from ledger.events
+    where ${where} and position <= (select coalesce(max(position) filter (where bytes <= ${BATCH_BYTE_BUDGET}), min(position)) from chosen)
+    order by position limit ${limitParam}`;
+}
 type EventRow = {
   position: number;
   event_id: string;
@@ -14,10 +37,14 @@ type EventRow = {
   schema_version: number;
   data: unknown;
   raw: Uint8Array | null;
+  raw_bytes: number | string | null;
   recorded_at: Date | string;
 };
 
-const toStored = (r: EventRow): StoredEvent => ({
+const toStored = (r: EventRow): StoredEvent =>
+  r.raw === null && r.raw_bytes !== null && Number(r.raw_bytes) > RAW_READ_MAX_BYTES ? oversizedRow(r) : storedOf(r);
+
+const storedOf = (r: EventRow): StoredEvent => ({
   position: Number(r.position),
   eventId: r.event_id,
   streamId: r.stream_id,
@@ -28,6 +55,31 @@ const toStored = (r: EventRow): StoredEvent => ({
   raw: r.raw ? new Uint8Array(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength) : null,
   recordedAt: new Date(r.recorded_at),
 });
+
+/**
+ * A row whose bytes are too large to read (written before facts were capped): readers see it as
+ * what it would be today, an unrecognized fact without its bytes, quarantined `too_large`. The log
+ * itself is never rewritten.
+ */
+function oversizedRow(r: EventRow): StoredEvent {
+  const d = (r.data ?? {}) as Record<string, unknown>;
+  const size = Number(r.raw_bytes);
+  return {
+    ...storedOf({ ...r, raw: new Uint8Array(0) }),
+    type: 'UnrecognizedFactArrived',
+    schemaVersion: 1,
+    data: {
+      serverId: d.serverId,
+      fileName: typeof d.fileName === 'string' ? d.fileName : null,
+      tz: d.tz ?? 'UTC',
+      sha256: d.sha256,
+      sizeBytes: size,
+      reason: `too_large: ${size} bytes is over what the log reads back (${RAW_READ_MAX_BYTES}); a ${r.type} stored before facts were capped, kept without its bytes`,
+      source: d.source,
+      arrivedAt: d.arrivedAt,
+    },
+  };
+}
 
 /**
  * Events of these types with after < position ≤ through, read through `executor` — the store's
@@ -42,8 +94,7 @@ export async function readTypesWith(
   limit: number,
 ): Promise<StoredEvent[]> {
   const r = await executor.query<EventRow>(
-    `select ${columns} from ledger.events where position > $1 and position <= $2 and type = any($3::text[])
-     order by position limit $4`,
+    boundedRead('position > $1 and position <= $2 and type = any($3::text[])', '$4'),
     [after, through, types, limit],
   );
   return r.rows.map(toStored);
@@ -143,10 +194,7 @@ export async function openSqlEventStore(
   }
 
   async function readAll(after: number, limit: number): Promise<StoredEvent[]> {
-    const r = await db.query<EventRow>(
-      `select ${columns} from ledger.events where position > $1 order by position limit $2`,
-      [after, limit],
-    );
+    const r = await db.query<EventRow>(boundedRead('position > $1', '$2'), [after, limit]);
     return r.rows.map(toStored);
   }
 

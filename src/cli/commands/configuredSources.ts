@@ -28,6 +28,7 @@ export function createConfiguredReceiver(
     maxFileBytes: rc.maxFileBytes,
     headersTimeoutMs: rc.http.headersTimeoutMs,
     requestTimeoutMs: rc.http.requestTimeoutMs,
+    ...(rc.http.metricsToken ? { metricsToken: rc.http.metricsToken } : {}),
     health,
   });
 }

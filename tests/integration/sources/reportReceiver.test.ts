@@ -309,3 +309,108 @@ describe('HTTP report receiver when the log is down', () => {
     }
   });
 });
+
+describe('HTTP receiver address and the metrics token', () => {
+  const METRICS = 'metrics-token-0123456789abcdef';
+
+  it('listens on 127.0.0.1 when no host is given, and says so', async () => {
+    const log = captureLog();
+    const receiver = createReportReceiver({
+      append: async () => [],
+      log: log.log,
+      metrics: createMetrics(),
+      servers: [{ id: 'eu1', tz: 'Europe/Ljubljana', reportSecret: SECRET }],
+      port: 0,
+      maxFileBytes: 1024 * 1024,
+    });
+    const { host, port } = await receiver.start();
+    try {
+      expect(host).toBe('127.0.0.1');
+      expect((receiver.server.address() as { address: string }).address).toBe('127.0.0.1');
+      expect(log.lines.find((l) => l.msg === 'HTTP receiver listening')).toMatchObject({
+        host: '127.0.0.1',
+        port,
+        metrics: 'open',
+      });
+      // loopback and no token: nothing to warn about
+      expect(log.messages(40)).toEqual([]);
+      expect((await send(port, '/metrics', '', {}, 'GET')).status).toBe(200);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('with a token, GET /metrics needs `Authorization: Bearer <token>`: 401 without or with a wrong one; /healthz stays open', async () => {
+    const log = captureLog();
+    const metrics = createMetrics();
+    const receiver = createReportReceiver({
+      append: async () => [],
+      log: log.log,
+      metrics,
+      servers: [{ id: 'eu1', tz: 'Europe/Ljubljana', reportSecret: SECRET }],
+      host: '127.0.0.1',
+      port: 0,
+      maxFileBytes: 1024 * 1024,
+      metricsToken: METRICS,
+    });
+    const { port } = await receiver.start();
+    const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+      send(port, path, '', headers, method);
+    try {
+      const refused: [string, Record<string, string>][] = [
+        ['no header', {}],
+        ['a wrong token', { authorization: 'Bearer metrics-token-0123456789abcdeX' }],
+        ['a prefix of the token', { authorization: `Bearer ${METRICS.slice(0, -1)}` }],
+        ['another scheme', { authorization: `Basic ${METRICS}` }],
+        ['no scheme', { authorization: METRICS }],
+        ['an empty bearer', { authorization: 'Bearer ' }],
+      ];
+      for (const [what, headers] of refused) {
+        const r = await get('/metrics', headers);
+        expect(r.status, what).toBe(401);
+        expect(r.headers['www-authenticate'], what).toMatch(/^Bearer\b/);
+        expect(r.headers['content-type'], what).toMatch(/^text\/plain/);
+        expect(r.body, what).toMatch(/Bearer/);
+        expect(r.body, what).not.toMatch(/et_ledger_/);
+      }
+      expect((await get('/metrics', {}, 'HEAD')).status).toBe(401);
+
+      const ok = await get('/metrics', { authorization: `Bearer ${METRICS}` });
+      expect(ok.status).toBe(200);
+      expect(ok.headers['content-type']).toMatch(/^text\/plain/);
+      expect(ok.body).toMatch(/et_ledger_http_rejections_total\{reason="metrics_token"\} 7/);
+      expect((await get('/metrics', { authorization: `bearer ${METRICS}` })).status).toBe(200); // the scheme is case-insensitive
+
+      const health = await get('/healthz');
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ ok: true });
+
+      expect(log.lines.find((l) => l.msg === 'HTTP receiver listening')).toMatchObject({ metrics: 'bearer' });
+      expect(log.lines.filter((l) => l.msg === 'request rejected' && l.reason === 'metrics_token')).toHaveLength(7);
+      const logged = JSON.stringify(log.lines);
+      expect(logged).not.toContain(METRICS.slice(0, 20));
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('warns at start when /metrics is open on an address beyond loopback', async () => {
+    const log = captureLog();
+    const receiver = createReportReceiver({
+      append: async () => [],
+      log: log.log,
+      metrics: createMetrics(),
+      servers: [{ id: 'eu1', tz: 'Europe/Ljubljana' }],
+      host: '0.0.0.0',
+      port: 0,
+      maxFileBytes: 1024 * 1024,
+    });
+    const { host } = await receiver.start();
+    try {
+      expect(host).toBe('0.0.0.0');
+      expect(log.messages(40).join('\n')).toMatch(/ET_LEDGER_METRICS_TOKEN/);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});

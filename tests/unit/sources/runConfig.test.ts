@@ -27,7 +27,7 @@ describe('run configuration', () => {
       base,
     );
     expect(rc).toMatchObject({
-      http: { host: '0.0.0.0', port: 9000 },
+      http: { host: '127.0.0.1', port: 9000, metricsToken: null },
       tickSec: 30,
       maxFileBytes: base.maxFileBytes,
       servers: [
@@ -163,6 +163,60 @@ describe('run configuration', () => {
     expect(failure(() => loadRunConfig({}, file({ servers: [] }), base))).toContain(
       'servers = []: must list at least one game server',
     );
+  });
+});
+
+describe('HTTP address and metrics token', () => {
+  const METRICS = 'metrics-token-0123456789';
+
+  it('listens on 127.0.0.1 unless ET_LEDGER_HTTP_HOST or http.host says otherwise', () => {
+    expect(loadRunConfig({}, null, base).http.host).toBe('127.0.0.1');
+    expect(loadRunConfig({}, file({ servers: [{ id: 'a' }] }), base).http.host).toBe('127.0.0.1');
+    expect(loadRunConfig({ ET_LEDGER_HTTP_HOST: '0.0.0.0' }, null, base).http.host).toBe('0.0.0.0');
+    const f = file({ http: { host: '0.0.0.0' }, servers: [{ id: 'a' }] });
+    expect(loadRunConfig({}, f, base).http.host).toBe('0.0.0.0');
+    expect(loadRunConfig({ ET_LEDGER_HTTP_HOST: '::1' }, f, base).http.host).toBe('::1');
+  });
+
+  it('takes the metrics token from ET_LEDGER_METRICS_TOKEN, http.metricsToken or http.metricsTokenEnv', () => {
+    expect(loadRunConfig({}, null, base).http.metricsToken).toBeNull();
+    expect(loadRunConfig({ ET_LEDGER_METRICS_TOKEN: METRICS }, null, base).http.metricsToken).toBe(METRICS);
+    const inFile = file({ http: { metricsToken: METRICS }, servers: [{ id: 'a' }] });
+    expect(loadRunConfig({}, inFile, base).http.metricsToken).toBe(METRICS);
+    // the variable is no per-server one: it is taken beside a file, and wins over it
+    expect(loadRunConfig({ ET_LEDGER_METRICS_TOKEN: `${METRICS}-env` }, inFile, base).http.metricsToken).toBe(
+      `${METRICS}-env`,
+    );
+    const named = file({ http: { metricsTokenEnv: 'ETL_METRICS' }, servers: [{ id: 'a' }] });
+    expect(loadRunConfig({ ETL_METRICS: METRICS }, named, base).http.metricsToken).toBe(METRICS);
+    expect(failure(() => loadRunConfig({}, named, base))).toContain(
+      'http.metricsTokenEnv = "ETL_METRICS": the variable ETL_METRICS is not set',
+    );
+  });
+
+  it('a bad metrics token is CONFIG_INVALID naming the variable or field, never showing the value', () => {
+    const short = failure(() => loadRunConfig({ ET_LEDGER_METRICS_TOKEN: 'shorty' }, null, base));
+    expect(short).toContain('ET_LEDGER_METRICS_TOKEN = (hidden): must be at least 16 characters');
+    expect(short).toContain('example: ET_LEDGER_METRICS_TOKEN=');
+    expect(short).not.toContain('shorty');
+    const spaced = failure(() => loadRunConfig({ ET_LEDGER_METRICS_TOKEN: 'has a space in it, 0123' }, null, base));
+    expect(spaced).toContain('ET_LEDGER_METRICS_TOKEN = (hidden): may hold only letters, digits');
+    expect(spaced).not.toContain('has a space');
+    const f = failure(() =>
+      loadRunConfig({}, file({ http: { metricsToken: 'tiny-secret' }, servers: [{ id: 'a' }] }), base),
+    );
+    expect(f).toContain('http.metricsToken = (hidden): must be at least 16 characters');
+    expect(f).toContain('example: "metricsToken": ');
+    expect(f).not.toContain('tiny-secret');
+    expect(
+      failure(() =>
+        loadRunConfig(
+          { X: METRICS },
+          file({ http: { metricsToken: METRICS, metricsTokenEnv: 'X' }, servers: [{ id: 'a' }] }),
+          base,
+        ),
+      ),
+    ).toContain('give metricsToken or metricsTokenEnv, not both');
   });
 });
 
