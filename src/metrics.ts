@@ -13,6 +13,8 @@ export type LedgerMetrics = {
   relayIgnored: Counter<'reason'>;
   /** Source failures (connection lost, host key refused, store unavailable), by source, server and reason. */
   sourceErrors: Counter<'source' | 'server' | 'reason'>;
+  /** Entries of a watched folder a source did not read, by reason (`symlink`, `not_a_file`): counted once per appearance. */
+  sourceSkipped: Counter<'source' | 'server' | 'reason'>;
   projectionLag: Gauge<'projection'>;
   /** Events each active build skipped as poison (invariant 10): alert when it is above 0. */
   deadLetters: Gauge<'projection'>;
@@ -51,6 +53,12 @@ export function createMetrics(opts: MetricsOptions = {}): LedgerMetrics {
     sourceErrors: new Counter({
       name: 'et_ledger_source_errors_total',
       help: 'Failures of a source (it retries): connection lost, host key refused, transfer or append failed',
+      labelNames: ['source', 'server', 'reason'],
+      registers: [registry],
+    }),
+    sourceSkipped: new Counter({
+      name: 'et_ledger_source_skipped_total',
+      help: 'Entries of a watched folder a source did not read: symbolic links (never followed) and FIFOs, devices, sockets',
       labelNames: ['source', 'server', 'reason'],
       registers: [registry],
     }),

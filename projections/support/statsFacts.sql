@@ -1,6 +1,7 @@
 -- Shared by the projections that pair R2 with R1 (rounds, correlator); each keeps its own copy.
 -- Every parsed stats fact's pairing keys and its exact bytes: an R2's own half needs its R1 again
 -- when a late R1 arrives, and re-parsing the bytes (≈100 MB/s) is cheaper than storing the parse.
+-- fact_id is the stats round's id (server + file name: statsRoundId), not one revision's event id.
 create table stats_facts (
   fact_id        text primary key,
   server_id      text not null,
@@ -10,6 +11,8 @@ create table stats_facts (
   start_unix     bigint,
   tz             text not null,
   file_name      text not null,
-  raw            bytea not null
+  raw            bytea not null,
+  -- Other bytes than a longer copy arrived under this file name (spec: a revision, flagged).
+  revised        boolean not null default false
 );
 create index stats_facts_pairing on stats_facts (server_id, map_norm, file_time_unix);

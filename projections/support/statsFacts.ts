@@ -1,6 +1,6 @@
 // Stats facts kept parsed in a projection's own schema, and the R1/R2 pairing over them
 // (src/parser/pairRounds.ts). Used by every projection that needs an R2's own half.
-import type { StatsFileArrived } from '../../src/events/index.ts';
+import { type StatsFileArrived, statsRoundId } from '../../src/events/index.ts';
 import { normalizeMapName } from '../../src/parser/names.ts';
 import { pairRounds, R1_BEFORE_R2_MAX_SEC, type RoundTiming, roundTiming } from '../../src/parser/pairRounds.ts';
 import { differentiateRound2, type ParsedStatsRound, parseStatsFile } from '../../src/parser/statsFile.ts';
@@ -16,34 +16,59 @@ export type StoredStatsFact = { factId: string; round: StoredRound; timing: Roun
 
 /**
  * Parses and keeps a run of stats facts in one statement; a file that does not parse is skipped
- * (the quarantine lists it).
+ * (the quarantine lists it). A round is its server and file name (statsRoundId): a revision of a
+ * file replaces the round's bytes, except a shorter copy of what is kept (a prefix caught while
+ * the file was written, arriving late), which changes nothing. Bytes that are not a longer copy
+ * either flag the round `revised`. Returns the rounds that changed.
  */
 export async function storeStatsFacts(
   tx: SqlExecutor,
   items: { event: StatsFileArrived; meta: EventMeta }[],
 ): Promise<StoredStatsFact[]> {
-  const stored: StoredStatsFact[] = [];
-  const raws: Uint8Array[] = [];
-  for (const { event, meta } of items) {
+  const ids = items.map(({ event }) => statsRoundId(event.data.serverId, event.data.fileName));
+  const kept = new Map(
+    (
+      await tx.query<{ fact_id: string; raw: Uint8Array; revised: boolean }>(
+        'select fact_id, raw, revised from stats_facts where fact_id = any($1::text[])',
+        [[...new Set(ids)]],
+      )
+    ).rows.map((r) => [r.fact_id, { raw: new Uint8Array(r.raw), revised: r.revised }]),
+  );
+  const latest = new Map<string, { fact: StoredStatsFact; raw: Uint8Array; revised: boolean }>();
+  for (const [i, { event }] of items.entries()) {
+    const id = ids[i]!;
+    const before = latest.get(id) ?? kept.get(id);
+    const revision = before ? reviseWith(before.raw, event.raw) : 'new';
+    if (revision === 'stale') continue;
     const parsed = parseStatsFile(event.raw, event.data.fileName);
     if (!parsed.ok) continue;
-    const round: StoredRound = { ...parsed.round, tz: event.data.tz, serverId: event.data.serverId };
-    stored.push({
-      factId: meta.eventId,
+    const revised = revision === 'revised' || (before?.revised ?? false);
+    const round: StoredRound = {
+      ...parsed.round,
+      flags: revised ? [...parsed.round.flags, 'revised'] : parsed.round.flags,
+      tz: event.data.tz,
+      serverId: event.data.serverId,
+    };
+    const fact = {
+      factId: id,
       round,
       timing: roundTiming(parsed.round, event.data.tz),
       mapNorm: normalizeMapName(parsed.round.map),
-    });
-    raws.push(event.raw);
+    };
+    latest.set(id, { fact, raw: event.raw, revised });
   }
+  const stored = [...latest.values()].map((l) => l.fact);
+  const raws = [...latest.values()].map((l) => l.raw);
   if (stored.length === 0) return stored;
   const bytes = packBytes(raws);
   await tx.query(
     `insert into stats_facts
-     select f, s, m, r, ft, st, z, n, substring($11::bytea from o for l)
-     from unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::int[], $10::int[])
-       as x(f, s, m, r, ft, st, z, n, o, l)
-     on conflict (fact_id) do nothing`,
+     select f, s, m, r, ft, st, z, n, substring($11::bytea from o for l), v
+     from unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::int[], $10::int[], $12::boolean[])
+       as x(f, s, m, r, ft, st, z, n, o, l, v)
+     on conflict (fact_id) do update set server_id = excluded.server_id, map_norm = excluded.map_norm,
+       round = excluded.round, file_time_unix = excluded.file_time_unix, start_unix = excluded.start_unix,
+       tz = excluded.tz, file_name = excluded.file_name, raw = excluded.raw, revised = excluded.revised`,
     [
       stored.map((f) => f.factId),
       stored.map((f) => f.round.serverId),
@@ -56,9 +81,18 @@ export async function storeStatsFacts(
       bytes.offsets,
       bytes.lengths,
       bytes.blob,
+      [...latest.values()].map((l) => l.revised),
     ],
   );
   return stored;
+}
+
+/** How new bytes under a kept file name relate to the kept ones. */
+function reviseWith(kept: Uint8Array, next: Uint8Array): 'stale' | 'grown' | 'revised' {
+  const startsWith = (long: Uint8Array, short: Uint8Array) =>
+    long.length >= short.length && Buffer.compare(long.subarray(0, short.length), short) === 0;
+  if (startsWith(kept, next)) return 'stale';
+  return startsWith(next, kept) ? 'grown' : 'revised';
 }
 
 /** Widens per-group time ranges as facts are stored, so each group is re-paired once per batch. */
@@ -138,8 +172,9 @@ export async function roundsOf(
       file_name: string;
       file_time_unix: number | null;
       raw: Uint8Array;
+      revised: boolean;
     }>(
-      'select fact_id, server_id, tz, file_name, file_time_unix, raw from stats_facts where fact_id = any($1::text[])',
+      'select fact_id, server_id, tz, file_name, file_time_unix, raw, revised from stats_facts where fact_id = any($1::text[])',
       [missing],
     );
     for (const f of rows.rows) {
@@ -147,8 +182,9 @@ export async function roundsOf(
       // Stored only after it parsed; the same bytes parse the same way with the same parser.
       if (!parsed.ok)
         throw new Error(`stats fact ${f.fact_id} no longer parses: ${parsed.error.code} at line ${parsed.error.line}`);
+      const flags = f.revised ? [...parsed.round.flags, 'revised' as const] : parsed.round.flags;
       facts.set(f.fact_id, {
-        round: { ...parsed.round, tz: f.tz, serverId: f.server_id },
+        round: { ...parsed.round, flags, tz: f.tz, serverId: f.server_id },
         fileTimeUnix: f.file_time_unix === null ? null : Number(f.file_time_unix),
       });
     }

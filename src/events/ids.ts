@@ -27,6 +27,13 @@ export const statsFileIdentity = (serverId: string, fileName: string, sha256: st
   identify('stats', `${serverId}/${fileName}/${sha256}`);
 
 /** `<server>:<map>:<round>:<roundEndUnix>`, the report id of lua-report.md, for every shape of a report. */
+/**
+ * A stats round: one per server and file name, whatever revisions of the file arrive (a file caught
+ * while it was written, then whole). Each revision is its own fact; the round follows the latest.
+ */
+export const statsRoundId = (serverId: string, fileName: string) =>
+  deterministicUuid('stats-round', `${serverId}/${fileName}`);
+
 export const luaReportId = (serverId: string, map: string, round: number, roundEndUnix: number) =>
   `${serverId}:${map}:${round}:${roundEndUnix}`;
 

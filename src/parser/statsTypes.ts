@@ -129,7 +129,9 @@ export type RoundFlag =
   | 'mapMismatch'
   | 'roundMismatch'
   /** defender not 1/2 or winner not 0/1/2 */
-  | 'unexpectedSide';
+  | 'unexpectedSide'
+  /** Set by the projections, not the parser: other bytes arrived under this file name (not a longer copy). */
+  | 'revised';
 
 export type StatsIssue = {
   code: 'bad_player_row' | 'truncated';

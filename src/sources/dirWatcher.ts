@@ -3,13 +3,18 @@
 // (fs.watch only wakes the scan early: it misses changes on network filesystems and while we are
 // down), so a start-up is a catch-up of whatever arrived meanwhile. A file is taken when its size and
 // mtime have been still for `stableMs`; names are read as raw bytes (not always UTF-8).
+// Only regular files are read: a symbolic link is never followed, whether it points into the folder
+// or out of it (`ln -s /etc/shadow WATCH/x.txt`), and a FIFO, device or socket is never opened for a
+// read; each is skipped with a warning and et_ledger_source_skipped_total, once per appearance.
+// The file is opened with O_NOFOLLOW (readPaths.ts), so a link swapped in after the listing is refused too.
 import { type FSWatcher, watch } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type BackOff, backOffDelay, createPacer } from '../pacing.ts';
 import { decodeRawName } from '../parser/names.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
 import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
+import { isOversized, readRegularFile, type SkipReason, skipReasonText } from './readPaths.ts';
 import { createSettler, isIgnoredName, type Settler } from './settle.ts';
 
 export type DirWatcherOptions = SourceDeps & {
@@ -32,7 +37,15 @@ export type DirWatcher = {
   stop(): Promise<void>;
 };
 
-type Folder = { dir: string; key: string; settler: Settler; marks: Map<string, FileMark> | null; missing: boolean };
+type Folder = {
+  dir: string;
+  key: string;
+  settler: Settler;
+  marks: Map<string, FileMark> | null;
+  missing: boolean;
+  /** Entries skipped (links, FIFOs…) and why: each is logged and counted once while it stays. */
+  skipped: Map<string, SkipReason>;
+};
 
 export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
   const stableMs = opts.stableMs ?? 1000;
@@ -49,6 +62,7 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
       settler: createSettler({ kind: 'stable', minStableMs: stableMs, trustMtime: true }),
       marks: null,
       missing: false,
+      skipped: new Map(),
     };
   });
   const watchers = new Map<string, FSWatcher>();
@@ -92,14 +106,28 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
     if (f.missing) log.info({ dir: f.dir }, 'folder is readable again');
     f.missing = false;
     ensureWatch(f);
+    const skippedNow = new Set<string>();
+    const skip = async (name: string, path: Buffer, reason: SkipReason) => {
+      skippedNow.add(name);
+      if (f.skipped.get(name) === reason) return;
+      f.skipped.set(name, reason);
+      opts.metrics.sourceSkipped.inc({ source: 'dir', server: opts.serverId, reason });
+      const target = reason === 'symlink' ? await readlink(path).catch(() => undefined) : undefined;
+      log.warn(
+        { path: `${f.dir}/${name}`, reason, ...(target === undefined ? {} : { target }) },
+        `skipped: ${skipReasonText[reason]}`,
+      );
+    };
     const listed: { name: string; path: Buffer; mark: FileMark }[] = [];
     for (const raw of names) {
       const name = decodeRawName(raw);
       if (isIgnoredName(name)) continue;
       const path = Buffer.concat([Buffer.from(`${f.dir}/`), raw]);
-      const st = await stat(path).catch(() => null);
-      if (!st?.isFile()) continue;
-      listed.push({ name, path, mark: { size: st.size, mtimeMs: Math.floor(st.mtimeMs) } });
+      const st = await lstat(path).catch(() => null);
+      if (!st || st.isDirectory()) continue;
+      if (st.isSymbolicLink()) await skip(name, path, 'symlink');
+      else if (!st.isFile()) await skip(name, path, 'not_a_file');
+      else listed.push({ name, path, mark: { size: st.size, mtimeMs: Math.floor(st.mtimeMs) } });
     }
     listed.sort((a, b) => a.mark.mtimeMs - b.mark.mtimeMs || (a.name < b.name ? -1 : 1));
     const present = new Set(listed.map((l) => l.name));
@@ -117,15 +145,22 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
         settling = true;
         continue;
       }
-      const bytes = await readFile(path).catch(() => null);
-      if (bytes === null) continue; // removed between listing and reading
-      if (bytes.length !== mark.size) {
+      const read = await readRegularFile(path, { maxBytes: opts.maxFileBytes }).catch(() => null);
+      if (read === null) continue; // removed between listing and reading
+      if (typeof read === 'string') {
+        await skip(name, path, read); // became a link or a FIFO since the listing
+        continue;
+      }
+      // Over the cap, only its size and sha256 were taken (a small fact): it is never held whole.
+      const oversized = isOversized(read) ? read : null;
+      if ((oversized ? oversized.sizeBytes : (read as Uint8Array).length) !== mark.size) {
         f.settler.forget(name);
         settling = true;
         continue;
       }
       await deliverArrival(opts, {
-        bytes,
+        bytes: oversized ? new Uint8Array(0) : (read as Uint8Array),
+        ...(oversized ? { oversized } : {}),
         fileName: name,
         serverId: opts.serverId,
         tz: opts.tz,
@@ -136,6 +171,7 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
       await opts.cursors.record(f.key, name, mark);
       f.marks.set(name, mark);
     }
+    for (const n of f.skipped.keys()) if (!skippedNow.has(n)) f.skipped.delete(n);
     return settling;
   }
 

@@ -62,3 +62,36 @@ function countAppended(
   for (const o of outcomes)
     metrics.factsAppended.inc({ source, server, type: typeOf.get(o.eventId) ?? 'unknown', outcome: o.status });
 }
+
+/**
+ * Appends many identified arrivals in one batch (ingest). When the log refuses the batch for good,
+ * each arrival is appended alone, and the one it refuses is kept in quarantine with the reason: one
+ * bad fact never fails the files around it. Returns each arrival's fact as appended, with outcomes.
+ */
+export async function appendArrivals(
+  append: AppendFacts,
+  items: { arrival: Arrival; fact: IdentifiedFact }[],
+): Promise<{ fact: IdentifiedFact; outcomes: AppendOutcome[] }[]> {
+  try {
+    const outcomes = await append(items.flatMap((i) => i.fact.events));
+    let at = 0;
+    return items.map(({ fact }) => {
+      const mine = outcomes.slice(at, at + fact.events.length);
+      at += fact.events.length;
+      return { fact, outcomes: mine };
+    });
+  } catch (e) {
+    if (classifyFailure(e) === 'transient' || items.length === 0) throw e;
+  }
+  const out: { fact: IdentifiedFact; outcomes: AppendOutcome[] }[] = [];
+  for (const { arrival, fact } of items) {
+    try {
+      out.push({ fact, outcomes: await append(fact.events) });
+    } catch (e) {
+      if (classifyFailure(e) === 'transient' || fact.kind === 'unrecognized') throw e;
+      const kept = quarantineArrival(arrival, `store_refused: ${errorLine(e)}`);
+      out.push({ fact: kept, outcomes: await append(kept.events) });
+    }
+  }
+  return out;
+}

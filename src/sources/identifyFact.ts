@@ -23,6 +23,8 @@ export type Arrival = {
   source: FactSource;
   receivedAt: string;
   maxBytes: number;
+  /** Set when the file was over `maxBytes` and not read (`bytes` is then empty): name, size and sha256 only. */
+  oversized?: { sizeBytes: number; sha256: string };
 };
 
 export type IdentifiedFact =
@@ -41,6 +43,7 @@ const envelope = <E extends { type: string; schemaVersion: number; data: unknown
 ): NewEvent => ({ ...id, ...e });
 
 export function identifyFact(a: Arrival): IdentifiedFact {
+  if (a.oversized) return identifyOversized(a, a.oversized);
   const fact = identifyKind(a);
   if (fact.kind === 'unrecognized') return fact;
   // A value the log cannot store as text would be refused on every attempt: keep the bytes, say why.
@@ -114,7 +117,7 @@ function pauseEvent(data: PauseRecorded['data'], raw: Uint8Array): NewEvent {
  * the driver). The sha256 identifies it: the same file found again is the same fact.
  */
 export function identifyOversized(
-  a: Omit<Arrival, 'bytes'>,
+  a: Omit<Arrival, 'bytes' | 'oversized'>,
   file: { sizeBytes: number; sha256: string },
 ): IdentifiedFact {
   const reason = `too_large: ${file.sizeBytes} bytes is over the ${a.maxBytes}-byte limit (ET_LEDGER_MAX_FILE_BYTES); kept without its bytes`;

@@ -5,14 +5,20 @@
 // Only a whole download becomes a fact. A lost connection is reopened with back-off; a host key
 // that differs from the configured one is refused (logged as an error on every attempt).
 // A cursor (fileCursor.ts) keeps what was appended, so a restart does not download the history again.
+// Only regular files are downloaded: a remote symbolic link (to a file inside the folder or out of
+// it) and a FIFO, device or socket are skipped with a warning and et_ledger_source_skipped_total,
+// once per appearance. The listing's attributes are the entry's own (OpenSSH lstats them); the
+// path is lstat'ed again just before the download, so a link swapped in meanwhile is refused too
+// (SFTP v3 has no O_NOFOLLOW: a swap between that lstat and the open remains possible).
 import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type BackOff, backOffDelay, createPacer } from '../pacing.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
 import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
 import type { KnownHostKey } from './hostKey.ts';
+import { type SkipReason, skipReasonText } from './readPaths.ts';
 import { createSettler, isIgnoredName, type Settler } from './settle.ts';
-import { openSftpSession, SftpError, type SftpSession } from './sftpSession.ts';
+import { openSftpSession, type RemoteKind, SftpError, type SftpSession } from './sftpSession.ts';
 
 export type RemoteFolder = {
   path: string;
@@ -60,7 +66,12 @@ type Folder = RemoteFolder & {
   settler: Settler;
   marks: Map<string, FileMark> | null;
   problem: string | null;
+  /** Entries skipped (links, FIFOs…) and why: each is logged and counted once while it stays. */
+  skipped: Map<string, SkipReason>;
 };
+
+const skipReasonOf = (kind: RemoteKind): SkipReason | null =>
+  kind === 'symlink' ? 'symlink' : kind === 'other' ? 'not_a_file' : null;
 
 export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
   const pollMs = opts.pollMs ?? 10_000;
@@ -76,6 +87,7 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
     ),
     marks: null,
     problem: null,
+    skipped: new Map(),
   }));
   const state: SourceState = { connected: false, lastPollAt: null, lastError: null };
   let stopped = false;
@@ -98,8 +110,20 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
     }
     if (f.problem) log.info({ path: f.path }, 'remote folder is readable again');
     f.problem = null;
+    const skippedNow = new Set<string>();
+    const skip = (name: string, reason: SkipReason) => {
+      skippedNow.add(name);
+      if (f.skipped.get(name) === reason) return;
+      f.skipped.set(name, reason);
+      opts.metrics.sourceSkipped.inc({ source: 'sftp', server: opts.serverId, reason });
+      log.warn({ path: posix.join(f.path, name), reason }, `skipped: ${skipReasonText[reason]}`);
+    };
+    for (const e of entries) {
+      const reason = skipReasonOf(e.kind);
+      if (reason && !isIgnoredName(e.name)) skip(e.name, reason);
+    }
     const files = entries
-      .filter((e) => e.isFile && !isIgnoredName(e.name))
+      .filter((e) => e.kind === 'file' && !isIgnoredName(e.name))
       .sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
     const present = new Set(files.map((e) => e.name));
     f.settler.retain(present);
@@ -109,12 +133,17 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
       for (const n of gone) f.marks.delete(n);
     }
     for (const entry of files) {
-      if (stopped) return;
+      if (stopped) break;
       const mark: FileMark = { size: entry.size, mtimeMs: entry.mtimeMs };
       if (sameMark(f.marks.get(entry.name), mark) || !f.settler.isSettled(entry.name, mark, now())) continue;
       const path = posix.join(f.path, entry.name);
       let bytes: Buffer;
       try {
+        const reason = skipReasonOf(await s.lstat(path));
+        if (reason) {
+          skip(entry.name, reason); // became a link or a FIFO since the listing
+          continue;
+        }
         bytes = await s.read(path);
       } catch (e) {
         if (!(e instanceof SftpError) || e.code !== 'REMOTE_PATH') throw e;
@@ -140,6 +169,7 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
       await opts.cursors.record(f.key, entry.name, mark);
       f.marks.set(entry.name, mark);
     }
+    for (const n of f.skipped.keys()) if (!skippedNow.has(n)) f.skipped.delete(n);
   }
 
   async function run(): Promise<void> {

@@ -2,7 +2,7 @@
 // the configured one before anything is sent, and every operation bounded — it fails when the
 // connection drops or when it takes longer than `opTimeoutMs`, never hangs.
 import type { Duplex } from 'node:stream';
-import { Client, type SFTPWrapper } from 'ssh2';
+import { Client, type SFTPWrapper, type Stats } from 'ssh2';
 import { fingerprintOf, hostKeyAlgorithms, hostKeyMatches, type KnownHostKey, keyTypeOf } from './hostKey.ts';
 
 export type SftpErrorCode = 'HOST_KEY_MISMATCH' | 'CONNECT_FAILED' | 'CONNECTION_LOST' | 'TIMEOUT' | 'REMOTE_PATH';
@@ -31,10 +31,19 @@ export type SftpTarget = {
   sock?: Duplex;
 };
 
-export type RemoteEntry = { name: string; size: number; mtimeMs: number; isFile: boolean };
+/** What a remote entry is, from its mode as the server reports it without following links (lstat). */
+export type RemoteKind = 'file' | 'dir' | 'symlink' | 'other';
+
+export type RemoteEntry = { name: string; size: number; mtimeMs: number; kind: RemoteKind };
+
+const kindOf = (attrs: Stats): RemoteKind =>
+  attrs.isSymbolicLink() ? 'symlink' : attrs.isFile() ? 'file' : attrs.isDirectory() ? 'dir' : 'other';
 
 export type SftpSession = {
+  /** The folder's entries; OpenSSH reports each one's own attributes (lstat), so a link is `symlink`. */
   list(dir: string): Promise<RemoteEntry[]>;
+  /** What `path` itself is now (SSH_FXP_LSTAT: a link is not followed). */
+  lstat(path: string): Promise<RemoteKind>;
   read(path: string): Promise<Buffer>;
   close(): void;
 };
@@ -152,10 +161,14 @@ export function openSftpSession(t: SftpTarget): Promise<SftpSession> {
                 name: e.filename,
                 size: Number(e.attrs.size),
                 mtimeMs: Number(e.attrs.mtime) * 1000,
-                isFile: e.attrs.isFile(),
+                kind: kindOf(e.attrs),
               })),
             );
           }),
+        ),
+      lstat: (path) =>
+        bounded<RemoteKind>(`checking ${path}`, (done) =>
+          sftp.lstat(path, (err, attrs) => (err ? done(err) : done(null, kindOf(attrs)))),
         ),
       read: (path) => bounded<Buffer>(`reading ${path}`, (done) => sftp.readFile(path, (err, buf) => done(err, buf))),
       close() {

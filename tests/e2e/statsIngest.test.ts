@@ -1,4 +1,5 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { ingestPaths } from '../../src/cli/commands/ingest.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openLedger } from '../../src/store/openStore.ts';
+import { runCli } from '../support/cli.ts';
 import { freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
 
 const samples = fileURLToPath(new URL('../../samples/stats/', import.meta.url));
@@ -223,5 +225,63 @@ describe.skipIf(!postgresAvailable())('bad input is kept in quarantine with a cl
     expect((await rows(config, 'select count(*)::int as n from ledger.events where raw is not null'))[0]).toEqual({
       n: 5,
     });
+  }, 60_000);
+});
+
+describe.skipIf(!postgresAvailable())('ingest does not follow symbolic links unless --follow-links', () => {
+  it('lists links and a FIFO as skipped and reads only the real files; --follow-links appends the target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'etl-links-'));
+    const outside = mkdtempSync(join(tmpdir(), 'etl-links-outside-'));
+    const secret = `ETL-SECRET-${process.pid}-${Date.now()}`;
+    const secretFile = join(outside, 'shadow');
+    writeFileSync(secretFile, `root:${secret}:19000:0:99999:7:::\n`);
+    const real = join(dir, '2026-08-20-214824-bremen_b3-round-1.txt');
+    copyFileSync(join(samples, '2026-08-20-214824-bremen_b3-round-1.txt'), real);
+    symlinkSync(secretFile, join(dir, 'x.txt'));
+    const named = join(outside, 'named-link.txt'); // a link named on the command line is not followed either
+    symlinkSync(secretFile, named);
+    execFileSync('mkfifo', [join(dir, 'fifo.txt')]);
+    const url = await freshPostgresUrl('ingest_links');
+    const env = { ET_LEDGER_STORE: `postgres:${url}`, ET_LEDGER_TZ: 'Europe/Ljubljana' };
+    const config = await loadConfig(env);
+    const secretEvents = async () =>
+      (
+        await rows<{ n: number }>(
+          config,
+          "select count(*)::int as n from ledger.events where position(convert_to($1, 'UTF8') in coalesce(raw, ''::bytea)) > 0 or data::text like '%' || $1 || '%'",
+          [secret],
+        )
+      )[0]!.n;
+
+    const plain = await runCli(['ingest', dir, named], env);
+    expect(plain.code, plain.stderr).toBe(0);
+    const lines = plain.stdout.split('\n');
+    expect(lines[0]).toBe('1 files: 1 facts appended, 0 duplicate, 0 quarantined');
+    expect(lines).toContain(`  skipped ${join(dir, 'x.txt')}: a symbolic link, not followed (--follow-links reads it)`);
+    expect(lines).toContain(`  skipped ${named}: a symbolic link, not followed (--follow-links reads it)`);
+    expect(lines).toContain(`  skipped ${join(dir, 'fifo.txt')}: not a regular file (FIFO, device or socket)`);
+    expect(await secretEvents()).toBe(0);
+    expect(await rows(config, 'select file_name from read.rounds')).toEqual([
+      { file_name: '2026-08-20-214824-bremen_b3-round-1.txt' },
+    ]);
+
+    const json = await runCli(['ingest', '--json', dir], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      files: 1,
+      appended: 0,
+      duplicate: 1,
+      notRead: [
+        { file: join(dir, 'fifo.txt'), reason: 'not_a_file' },
+        { file: join(dir, 'x.txt'), reason: 'symlink' },
+      ],
+    });
+
+    const followed = await runCli(['ingest', '--follow-links', dir], env);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout.split('\n')[0]).toBe('2 files: 1 facts appended, 1 duplicate, 1 quarantined');
+    expect(followed.stdout).toContain(`  skipped ${join(dir, 'fifo.txt')}: not a regular file`);
+    expect(followed.stdout).not.toContain('symbolic link');
+    expect(await secretEvents()).toBe(1); // the target, read as today (and quarantined: not a stats file)
+    for (const d of [dir, outside]) rmSync(d, { recursive: true, force: true });
   }, 60_000);
 });

@@ -4,9 +4,9 @@ import { listDeadLetters, POISON_ATTEMPTS } from '../../runtime/deadLetters.ts';
 import { prepareRuntime, projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { createProgress } from '../../runtime/progress.ts';
 import { loadProjections } from '../../runtime/registry.ts';
-import { identifyFact } from '../../sources/identifyFact.ts';
-import { listFiles, readBytes } from '../../sources/readPaths.ts';
-import type { NewEvent } from '../../store/eventStore.ts';
+import { appendArrivals } from '../../sources/factSink.ts';
+import { type Arrival, type IdentifiedFact, identifyFact } from '../../sources/identifyFact.ts';
+import { isOversized, listFiles, readRegularFile, type Skipped, skipReasonText } from '../../sources/readPaths.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { cliRuntime } from './cliRuntime.ts';
@@ -18,40 +18,60 @@ export type IngestSummary = {
   quarantined: number;
   quarantinedFiles: { file: string; reason: string }[];
   skipped: { projection: string; eventId: string; position: number; file: string | null; error: string }[];
+  /** Entries not read: symbolic links (unless `followLinks`), FIFOs, devices, sockets. */
+  notRead: Skipped[];
 };
 
 /** Appends every file under `paths` as raw facts, then runs projections and the correlator to the head. */
 export async function ingestPaths(
   ctx: Pick<CommandContext, 'config' | 'log' | 'io'>,
   paths: string[],
+  opts: { followLinks?: boolean } = {},
 ): Promise<IngestSummary> {
-  const files = await listFiles(paths);
+  const { files, skipped: notRead } = await listFiles(paths, opts);
   const ledger = await openLedger(ctx.config.store);
   try {
     const receivedAt = new Date().toISOString();
     const factIds = new Map<string, string>();
     let appended = 0;
     let duplicate = 0;
-    let pending: NewEvent[] = [];
+    let pending: { arrival: Arrival; fact: IdentifiedFact }[] = [];
+    let pendingEvents = 0;
     const flush = async () => {
       if (pending.length === 0) return;
-      for (const r of await ledger.store.appendFacts(pending)) r.status === 'appended' ? appended++ : duplicate++;
+      const results = await appendArrivals((e) => ledger.store.appendFacts(e), pending);
+      for (const [i, { fact, outcomes }] of results.entries()) {
+        for (const e of fact.events) factIds.set(e.eventId, fileOf.get(pending[i]!.fact) ?? '?');
+        for (const r of outcomes) r.status === 'appended' ? appended++ : duplicate++;
+      }
       pending = [];
+      pendingEvents = 0;
     };
+    const fileOf = new Map<IdentifiedFact, string>();
     const progress = files.length > 200 ? createProgress('append', files.length) : null;
+    let read = 0;
     for (const [i, file] of files.entries()) {
-      const fact = identifyFact({
-        bytes: await readBytes(file),
+      const got = await readRegularFile(file, { ...opts, maxBytes: ctx.config.maxFileBytes });
+      if (typeof got === 'string') {
+        notRead.push({ file, reason: got }); // swapped for a link or a FIFO since the listing
+        continue;
+      }
+      read++;
+      const arrival: Arrival = {
+        bytes: isOversized(got) ? new Uint8Array(0) : got,
+        ...(isOversized(got) ? { oversized: got } : {}),
         fileName: basename(file),
         serverId: ctx.config.serverId,
         tz: ctx.config.tz,
         source: { kind: 'dir', ref: file },
         receivedAt,
         maxBytes: ctx.config.maxFileBytes,
-      });
-      for (const e of fact.events) factIds.set(e.eventId, file);
-      pending.push(...fact.events);
-      if (pending.length >= 500) await flush();
+      };
+      const fact = identifyFact(arrival);
+      fileOf.set(fact, file);
+      pending.push({ arrival, fact });
+      pendingEvents += fact.events.length;
+      if (pendingEvents >= 500) await flush();
       progress?.update(i + 1);
     }
     await flush();
@@ -71,7 +91,7 @@ export async function ingestPaths(
       [[...factIds.keys()]],
     );
     return {
-      files: files.length,
+      files: read,
       appended,
       duplicate,
       quarantined: q.rows.length,
@@ -84,6 +104,7 @@ export async function ingestPaths(
         file: factIds.get(d.eventId) ?? null,
         error: d.error,
       })),
+      notRead,
     };
   } finally {
     await ledger.close();
@@ -92,7 +113,7 @@ export async function ingestPaths(
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  usage: 'et-ledger ingest [--server ID] [--tz ZONE] [--store STORE] PATH…',
+  usage: 'et-ledger ingest [--server ID] [--tz ZONE] [--follow-links] [--store STORE] PATH…',
   summary: 'append every file under PATH as raw facts, then run projections and the correlator to the head',
   details: `Files are recognised by their content, not their name: c0rnp0rn stats files, our Lua
 reports (.lua.json) and pause records, the legacy STATS_READY body and the legacy gametime-*.json
@@ -101,25 +122,37 @@ Ingesting the same files again appends nothing. A fact that a projection cannot 
 out of a column's range, say) is skipped after ${POISON_ATTEMPTS} attempts and listed: a dead letter,
 shown by \`et-ledger status\` and retried by a rebuild. Exit 0 even when files were quarantined or
 skipped; non-zero only when the store failed or a projection could make no progress at all.
+A symbolic link (named here or found in a folder) is not followed: it is listed as skipped and
+not read, unless --follow-links. A FIFO, device or socket is never read.
 
 Options:
-  --server ID   the game server these files came from (default ET_LEDGER_SERVER_ID or "default")
-  --tz ZONE     the game server's IANA zone: stats file names are its local time
-                (default ET_LEDGER_TZ, else this machine's zone)
+  --server ID       the game server these files came from (default ET_LEDGER_SERVER_ID or "default")
+  --tz ZONE         the game server's IANA zone: stats file names are its local time
+                    (default ET_LEDGER_TZ, else this machine's zone)
+  --follow-links    read the targets of symbolic links (default: list them as skipped, unread)
 
 Examples:
   et-ledger ingest --tz Europe/Ljubljana ./gamestats ./gametimes
   et-ledger ingest --server eu1 --store postgres: /srv/et/legacy/gamestats`,
-  options: { server: { type: 'string' }, tz: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    server: { type: 'string' },
+    tz: { type: 'string' },
+    json: { type: 'boolean' },
+    'follow-links': { type: 'boolean' },
+  },
   async run(ctx) {
     if (ctx.args.length === 0)
       throw new LedgerError('USAGE', 'give at least one file or folder to ingest (see et-ledger ingest --help)');
-    const s = await ingestPaths(ctx, ctx.args);
+    const s = await ingestPaths(ctx, ctx.args, { followLinks: ctx.values['follow-links'] === true });
     if (ctx.values.json) ctx.io.out(JSON.stringify(s));
     else {
       ctx.io.out(
         `${s.files} files: ${s.appended} facts appended, ${s.duplicate} duplicate, ${s.quarantined} quarantined`,
       );
+      for (const n of s.notRead)
+        ctx.io.out(
+          `  skipped ${n.file}: ${skipReasonText[n.reason]}${n.reason === 'symlink' ? ' (--follow-links reads it)' : ''}`,
+        );
       for (const q of s.quarantinedFiles) ctx.io.out(`  quarantined ${q.file}: ${q.reason}`);
       if (s.skipped.length > 0)
         ctx.io.out(`${s.skipped.length} events skipped by a projection (dead letters; see et-ledger status):`);

@@ -1,9 +1,20 @@
 // The folder watcher on real folders, appending to a real PostgreSQL log.
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../src/metrics.ts';
+import { LedgerError } from '../../../src/errors.ts';
+import { createMetrics, type LedgerMetrics } from '../../../src/metrics.ts';
 import { createDirWatcher, type DirWatcherOptions } from '../../../src/sources/dirWatcher.ts';
 import { openSqlCursorStore } from '../../../src/sources/fileCursor.ts';
 import type { NewEvent } from '../../../src/store/eventStore.ts';
@@ -48,6 +59,9 @@ async function harness(label: string, watched: string[], o: Partial<DirWatcherOp
 }
 
 const count = async (ledger: Ledger, type?: string) => (await facts(ledger, type)).length;
+
+const skippedCount = async (m: LedgerMetrics, reason: string) =>
+  (await m.sourceSkipped.get()).values.find((v) => v.labels.reason === reason && v.labels.source === 'dir')?.value ?? 0;
 
 describe.skipIf(!postgresAvailable())('folder watcher', () => {
   it('catches up at start on files that arrived while it was down, then appends new ones', async () => {
@@ -181,7 +195,8 @@ describe.skipIf(!postgresAvailable())('folder watcher', () => {
     const watcher = createDirWatcher(
       h.options({
         append: async (events) => {
-          if (refuse-- > 0) throw new Error('store unavailable (simulated)');
+          // transient (classifyFailure): a permanent refusal would quarantine the file instead of retrying
+          if (refuse-- > 0) throw new LedgerError('STORE_UNAVAILABLE', 'store unavailable (simulated)');
           return h.ledger.store.appendFacts(events);
         },
         backOff: { initialMs: 50, maxMs: 100 },
@@ -195,6 +210,82 @@ describe.skipIf(!postgresAvailable())('folder watcher', () => {
       await watcher.start();
       await waitFor('the file, after two refusals', async () => (await count(h.ledger)) === 1);
       expect(h.log.messages(50).filter((m) => m.startsWith('could not hand a file'))).toHaveLength(2);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('never follows a symbolic link, in or out of the folder: skipped, logged once, counted once', async () => {
+    const dir = folder();
+    const outside = folder();
+    const secret = `ETL-SECRET-${process.pid}-${Date.now()}`;
+    const secretFile = join(outside, 'shadow');
+    writeFileSync(secretFile, `root:${secret}:19000:0:99999:7:::\n`);
+    const old = Date.now() / 1000 - 3600;
+    const real = join(dir, '2026-08-19-210000-supply-round-1.txt');
+    writeFileSync(real, statsFile('real'));
+    utimesSync(real, old, old);
+    symlinkSync(secretFile, join(dir, 'x.txt'));
+    symlinkSync(real, join(dir, '2026-08-19-210500-supply-round-1.txt')); // a link inside the folder
+    const metrics = createMetrics();
+    const h = await harness('dir_symlink', [dir], { metrics });
+    const watcher = createDirWatcher(h.options());
+    try {
+      await watcher.start();
+      expect(await count(h.ledger)).toBe(1);
+      // A link appearing while it runs, next to a new real file.
+      symlinkSync(secretFile, join(dir, '2026-08-19-220000-supply-round-2.txt'));
+      writeFileSync(join(dir, '2026-08-19-221000-supply-round-3.txt'), statsFile('later'));
+      await waitFor('the later real file', async () => (await count(h.ledger)) === 2);
+      await sleep(600); // several listings: each link is logged and counted once
+      const all = await facts(h.ledger);
+      expect(all.map((f) => f.data.fileName).sort()).toEqual([
+        '2026-08-19-210000-supply-round-1.txt',
+        '2026-08-19-221000-supply-round-3.txt',
+      ]);
+      for (const f of all) {
+        expect(f.raw?.includes(secret) ?? false).toBe(false);
+        expect(JSON.stringify(f.data)).not.toContain(secret);
+      }
+      const lines = h.log.lines.filter((l) => l.msg === 'skipped: a symbolic link, not followed');
+      expect(lines.map((l) => String(l.path)).sort()).toEqual(
+        [
+          join(dir, '2026-08-19-210500-supply-round-1.txt'),
+          join(dir, '2026-08-19-220000-supply-round-2.txt'),
+          join(dir, 'x.txt'),
+        ].sort(),
+      );
+      expect(lines.find((l) => String(l.path).endsWith('/x.txt'))).toMatchObject({
+        level: 40,
+        reason: 'symlink',
+        target: secretFile,
+      });
+      expect(await skippedCount(metrics, 'symlink')).toBe(3);
+      expect(await skippedCount(metrics, 'not_a_file')).toBe(0);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('skips a FIFO without opening it for a read, and goes on with the next file', async () => {
+    const dir = folder();
+    const fifo = join(dir, '2026-08-19-210000-supply-round-1.txt');
+    execFileSync('mkfifo', [fifo]);
+    const metrics = createMetrics();
+    const h = await harness('dir_fifo', [dir], { metrics });
+    const watcher = createDirWatcher(h.options());
+    try {
+      await watcher.start();
+      writeFileSync(join(dir, '2026-08-19-211000-supply-round-2.txt'), statsFile('after-fifo'));
+      await waitFor('the file after the FIFO', async () => (await count(h.ledger)) === 1);
+      await sleep(400);
+      expect((await facts(h.ledger)).map((f) => f.data.fileName)).toEqual(['2026-08-19-211000-supply-round-2.txt']);
+      const lines = h.log.lines.filter((l) => l.msg === 'skipped: not a regular file (FIFO, device or socket)');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ path: fifo, reason: 'not_a_file' });
+      expect(await skippedCount(metrics, 'not_a_file')).toBe(1);
     } finally {
       await watcher.stop();
       await h.ledger.close();

@@ -1,6 +1,16 @@
 // The SFTP poller against a real OpenSSH sshd (started per file by .ci/start-sshd.sh on a free port)
 // and a real PostgreSQL log. Remote folders are local folders the test user can read.
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,6 +252,60 @@ describe.skipIf(skip)('SFTP poller against OpenSSH', () => {
     } finally {
       await poller.stop();
       await impostor?.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('never downloads a remote symbolic link or FIFO: skipped, logged and counted once each', async () => {
+    const remote = remoteFolders();
+    const secret = `ETL-SECRET-${process.pid}-${Date.now()}`;
+    const secretFile = join(remote.root, 'secret.txt'); // outside the served folders, readable by the user
+    writeFileSync(secretFile, `root:${secret}:19000:0:99999:7:::\n`);
+    chmodSync(secretFile, 0o644);
+    symlinkSync(secretFile, join(remote.stats, 'x.txt'));
+    symlinkSync(secretFile, join(remote.spool, '2026-08-19-214737-supply-round-1.lua.json'));
+    execFileSync('mkfifo', ['-m', '644', join(remote.gametimes, 'gametime-supply-R1-1787168493.json')]);
+    const real = join(remote.stats, '2026-08-19-214136-supply-round-1.txt');
+    writeFileSync(real, statsFile('beside-links'));
+    symlinkSync(real, join(remote.stats, '2026-08-19-215000-supply-round-2.txt')); // a link inside the folder
+    const metrics = createMetrics();
+    const h = await harness('sftp_symlink', remote);
+    const poller = createSftpPoller(h.options({ metrics }));
+    poller.start();
+    try {
+      await waitFor('the real file', async () => (await facts(h.ledger)).length === 1);
+      writeFileSync(join(remote.stats, '2026-08-19-220000-supply-round-3.txt'), statsFile('after-links'));
+      await waitFor('the file after the links', async () => (await facts(h.ledger)).length === 2);
+      await sleep(600); // several polls
+      const all = await facts(h.ledger);
+      expect(all.map((f) => f.data.fileName).sort()).toEqual([
+        '2026-08-19-214136-supply-round-1.txt',
+        '2026-08-19-220000-supply-round-3.txt',
+      ]);
+      for (const f of all) {
+        expect(f.raw?.includes(secret) ?? false).toBe(false);
+        expect(JSON.stringify(f.data)).not.toContain(secret);
+      }
+      const links = h.log.lines.filter((l) => l.msg === 'skipped: a symbolic link, not followed');
+      expect(links.map((l) => String(l.path)).sort()).toEqual(
+        [
+          join(remote.spool, '2026-08-19-214737-supply-round-1.lua.json'),
+          join(remote.stats, '2026-08-19-215000-supply-round-2.txt'),
+          join(remote.stats, 'x.txt'),
+        ].sort(),
+      );
+      expect(links[0]).toMatchObject({ level: 40, reason: 'symlink', source: 'sftp', server: 'eu1' });
+      const fifos = h.log.lines.filter((l) => l.msg === 'skipped: not a regular file (FIFO, device or socket)');
+      expect(fifos.map((l) => l.path)).toEqual([join(remote.gametimes, 'gametime-supply-R1-1787168493.json')]);
+      const skipped = (await metrics.sourceSkipped.get()).values;
+      expect(skipped.find((v) => v.labels.reason === 'symlink')).toMatchObject({
+        labels: { source: 'sftp', server: 'eu1' },
+        value: 3,
+      });
+      expect(skipped.find((v) => v.labels.reason === 'not_a_file')?.value).toBe(1);
+      expect(poller.state()).toMatchObject({ connected: true, lastError: null });
+    } finally {
+      await poller.stop();
       await h.ledger.close();
     }
   });

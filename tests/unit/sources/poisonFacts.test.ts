@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/events/ids.ts';
-import { readBounded } from '../../../src/sources/boundedRead.ts';
 import { identifyFact, identifyOversized } from '../../../src/sources/identifyFact.ts';
+import { readRegularFile } from '../../../src/sources/readPaths.ts';
 import { isStorable, storable, unstorableTextAt } from '../../../src/sources/storableText.ts';
 
 const arrival = (bytes: Uint8Array, fileName: string | null = null) => ({
@@ -84,18 +84,18 @@ describe('files over the cap', () => {
     );
   });
 
-  it('readBounded checks the size before reading, and hashes an oversized file as a stream', async () => {
+  it('readRegularFile checks the size before reading, and hashes an oversized file as a stream', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'etl-bounded-'));
     const small = join(dir, 'small.txt');
     writeFileSync(small, 'hello');
-    expect(await readBounded(small, 5)).toEqual({ kind: 'bytes', bytes: new TextEncoder().encode('hello') });
-    const over = await readBounded(small, 4);
+    expect(await readRegularFile(small, { maxBytes: 5 })).toEqual(new TextEncoder().encode('hello'));
+    const over = await readRegularFile(small, { maxBytes: 4 });
     expect(over).toEqual({ kind: 'too_large', sizeBytes: 5, sha256: sha256Hex(new TextEncoder().encode('hello')) });
     const big = join(dir, 'big.txt');
     writeFileSync(big, '');
     truncateSync(big, 60 * 1024 * 1024); // sparse: 60 MB of zeros
-    const r = await readBounded(big, 1024 * 1024);
+    const r = await readRegularFile(big, { maxBytes: 1024 * 1024 });
     expect(r).toMatchObject({ kind: 'too_large', sizeBytes: 60 * 1024 * 1024 });
-    expect(await readBounded(dir, 1024)).toEqual({ kind: 'not_a_file' });
+    expect(await readRegularFile(dir, { maxBytes: 1024 })).toBe('not_a_file');
   });
 });
