@@ -25,7 +25,9 @@ import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import { preloadCandidates } from './support/candidateSpans.ts';
 import {
   collectGroups,
+  pairingMoved,
   pairNear,
+  revisedHalf,
   roundsOf,
   type StoredRound,
   statsFactsSql,
@@ -43,9 +45,10 @@ const PRELOAD_PAD_SEC = 6 * 3600;
 const rulesVersion = 2;
 /**
  * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
- * generation. Every build is a generation of its own: its verdicts never collide with an older build's.
+ * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
+ * file is the same round key. Every build is a generation of its own.
  */
-const version = 3;
+const version = 4;
 
 /**
  * The correlator under a given rule set and version. The registry's `correlator` is the one the
@@ -77,7 +80,7 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
               )
             ).rows.map((r) => [r.r2_id, r.r1_id]),
           );
-          const changed = pairs.filter((p) => !(known.has(p.r2Id) && known.get(p.r2Id) === p.r1Id));
+          const changed = pairs.filter((p) => pairingMoved(p, known) || revisedHalf(p, stored));
           if (changed.length === 0) continue;
           await ctx.tx.query(
             `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])

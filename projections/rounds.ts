@@ -6,7 +6,9 @@ import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import {
   collectGroups,
+  pairingMoved,
   pairNear,
+  revisedHalf,
   roundsOf,
   type StoredRound,
   statsFactsSql,
@@ -14,7 +16,7 @@ import {
 } from './support/statsFacts.ts';
 
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
-const version = 2; // v2: stats_facts keeps the file's bytes, not the parse
+const version = 3; // v3: a round is its server and file name; a revision of the file replaces it
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -42,7 +44,7 @@ export const rounds = defineProjection({
             )
           ).rows.map((r) => [r.round_id, r.r1_round_id]),
         );
-        const changed = pairs.filter(({ r2Id, r1Id }) => !(current.has(r2Id) && current.get(r2Id) === r1Id));
+        const changed = pairs.filter((p) => pairingMoved(p, current) || revisedHalf(p, stored));
         const halves = await roundsOf(tx, changed, stored);
         for (const { r2Id, r1Id } of changed) writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
       }

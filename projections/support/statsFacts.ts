@@ -200,3 +200,13 @@ export async function roundsOf(
   }
   return out;
 }
+
+type Pair = { r2Id: string; r1Id: string | null };
+
+/** An R2 whose R1 is new, or another one than recorded. */
+export const pairingMoved = ({ r2Id, r1Id }: Pair, recorded: ReadonlyMap<string, string | null>): boolean =>
+  !(recorded.has(r2Id) && recorded.get(r2Id) === r1Id);
+
+/** An R2 whose own file, or its R1's, changed in this batch (a revision): its half is computed again. */
+export const revisedHalf = ({ r2Id, r1Id }: Pair, stored: readonly StoredStatsFact[]): boolean =>
+  stored.some((f) => f.factId === r2Id || (r1Id !== null && f.factId === r1Id));

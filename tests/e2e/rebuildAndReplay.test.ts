@@ -19,17 +19,17 @@ describe.skipIf(!postgresAvailable())('rebuild, replay, export --as-of, status t
     );
     const r = await runCli(['rebuild', 'rounds', '--report'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/rounds: v2 \(rm_rounds_v2_1\) → v2 \(rm_rounds_v2_2\)/);
+    expect(r.stdout).toMatch(/rounds: v(\d+) \(rm_rounds_v\1_1\) → v\1 \(rm_rounds_v\1_2\)/);
     expect(r.stdout).toMatch(/rounds\s+\+0 added\s+-0 removed\s+~1 changed/);
     expect(r.stdout).toMatch(/changed .*"winner":\{"before":0,"after":2\}/);
     const schemas = (
       await client.query("select schema_name from ledger.projection_builds where name = 'rounds'")
     ).rows.map((x) => x.schema_name);
-    expect(schemas).toEqual(['rm_rounds_v2_2']);
+    expect(schemas).toEqual(['rm_rounds_v3_2']);
     expect(
       (
         await client.query(
-          "select count(*)::int as n from information_schema.schemata where schema_name = 'rm_rounds_v2_1'",
+          "select count(*)::int as n from information_schema.schemata where schema_name = 'rm_rounds_v3_1'",
         )
       ).rows[0].n,
     ).toBe(0);
@@ -46,7 +46,7 @@ describe.skipIf(!postgresAvailable())('rebuild, replay, export --as-of, status t
 
     // A second rebuild of the same version gets a schema of its own, and finds nothing to change.
     const again = await runCli(['rebuild', 'rounds'], env);
-    expect(again.stdout).toMatch(/rounds: v2 \(rm_rounds_v2_2\) → v2 \(rm_rounds_v2_3\)/);
+    expect(again.stdout).toMatch(/rounds: v3 \(rm_rounds_v3_2\) → v3 \(rm_rounds_v3_3\)/);
     expect(again.stdout).toMatch(/rounds\s+\+0 added\s+-0 removed\s+~0 changed/);
 
     // Time travel: the rounds read model as it stood after the first five facts.

@@ -127,14 +127,18 @@ function generatedSessions(): Unit[] {
       ),
     );
   }
-  // A tie: two different files of the same second for one report → all three ambiguous, never a guess.
+  // A tie: two files 3 s before and 3 s after one report's end → all three ambiguous, never a guess.
+  // (Two files of the same name would be revisions of one round: see the prefix revision below.)
   const tieEnd = localUnix('2026-10-25 03:30:00', CET);
   units.push(ownUnit({ map: 'radar', round: 1, startUnix: tieEnd - 400, endUnix: tieEnd, pauses: [] }, 'eu2'));
-  for (const serverName of ['first copy', 'second copy'])
+  for (const [serverName, local] of [
+    ['first copy', '2026-10-25 03:29:57'],
+    ['second copy', '2026-10-25 03:30:03'],
+  ] as const)
     units.push(
       statsUnit(
         {
-          local: '2026-10-25 03:30:03',
+          local,
           map: 'radar',
           round: 1,
           limit: '10:00',
@@ -145,6 +149,19 @@ function generatedSessions(): Unit[] {
         'eu2',
       ),
     );
+  // A revision: the same file caught while it was written (cut inside a player line), then whole.
+  // Whichever arrives first, the round is the whole file (a shorter copy changes nothing).
+  const grown = statsFile({
+    local: '2026-10-25 04:20:03',
+    map: 'etl_sp_delivery',
+    round: 1,
+    limit: '10:00',
+    next: '8:20',
+    playtimeMs: 500_000,
+  });
+  const cut = grown.bytes.subarray(0, grown.bytes.indexOf(0x0a, grown.bytes.indexOf(0x0a) + 1) + 20);
+  units.push(unitOf(`${grown.fileName} (prefix)`, file(grown.fileName, cut), 'eu2'));
+  units.push(unitOf(grown.fileName, file(grown.fileName, grown.bytes), 'eu2'));
   const ghostEnd = localUnix('2026-10-25 04:00:00', CET);
   units.push(ownUnit({ map: 'etl_ice', round: 1, startUnix: ghostEnd - 12, endUnix: ghostEnd }, 'eu2'));
 
@@ -210,7 +227,7 @@ describe('order independence (correlation.md scenario 21)', () => {
     );
     const joined = reference.verdicts.filter((v) => v.luaReportId !== null && v.statsFactId !== null);
     expect(joined.map((v) => v.deltaSec).sort()).toEqual([2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
-    expect(reference.verdicts.filter((v) => v.serverId === 'eu2' && v.statsFactId !== null)).toHaveLength(6);
+    expect(reference.verdicts.filter((v) => v.serverId === 'eu2' && v.statsFactId !== null)).toHaveLength(7);
     expect(
       reference.verdicts
         .filter((v) => v.map === 'radar')
@@ -218,6 +235,8 @@ describe('order independence (correlation.md scenario 21)', () => {
         .sort(),
     ).toEqual(['LUA_ONLY ambiguous', 'NO_LUA_DATA ambiguous', 'NO_LUA_DATA ambiguous']);
     expect(reference.outbox.filter((r) => r.kind === 'session-summary').length).toBeGreaterThan(0);
+    const delivery = reference.rounds.filter((r) => r.map === 'etl_sp_delivery');
+    expect(delivery.map((r) => [r.playerCount, r.flags])).toEqual([[6, []]]);
 
     const n = UNITS.length;
     const arrival = fc.record({
