@@ -60,7 +60,7 @@ const examples: Record<string, string> = {
   'http.headersTimeoutMs': '"headersTimeoutMs": 10000',
   'http.requestTimeoutMs': '"requestTimeoutMs": 30000',
   tickSec: '"tickSec": 30',
-  'watch.stableMs': '"stableMs": 1000',
+  'watch.stableMs': '"stableMs": 3000',
   'watch.scanMs': '"scanMs": 2000',
   servers: '"servers": [{ "id": "eu1", "tz": "Europe/Ljubljana", "reportSecretEnv": "ETL_EU1_SECRET" }]',
   'servers[].id': '"id": "eu1"',
@@ -174,7 +174,7 @@ const RunFile = z
       })
       .prefault({}),
     tickSec: z.int('must be whole seconds').min(1, 'must be at least 1').default(30),
-    watch: z.strictObject({ stableMs: Millis.default(1000), scanMs: Millis.default(2000) }).prefault({}),
+    watch: z.strictObject({ stableMs: Millis.default(3000), scanMs: Millis.default(2000) }).prefault({}),
     servers: z.array(ServerFields).min(1, 'must list at least one game server'),
   })
   .superRefine((f, ctx) => {

@@ -12,6 +12,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type BackOff, backOffDelay, createPacer } from '../pacing.ts';
 import { decodeRawName } from '../parser/names.ts';
+import { recognizeFact } from '../parser/recognize.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
 import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
 import { isOversized, readRegularFile, type SkipReason, skipReasonText } from './readPaths.ts';
@@ -23,8 +24,13 @@ export type DirWatcherOptions = SourceDeps & {
   dirs: string[];
   cursors: CursorStore;
   maxFileBytes: number;
-  /** How long size and mtime must stay the same before a file is taken (default 1 000 ms). */
+  /** How long size and mtime must stay the same before a file is taken (default 3 000 ms). */
   stableMs?: number;
+  /**
+   * How long a stats file whose last line is cut (no final newline) waits for the rest, unchanged,
+   * before it is taken as it is (default 5 × stableMs). A later, longer copy is a revision anyway.
+   */
+  cutLineWaitMs?: number;
   /** How often each folder is listed even when fs.watch says nothing (default 2 000 ms). */
   scanIntervalMs?: number;
   backOff?: BackOff;
@@ -48,7 +54,8 @@ type Folder = {
 };
 
 export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
-  const stableMs = opts.stableMs ?? 1000;
+  const stableMs = opts.stableMs ?? 3000;
+  const cutLineWaitMs = opts.cutLineWaitMs ?? 5 * stableMs;
   const scanIntervalMs = opts.scanIntervalMs ?? 2000;
   const backOff = opts.backOff ?? { initialMs: 1000, maxMs: 30_000 };
   const now = opts.now ?? Date.now;
@@ -158,6 +165,11 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
         settling = true;
         continue;
       }
+      // A stats file cut inside a line is most likely still being written: give the writer longer.
+      if (!oversized && looksCut(read as Uint8Array, name) && now() - mark.mtimeMs < cutLineWaitMs) {
+        settling = true;
+        continue;
+      }
       await deliverArrival(opts, {
         bytes: oversized ? new Uint8Array(0) : (read as Uint8Array),
         ...(oversized ? { oversized } : {}),
@@ -216,4 +228,9 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
       await loop;
     },
   };
+}
+
+/** A stats file without its final newline: its last line may be cut. */
+function looksCut(bytes: Uint8Array, name: string): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a && recognizeFact(bytes, name) === 'stats';
 }

@@ -309,3 +309,58 @@ describe.skipIf(!postgresAvailable())('folder watcher', () => {
     }
   });
 });
+
+describe.skipIf(!postgresAvailable())('folder watcher: files that grow (issue 15, item 4)', () => {
+  it('a stats file written in chunks is taken once, whole', async () => {
+    const dir = folder();
+    const h = await harness('dir_chunks', [dir], { stableMs: 300, cutLineWaitMs: 3000 });
+    const watcher = createDirWatcher(h.options());
+    const whole = Buffer.from(statsFile('chunks'));
+    const name = join(dir, '2026-08-19-214136-supply-round-1.txt');
+    try {
+      await watcher.start();
+      // Five chunks 450 ms apart, each cut inside a line: each stays still longer than the stable
+      // time (the issue's repro gave five facts), but a cut last line waits for the rest.
+      const cuts = [1, 2, 3, 4].map((i) => {
+        const c = Math.floor((whole.length * i) / 5);
+        return whole[c - 1] === 0x0a ? c - 1 : c;
+      });
+      let at = 0;
+      for (const cut of [...cuts, whole.length]) {
+        appendFileSync(name, whole.subarray(at, cut));
+        at = cut;
+        await new Promise((r) => setTimeout(r, 450));
+      }
+      await waitFor('the whole file', async () => (await count(h.ledger, 'StatsFileArrived')) >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      const got = await facts(h.ledger, 'StatsFileArrived');
+      expect(got).toHaveLength(1);
+      expect(got[0]!.data).toMatchObject({ sizeBytes: whole.length });
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('a stats file cut inside its last line waits longer than the stable time for the rest', async () => {
+    const dir = folder();
+    const h = await harness('dir_cut', [dir], { stableMs: 300, cutLineWaitMs: 4000 });
+    const watcher = createDirWatcher(h.options());
+    const whole = Buffer.from(statsFile('cut'));
+    const name = join(dir, '2026-08-19-214737-supply-round-2.txt');
+    const cut = whole.lastIndexOf(0x0a, whole.length - 2) + 10;
+    try {
+      await watcher.start();
+      writeFileSync(name, whole.subarray(0, cut));
+      // Still for 4 × the stable time: a complete-looking file would have been taken by now.
+      await new Promise((r) => setTimeout(r, 1200));
+      appendFileSync(name, whole.subarray(cut));
+      await waitFor('the file', async () => (await count(h.ledger, 'StatsFileArrived')) >= 1);
+      const got = await facts(h.ledger, 'StatsFileArrived');
+      expect(got.map((g) => g.data.sizeBytes)).toEqual([whole.length]);
+    } finally {
+      await watcher.stop();
+      await h.ledger.close();
+    }
+  });
+});
