@@ -47,8 +47,12 @@ export const quarantine = defineProjection({
       for (const { event, meta } of items) {
         const d = event.data;
         const code = d.reason.split(':')[0] ?? 'unknown';
-        // A size refusal is a policy of the way in, not a parser verdict: it stays.
-        if (code !== 'too_large' && readableToday(event.raw, d.fileName, d.serverId, d.source, d.arrivedAt) === null)
+        // A refusal of the way in (size, text the log cannot store, the log's own refusal) is
+        // not a parser verdict that a later parser could overturn: it stays.
+        if (
+          !wayInRefusals.has(code) &&
+          readableToday(event.raw, d.fileName, d.serverId, d.source, d.arrivedAt) === null
+        )
           continue;
         await record(tx, 'UnrecognizedFactArrived', meta, {
           serverId: d.serverId,
@@ -62,6 +66,8 @@ export const quarantine = defineProjection({
     },
   },
 });
+
+const wayInRefusals = new Set(['too_large', 'invalid_text', 'store_refused']);
 
 /** Null when today's parsers read the bytes after all (a fix since they arrived), else the failure. */
 function readableToday(

@@ -53,7 +53,7 @@ export function identifyFact(a: Arrival): IdentifiedFact {
       return unrecognized(
         a,
         sha256Hex(a.bytes),
-        `invalid_text at ${at}: contains U+0000 or an unpaired surrogate, which the log cannot store as text`,
+        `invalid_text: ${at} contains U+0000 or an unpaired surrogate, which the log cannot store as text`,
       );
   }
   return fact;

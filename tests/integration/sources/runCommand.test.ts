@@ -3,7 +3,7 @@
 // stops it with exit code 0.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -115,6 +115,73 @@ describe.skipIf(!postgresAvailable())('et-ledger run', () => {
       rmSync(watched, { recursive: true, force: true });
     }
   });
+
+  it('a 60 MB and a 300 MB file in a watched folder become small too_large facts; memory stays flat and later files land', async () => {
+    const url = await freshPostgresUrl('run_large');
+    const watched = mkdtempSync(join(tmpdir(), 'etl-run-large-'));
+    // Sparse files: the sizes are real to every reader, the disk is spared.
+    for (const [name, mb] of [
+      ['2026-08-19-210000-supply-round-1.txt', 60],
+      ['huge.txt', 300],
+    ] as const) {
+      writeFileSync(join(watched, name), '');
+      truncateSync(join(watched, name), mb * 1024 * 1024);
+    }
+    const run = startRun(
+      {
+        ET_LEDGER_SERVER_ID: 'eu1',
+        ET_LEDGER_TZ: 'Europe/Ljubljana',
+        ET_LEDGER_WATCH_DIR: watched,
+        ET_LEDGER_HTTP_HOST: '127.0.0.1',
+        ET_LEDGER_HTTP_PORT: '0',
+      },
+      ['--store', `postgres:${url}`],
+    );
+    const db = new pg.Client({ connectionString: url });
+    try {
+      await waitFor(
+        'the receiver to listen',
+        () => {
+          if (run.child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${run.stderr()}`);
+          return run.lines.find((l) => l.msg === 'HTTP receiver listening');
+        },
+        60_000,
+      );
+      await db.connect();
+      const quarantined = async () =>
+        (
+          await db
+            .query<{ file_name: string; reason_code: string }>(
+              "select file_name, reason_code from read.quarantine where reason_code = 'too_large' order by file_name",
+            )
+            .catch(() => ({ rows: [] }))
+        ).rows;
+      await waitFor('both files quarantined', async () => (await quarantined()).length === 2, 60_000);
+      // The service goes on: a valid file written after them lands as a round.
+      writeFileSync(join(watched, '2026-08-19-214136-supply-round-1.txt'), statsFile('after'));
+      await waitFor(
+        'the valid round',
+        async () => (await db.query('select 1 from read.rounds').catch(() => ({ rowCount: 0 }))).rowCount === 1,
+        60_000,
+      );
+      const sizes = await db.query<{ size: number; raw: number }>(
+        "select (data->>'sizeBytes')::bigint as size, octet_length(raw) as raw from ledger.events where type = 'UnrecognizedFactArrived' order by 1",
+      );
+      expect(sizes.rows.map((r) => [Number(r.size), Number(r.raw)])).toEqual([
+        [60 * 1024 * 1024, 0],
+        [300 * 1024 * 1024, 0],
+      ]);
+      // Peak resident memory of the service: the files were never held (a 50 MB file used to add ≈ 600 MB).
+      const hwmKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'))![1]);
+      expect(hwmKb).toBeLessThan(400 * 1024);
+      run.child.kill('SIGTERM');
+      expect(await exitOf(run.child)).toBe(0);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await db.end().catch(() => {});
+      rmSync(watched, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('relays STATS_READY from a whitelisted webhook with only DISCORD_TOKEN and a relay channel set', async () => {
     const url = await freshPostgresUrl('run_relay');
