@@ -1,7 +1,7 @@
 // Derived state that survives change (DESIGN invariants 7–9), tested on the change path: a tie that
 // arrives in a later ingest retracts, a rule change rebuilds a new generation that reaches readers
 // and Discord only at the swap, and the posts end as a clean run of the same facts leaves them.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -247,5 +247,54 @@ describe('session summaries are derived state too (issue 14, item 5)', () => {
     await project(clean.ledger);
     await clean.sink.drain();
     expect(shown(live.fake, roundsChannel)).toEqual(shown(clean.fake, roundsChannel));
+  }, 60_000);
+});
+
+describe('a file caught while it was written (issue 15, item 4)', () => {
+  it('a prefix, then the whole file: one round, one post per channel, edited; a late prefix changes nothing', async () => {
+    const { fake, ledger, sink } = await setup();
+    const whole = readFileSync(supplyR1.stats);
+    const cut = whole.subarray(0, whole.indexOf(0x0a, whole.indexOf(0x0a) + 1) + 15);
+    const dir = mkdtempSync(join(tmpdir(), 'etl-prefix-'));
+    const prefix = join(dir, '2026-08-19-214136-supply-round-1.txt');
+    writeFileSync(prefix, cut);
+    await appendFiles(ledger, [supplyR1.lua, prefix]);
+    await project(ledger);
+    await sink.drain();
+    const players = async () =>
+      (await ledger.db.query<{ n: number }>('select player_count as n from read.rounds')).rows.map((r) => Number(r.n));
+    expect(await players()).toEqual([1]);
+    expect(fake.messages(roundsChannel)).toHaveLength(1);
+
+    await appendFiles(ledger, [supplyR1.stats]);
+    await project(ledger);
+    await sink.drain();
+    expect(await players()).toEqual([6]);
+    expect((await verdictRows(ledger)).map((v) => v.status)).toEqual(['ALIGNED']);
+    expect(fake.messages(roundsChannel)).toHaveLength(1);
+    expect(fake.messages(roundsChannel)[0]!.edits).toBe(1);
+    expect(fake.messages(timingChannel)).toHaveLength(1);
+
+    // The prefix delivered again later (an SFTP re-poll): the kept file is longer, nothing changes.
+    const again = join(mkdtempSync(join(tmpdir(), 'etl-prefix-')), '2026-08-19-214136-supply-round-1.txt');
+    writeFileSync(again, Buffer.concat([cut.subarray(0, cut.length - 5)]));
+    await appendFiles(ledger, [again]);
+    await project(ledger);
+    await sink.drain();
+    expect(await players()).toEqual([6]);
+    expect(fake.messages(roundsChannel)[0]!.edits).toBe(1);
+
+    // Other bytes under the same name (not a longer copy): the round follows them, flagged revised.
+    const other = Buffer.from(whole);
+    other[other.indexOf('bramble')] = 'B'.charCodeAt(0);
+    const revised = join(mkdtempSync(join(tmpdir(), 'etl-revised-')), '2026-08-19-214136-supply-round-1.txt');
+    writeFileSync(revised, other);
+    await appendFiles(ledger, [revised]);
+    await project(ledger);
+    await sink.drain();
+    const flags = await ledger.db.query<{ flags: string[] }>('select flags from read.rounds');
+    expect(flags.rows[0]!.flags).toContain('revised');
+    expect(fake.messages(roundsChannel)).toHaveLength(1);
+    expect(fake.messages(roundsChannel)[0]!.embeds[0]!.fields?.map((f) => f.value).join(' ')).toContain('Bramble');
   }, 60_000);
 });
