@@ -3,51 +3,13 @@
 // here and skipped, so one hostile fact never stops a projection. A transient failure (connection
 // lost, serialization failure, lock timeout, a store that is down) is retried and never skipped.
 // A rebuild retries every dead letter of the build it replaces and fails fast on one instead.
-import { isLedgerError, LedgerError } from '../errors.ts';
+import { LedgerError } from '../errors.ts';
+import { errorLine } from '../failureKind.ts';
 import type { SqlExecutor } from '../store/sqlDatabase.ts';
 import type { Build } from './catalog.ts';
 
-export type FailureKind = 'transient' | 'permanent';
-
 /** How often one event may fail the same way before a running projection skips it. */
 export const POISON_ATTEMPTS = 3;
-
-/** SQLSTATE classes and codes that say "try again": the event itself is fine. */
-const TRANSIENT_SQLSTATE = [/^08/, /^40/, /^53/, /^55P03$/, /^57P0[1-3]$/, /^57014$/, /^58/];
-const TRANSIENT_NODE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
-
-/**
- * The one place that tells a transient failure from a permanent one (kafkajs' `retriable` is the
- * model): our own errors say so; PostgreSQL's by SQLSTATE; the network's by its code. Anything
- * else — a TypeError, a RangeError, a schema error — repeats on the same input: permanent.
- */
-export function classifyFailure(e: unknown): FailureKind {
-  if (isLedgerError(e))
-    return e.retriable || e.code === 'STORE_CONFLICT' || e.code === 'STORE_UNAVAILABLE' || e.code === 'STORE_LOCKED'
-      ? 'transient'
-      : 'permanent';
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (/^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE.some((r) => r.test(code)) ? 'transient' : 'permanent';
-    if (TRANSIENT_NODE_CODES.has(code)) return 'transient';
-  }
-  const message = String((e as Error)?.message ?? e);
-  if (
-    /Connection terminated|connection (?:is )?closed|timeout exceeded|Client has encountered a connection error/i.test(
-      message,
-    )
-  )
-    return 'transient';
-  return 'permanent';
-}
 
 export type DeadLetter = {
   projection: string;
@@ -83,12 +45,6 @@ create table if not exists ledger.dead_letters (
 export async function ensureDeadLetters(db: SqlExecutor): Promise<void> {
   await db.exec(ddl);
 }
-
-/** One line a user can act on: what failed, never a stack. */
-export const errorLine = (e: unknown): string =>
-  String((e as Error)?.message ?? e)
-    .split('\n')[0]!
-    .slice(0, 500);
 
 /** Counts one more failure of this event in this build; returns the attempts so far. */
 export async function noteFailure(

@@ -3,20 +3,14 @@
 // event is retried POISON_ATTEMPTS times, then recorded as a dead letter and skipped; while
 // rebuilding, the first one stops the build with its name. Transient errors are thrown unchanged:
 // the caller retries them with back-off and never skips.
+
+import { classifyFailure, errorLine } from '../failureKind.ts';
 import type { Logger } from '../logger.ts';
 import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { applyBatch, type BatchOutcome } from './applyBatch.ts';
 import { advanceCheckpoint, type Build } from './catalog.ts';
-import {
-  classifyFailure,
-  clearFailure,
-  errorLine,
-  markSkipped,
-  noteFailure,
-  POISON_ATTEMPTS,
-  poisonInRebuild,
-} from './deadLetters.ts';
+import { clearFailure, markSkipped, noteFailure, POISON_ATTEMPTS, poisonInRebuild } from './deadLetters.ts';
 import { handles, type Projection } from './projection.ts';
 
 /** `skip`: a running build records and skips poison events; `fail`: a rebuild stops on the first. */

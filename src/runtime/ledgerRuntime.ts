@@ -1,4 +1,5 @@
 import { isLedgerError } from '../errors.ts';
+import { classifyFailure } from '../failureKind.ts';
 import type { Logger } from '../logger.ts';
 import { createPacer } from '../pacing.ts';
 import type { EventStore, StoredEvent } from '../store/eventStore.ts';
@@ -6,7 +7,7 @@ import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { applyBatch } from './applyBatch.ts';
 import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
 import { type Build, createBuild, dropBuild, ensureCatalog, generationAt, getBuild, recordFailure } from './catalog.ts';
-import { classifyFailure, ensureDeadLetters } from './deadLetters.ts';
+import { ensureDeadLetters } from './deadLetters.ts';
 import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
 import type { Progress } from './progress.ts';
 import type { Projection } from './projection.ts';

@@ -2,9 +2,9 @@
 // the sink, count and log the outcome. The sink is a function, not the store, so the collector
 // mode can publish to Kafka with the same sources.
 import type { FactSource } from '../events/common.ts';
+import { classifyFailure, errorLine } from '../failureKind.ts';
 import type { Logger } from '../logger.ts';
 import type { LedgerMetrics } from '../metrics.ts';
-import { classifyFailure, errorLine } from '../runtime/deadLetters.ts';
 import type { AppendOutcome, NewEvent } from '../store/eventStore.ts';
 import { type Arrival, type IdentifiedFact, identifyFact, quarantineArrival } from './identifyFact.ts';
 

@@ -4,7 +4,7 @@
 // that cannot be read — or that the store refuses for good — is quarantined with its
 // topic/partition/offset, and the consumer moves on.
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { LedgerError } from '../errors.ts';
+import { classifyFailure, errorLine } from '../failureKind.ts';
 import type { Logger } from '../logger.ts';
 import type { EventStore, NewEvent } from '../store/eventStore.ts';
 import { decodeFactRecord, type FactRecord, quarantineRecord, type RecordContext } from './kafkaFactRecord.ts';
@@ -56,7 +56,7 @@ export async function startKafkaSource(opts: KafkaSourceOptions): Promise<KafkaS
         }
         return;
       } catch (e) {
-        if (!(e instanceof LedgerError) || !e.retriable || stopping || !p.isRunning() || p.isStale()) throw e;
+        if (classifyFailure(e) === 'permanent' || stopping || !p.isRunning() || p.isStale()) throw e;
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(failures, 16));
         log.warn({ err: e, failures: failures + 1, retryInMs: delay }, 'the log is unavailable; retrying the append');
         await new Promise((r) => setTimeout(r, delay));
@@ -78,14 +78,14 @@ export async function startKafkaSource(opts: KafkaSourceOptions): Promise<KafkaS
         p,
       );
     } catch (e) {
-      if (!(e instanceof LedgerError) || e.retriable) throw e;
+      if (classifyFailure(e) === 'transient') throw e;
       // Refused for good (too large, invalid for this store): find the record(s) and quarantine them.
       for (const d of decoded) {
         try {
           await appendDurably(d.events, p);
         } catch (one) {
-          if (!(one instanceof LedgerError) || one.retriable) throw one;
-          const reason = `store_rejected: ${one.code}: ${one.message}`.slice(0, 500);
+          if (classifyFailure(one) === 'transient') throw one;
+          const reason = `store_rejected: ${errorLine(one)}`.slice(0, 500);
           log.warn({ ref: `${ctx.topic}/${ctx.partition}/${d.m.offset}`, reason }, 'record quarantined');
           stats.quarantined++;
           await appendDurably([quarantineRecord(d.m, ctx, reason)], p);

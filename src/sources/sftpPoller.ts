@@ -137,28 +137,29 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
       const mark: FileMark = { size: entry.size, mtimeMs: entry.mtimeMs };
       if (sameMark(f.marks.get(entry.name), mark) || !f.settler.isSettled(entry.name, mark, now())) continue;
       const path = posix.join(f.path, entry.name);
-      let bytes: Buffer;
+      let got: Awaited<ReturnType<SftpSession['read']>>;
       try {
         const reason = skipReasonOf(await s.lstat(path));
         if (reason) {
           skip(entry.name, reason); // became a link or a FIFO since the listing
           continue;
         }
-        bytes = await s.read(path);
+        got = await s.read(path, opts.maxFileBytes);
       } catch (e) {
         if (!(e instanceof SftpError) || e.code !== 'REMOTE_PATH') throw e;
         continue; // removed or unreadable since the listing
       }
-      if (bytes.length !== mark.size) {
-        log.debug(
-          { path, listed: mark.size, got: bytes.length },
-          'file changed while downloading; will take it when still',
-        );
+      // Over the cap, only its size and sha256 were taken (a small fact): it is never held whole.
+      const oversized = Buffer.isBuffer(got) ? null : got;
+      const size = oversized ? oversized.sizeBytes : (got as Buffer).length;
+      if (size !== mark.size) {
+        log.debug({ path, listed: mark.size, got: size }, 'file changed while downloading; will take it when still');
         f.settler.forget(entry.name);
         continue;
       }
       await deliverArrival(opts, {
-        bytes,
+        bytes: oversized ? new Uint8Array(0) : (got as Buffer),
+        ...(oversized ? { oversized } : {}),
         fileName: entry.name,
         serverId: opts.serverId,
         tz: opts.tz,

@@ -1,6 +1,8 @@
 // One SSH connection with its SFTP channel (ssh2): key authentication, the host key checked against
 // the configured one before anything is sent, and every operation bounded — it fails when the
 // connection drops or when it takes longer than `opTimeoutMs`, never hangs.
+
+import { createHash, type Hash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Client, type SFTPWrapper, type Stats } from 'ssh2';
 import { fingerprintOf, hostKeyAlgorithms, hostKeyMatches, type KnownHostKey, keyTypeOf } from './hostKey.ts';
@@ -44,7 +46,11 @@ export type SftpSession = {
   list(dir: string): Promise<RemoteEntry[]>;
   /** What `path` itself is now (SSH_FXP_LSTAT: a link is not followed). */
   lstat(path: string): Promise<RemoteKind>;
-  read(path: string): Promise<Buffer>;
+  /**
+   * The file's bytes, at most `maxBytes` + 1 of them (a file over the cap is never held whole), or,
+   * when it is over the cap, its size and sha256 from a streamed download.
+   */
+  read(path: string, maxBytes: number): Promise<Buffer | { kind: 'too_large'; sizeBytes: number; sha256: string }>;
   close(): void;
 };
 
@@ -170,7 +176,13 @@ export function openSftpSession(t: SftpTarget): Promise<SftpSession> {
         bounded<RemoteKind>(`checking ${path}`, (done) =>
           sftp.lstat(path, (err, attrs) => (err ? done(err) : done(null, kindOf(attrs)))),
         ),
-      read: (path) => bounded<Buffer>(`reading ${path}`, (done) => sftp.readFile(path, (err, buf) => done(err, buf))),
+      read: async (path, maxBytes) => {
+        const head = await bounded<Buffer>(`reading ${path}`, (done) => collect(sftp, path, maxBytes + 1, null, done));
+        if (head.length <= maxBytes) return head;
+        const hash = createHash('sha256');
+        const sizeBytes = await bounded<number>(`hashing ${path}`, (done) => collect(sftp, path, null, hash, done));
+        return { kind: 'too_large' as const, sizeBytes, sha256: hash.digest('hex') };
+      },
       close() {
         lostWith ??= new SftpError('CONNECTION_LOST', `${where}: closed`);
         client.end();
@@ -178,4 +190,27 @@ export function openSftpSession(t: SftpTarget): Promise<SftpSession> {
       },
     };
   }
+}
+
+/**
+ * Streams a remote file: keeps at most `keep` bytes (null: none), and feeds every chunk to `hash`.
+ * Answers the kept bytes, or, when hashing, the size read.
+ */
+function collect<T>(
+  sftp: SFTPWrapper,
+  path: string,
+  keep: number | null,
+  hash: Hash | null,
+  done: (err: Error | null, value?: T) => void,
+): void {
+  const stream = sftp.createReadStream(path, keep === null ? {} : { start: 0, end: keep - 1 });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream.on('data', (c: Buffer) => {
+    size += c.length;
+    hash?.update(c);
+    if (keep !== null) chunks.push(c);
+  });
+  stream.on('error', (e: Error) => done(e));
+  stream.on('end', () => done(null, (keep === null ? size : Buffer.concat(chunks)) as T));
 }

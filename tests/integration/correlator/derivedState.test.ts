@@ -295,6 +295,11 @@ describe('a file caught while it was written (issue 15, item 4)', () => {
     const flags = await ledger.db.query<{ flags: string[] }>('select flags from read.rounds');
     expect(flags.rows[0]!.flags).toContain('revised');
     expect(fake.messages(roundsChannel)).toHaveLength(1);
-    expect(fake.messages(roundsChannel)[0]!.embeds[0]!.fields?.map((f) => f.value).join(' ')).toContain('Bramble');
+    expect(
+      fake
+        .messages(roundsChannel)[0]!
+        .embeds[0]!.fields?.map((f) => f.value)
+        .join(' '),
+    ).toContain('Bramble');
   }, 60_000);
 });

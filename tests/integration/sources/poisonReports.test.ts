@@ -18,10 +18,10 @@ import { captureLog, facts, openPostgresLedger, ownRoundReport, statsFile, waitF
 
 const SECRET = 'poison-test-secret-0123456789';
 
-/** A signed report whose first player's raw name holds `escape` (a JSON escape such as \\u0000). */
-const poisoned = (endUnix: number, escape: string) => {
+/** A signed report whose first player's raw name holds `jsonEscape` (such as \\u0000). */
+const poisoned = (endUnix: number, jsonEscape: string) => {
   const text = ownRoundReport('eu1', endUnix).toString('utf8');
-  const out = text.replace(/"rawName":"([^"]*)"/, `"rawName":"Bad${escape}Name"`);
+  const out = text.replace(/"rawName":"([^"]*)"/, `"rawName":"Bad${jsonEscape}Name"`);
   if (out === text) throw new Error('the fixture has no rawName to poison');
   return Buffer.from(out);
 };

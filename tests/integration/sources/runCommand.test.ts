@@ -39,6 +39,17 @@ function startRun(env: Record<string, string>, args: string[]) {
   return { child, lines, stderr: () => stderr };
 }
 
+/** The receiver's 'listening' log line, once the service is up (it fails if the service exited). */
+const listening = (run: ReturnType<typeof startRun>) =>
+  waitFor(
+    'the receiver to listen',
+    () => {
+      if (run.child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${run.stderr()}`);
+      return run.lines.find((l) => l.msg === 'HTTP receiver listening');
+    },
+    60_000,
+  );
+
 async function exitOf(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -63,15 +74,7 @@ describe.skipIf(!postgresAvailable())('et-ledger run', () => {
     );
     const db = new pg.Client({ connectionString: url });
     try {
-      const listening = await waitFor(
-        'the receiver to listen',
-        () => {
-          if (run.child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${run.stderr()}`);
-          return run.lines.find((l) => l.msg === 'HTTP receiver listening');
-        },
-        60_000,
-      );
-      const port = Number(listening.port);
+      const port = Number((await listening(run)).port);
       const body = ownRoundReport('eu1', 1787168493);
       const reply = await fetch(`http://127.0.0.1:${port}/v1/reports`, {
         method: 'POST',
@@ -139,14 +142,7 @@ describe.skipIf(!postgresAvailable())('et-ledger run', () => {
     );
     const db = new pg.Client({ connectionString: url });
     try {
-      await waitFor(
-        'the receiver to listen',
-        () => {
-          if (run.child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${run.stderr()}`);
-          return run.lines.find((l) => l.msg === 'HTTP receiver listening');
-        },
-        60_000,
-      );
+      await listening(run);
       await db.connect();
       const quarantined = async () =>
         (

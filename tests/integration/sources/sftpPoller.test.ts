@@ -9,11 +9,13 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/events/ids.ts';
 import { createMetrics } from '../../../src/metrics.ts';
 import { type CursorStore, openSqlCursorStore } from '../../../src/sources/fileCursor.ts';
 import { type KnownHostKey, parseKnownHostKey } from '../../../src/sources/hostKey.ts';
@@ -168,6 +170,29 @@ describe.skipIf(skip)('SFTP poller against OpenSSH', () => {
       expect(await sizesOf(h.ledger, 'StatsFileArrived')).toEqual([full.length]);
       expect((await facts(h.ledger, 'StatsFileArrived'))[0]!.raw!.equals(full)).toBe(true);
       expect(h.appendCalls).toHaveLength(1);
+    } finally {
+      await poller.stop();
+      await h.ledger.close();
+    }
+  });
+
+  it('a remote file over the cap is never held whole: a small too_large fact with its size and sha256', async () => {
+    const remote = remoteFolders();
+    const h = await harness('sftp_large', remote);
+    const big = statsFile('big', 3 * 1024 * 1024);
+    const name = join(remote.stats, '2026-08-19-220005-etl_adlernest-round-1.txt');
+    writeFileSync(name, big);
+    utimesSync(name, Date.now() / 1000 - 3600, Date.now() / 1000 - 3600);
+    writeFileSync(join(remote.stats, '2026-08-19-220523-etl_adlernest-round-2.txt'), statsFile('small'));
+    const poller = createSftpPoller(h.options({ maxFileBytes: 1024 * 1024 }));
+    poller.start();
+    try {
+      await waitFor('both files', async () => (await facts(h.ledger)).length === 2);
+      const [kept] = await facts(h.ledger, 'UnrecognizedFactArrived');
+      expect(kept!.data).toMatchObject({ sizeBytes: big.length, sha256: sha256Hex(big) });
+      expect(kept!.raw!.length).toBe(0);
+      expect((kept!.data as { reason: string }).reason).toMatch(/^too_large: /);
+      expect(await facts(h.ledger, 'StatsFileArrived')).toHaveLength(1);
     } finally {
       await poller.stop();
       await h.ledger.close();

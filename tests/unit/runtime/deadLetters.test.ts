@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LedgerError } from '../../../src/errors.ts';
+import { classifyFailure, errorLine } from '../../../src/failureKind.ts';
 import { createMetrics } from '../../../src/metrics.ts';
-import { classifyFailure, errorLine } from '../../../src/runtime/deadLetters.ts';
 
 /** An error as node-postgres raises it: a SQLSTATE in `code`. */
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
