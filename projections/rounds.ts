@@ -21,6 +21,8 @@ const version = 3; // v3: a round is its server and file name; a revision of the
 export const rounds = defineProjection({
   name: 'rounds',
   version,
+  // The verdicts' per-player join gives player_stats its full GUIDs: only the active generation's.
+  follows: 'correlator',
   schemaSql: async () => `${await statsFactsSql()}\n${await sqlFile(import.meta.url, 'rounds.sql')}`,
   tables: {
     rounds: { key: ['round_id'] },
@@ -49,6 +51,10 @@ export const rounds = defineProjection({
         for (const { r2Id, r1Id } of changed) writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
       }
       await writeRounds(tx, writes);
+    },
+    RoundVerdictRetracted: async (items, { tx }) => {
+      const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
+      if (keys.length > 0) await tx.query('delete from guid_links where round_id = any($1::text[])', [keys]);
     },
     RoundTimingReconciled: async (items, { tx }) => {
       // The last verdict of a stats round in this run decides its links: earlier ones are replaced.

@@ -64,7 +64,8 @@ async function applyOne(
   for (let tries = 1; ; tries++) {
     try {
       const outcome = await applyBatch(deps.db, deps.store, p, build, [event], event.position);
-      if (tries > 1) await clearFailure(deps.db, build, event.position);
+      // A failure recorded earlier (this attempt or an interrupted one) is no dead letter now.
+      await clearFailure(deps.db, build, event.position);
       return outcome.applied;
     } catch (e) {
       if (classifyFailure(e) === 'transient') throw e;

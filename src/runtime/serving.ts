@@ -93,7 +93,13 @@ export async function buildAndSwap(
   await prepareRuntime(deps);
   const leader = leaderOf(p, deps.projections);
   const follows = leader ? ((await activeBuild(deps.db, leader.name))?.generation ?? null) : null;
-  const head = await startMember(deps, p, opts.fresh ? null : await resumableBuild(deps.db, p), follows);
+  // A follower resumes only a build that reads the generation it follows now.
+  const resumable = opts.fresh
+    ? null
+    : follows !== null
+      ? await buildingFollowers(deps.db, p.name, p.version, follows)
+      : await resumableBuild(deps.db, p);
+  const head = await startMember(deps, p, resumable, follows);
   const members: Member[] = [head];
   for (const f of followersOf(p, deps.projections)) {
     const resumed = opts.fresh ? null : await buildingFollowers(deps.db, f.name, f.version, head.build.generation);
@@ -103,9 +109,14 @@ export async function buildAndSwap(
   const poison = head.previous ? 'fail' : 'skip';
   try {
     // The processor appends what its followers read: repeat until the log's head stands still.
-    for (let pass = 0; pass < 5; pass++) {
+    for (let pass = 0; pass < 20; pass++) {
       const before = await deps.store.headPosition();
-      for (const m of members) m.applied += await catchUp(deps, m.p, m.build, { poison });
+      // Side by side: followers fold what the processor has appended so far; the next pass the rest.
+      await Promise.all(
+        members.map(async (m) => {
+          m.applied += await catchUp(deps, m.p, m.build, { poison });
+        }),
+      );
       if ((await deps.store.headPosition()) === before) break;
     }
   } catch (e) {
@@ -176,9 +187,12 @@ async function startMember(
 export async function projectAllToHead(deps: RuntimeDeps): Promise<Map<string, Build>> {
   await prepareRuntime(deps);
   const builds = new Map<string, Build>();
-  // Leaders first: a processor's new build brings new builds of its followers with it.
-  const ordered = [...deps.projections].sort((a, b) => Number(!!a.follows) - Number(!!b.follows));
-  for (const p of ordered) builds.set(p.name, await ensureServing(deps, p));
+  // Side by side, followers after: a processor's new build brings new builds of its followers.
+  const followers = deps.projections.filter((p) => p.follows);
+  await Promise.all(
+    deps.projections.filter((p) => !p.follows).map(async (p) => builds.set(p.name, await ensureServing(deps, p))),
+  );
+  for (const p of followers) builds.set(p.name, await ensureServing(deps, p));
   for (let pass = 0; pass < 10; pass++) {
     const headBefore = await deps.store.headPosition();
     // Side by side, each on its own connection: one projection's SQL runs while another folds.

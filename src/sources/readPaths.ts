@@ -72,13 +72,16 @@ export async function readRegularFile(
     const st = await fh.stat();
     if (!st.isFile()) return 'not_a_file';
     if (st.size > opts.maxBytes) return await hashWhole(fh);
-    const buf = Buffer.allocUnsafe(opts.maxBytes + 1);
+    // Room for the size seen and one byte more: a file that grew while read comes back longer than
+    // it was listed (the watcher takes it when it is still), never more than the cap + 1.
+    const buf = Buffer.allocUnsafe(Math.min(st.size, opts.maxBytes) + 1);
     let n = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
       if (bytesRead === 0) break;
       n += bytesRead;
       if (n > opts.maxBytes) return await hashWhole(fh);
+      if (n === buf.length) break;
     }
     return new Uint8Array(buf.subarray(0, n));
   } finally {

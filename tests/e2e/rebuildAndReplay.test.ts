@@ -19,7 +19,7 @@ describe.skipIf(!postgresAvailable())('rebuild, replay, export --as-of, status t
     );
     const r = await runCli(['rebuild', 'rounds', '--report'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/rounds: v(\d+) \(rm_rounds_v\1_1\) → v\1 \(rm_rounds_v\1_2\)/);
+    expect(r.stdout).toMatch(/rounds: v(\d+) \(rm_rounds_v\1_1\) → v\1 \(rm_rounds_v\1_2, reading generation 1\)/);
     expect(r.stdout).toMatch(/rounds\s+\+0 added\s+-0 removed\s+~1 changed/);
     expect(r.stdout).toMatch(/changed .*"winner":\{"before":0,"after":2\}/);
     const schemas = (
@@ -46,7 +46,7 @@ describe.skipIf(!postgresAvailable())('rebuild, replay, export --as-of, status t
 
     // A second rebuild of the same version gets a schema of its own, and finds nothing to change.
     const again = await runCli(['rebuild', 'rounds'], env);
-    expect(again.stdout).toMatch(/rounds: v3 \(rm_rounds_v3_2\) → v3 \(rm_rounds_v3_3\)/);
+    expect(again.stdout).toMatch(/rounds: v3 \(rm_rounds_v3_2\) → v3 \(rm_rounds_v3_3, reading generation 1\)/);
     expect(again.stdout).toMatch(/rounds\s+\+0 added\s+-0 removed\s+~0 changed/);
 
     // Time travel: the rounds read model as it stood after the first five facts.

@@ -37,6 +37,7 @@ export async function ingestPaths(
     let duplicate = 0;
     let pending: { arrival: Arrival; fact: IdentifiedFact }[] = [];
     let pendingEvents = 0;
+    let pendingBytes = 0;
     const flush = async () => {
       if (pending.length === 0) return;
       const results = await appendArrivals((e) => ledger.store.appendFacts(e), pending);
@@ -46,6 +47,7 @@ export async function ingestPaths(
       }
       pending = [];
       pendingEvents = 0;
+      pendingBytes = 0;
     };
     const fileOf = new Map<IdentifiedFact, string>();
     const progress = files.length > 200 ? createProgress('append', files.length) : null;
@@ -71,7 +73,9 @@ export async function ingestPaths(
       fileOf.set(fact, file);
       pending.push({ arrival, fact });
       pendingEvents += fact.events.length;
-      if (pendingEvents >= 500) await flush();
+      pendingBytes += arrival.bytes.length;
+      // By count and by bytes: 500 files at the cap would otherwise be held at once.
+      if (pendingEvents >= 500 || pendingBytes >= 64 * 1024 * 1024) await flush();
       progress?.update(i + 1);
     }
     await flush();

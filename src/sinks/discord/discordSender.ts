@@ -69,8 +69,11 @@ export function createSender(opts: SenderOptions) {
    */
   async function retract(sent: Sent): Promise<void> {
     const maxAge = config.postMaxAgeSec;
-    const ageSec = sent.roundTimeUnix == null ? 0 : opts.now() / 1000 - sent.roundTimeUnix;
-    if (maxAge > 0 && ageSec > maxAge) {
+    // A message recorded before round times were kept (0.1) has no known age: it is left alone,
+    // whatever the max age, so an upgrade never deletes a channel's history.
+    const unknownAge = sent.roundTimeUnix == null;
+    const ageSec = unknownAge ? Number.POSITIVE_INFINITY : opts.now() / 1000 - sent.roundTimeUnix!;
+    if (unknownAge || (maxAge > 0 && ageSec > maxAge)) {
       await recordSent(db, { ...sent, state: 'kept' });
       metrics.posts.inc({ kind: sent.kind, action: 'skip_old_retract' });
       return;

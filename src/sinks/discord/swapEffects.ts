@@ -92,7 +92,10 @@ export async function discordEffects(
       ).rows
     : [];
   const byTarget = new Map(sent.map((s) => [`${s.target_key}\0${s.kind}`, s]));
-  const young = (t: number | null) => opts.maxAgeSec <= 0 || t === null || opts.nowSec - t <= opts.maxAgeSec;
+  // As the sender decides: a row without a round time is posted and edited; a message without one
+  // (recorded before 0.2) is never deleted.
+  const young = (t: number | null) => t === null || opts.maxAgeSec <= 0 || opts.nowSec - t <= opts.maxAgeSec;
+  const deletable = (t: number | null) => t !== null && young(t);
   const rows = await db.query<OutboxRecord>(
     `select ${outboxColumns} from ${ident(outboxSchema)}.discord_outbox o order by o.position, o.kind`,
   );
@@ -117,7 +120,7 @@ export async function discordEffects(
   }
   for (const s of sent) {
     if (s.state !== 'posted' || kept.has(`${s.target_key}\0${s.kind}`)) continue;
-    if (!young(s.round_time_unix === null ? null : Number(s.round_time_unix))) continue;
+    if (!deletable(s.round_time_unix === null ? null : Number(s.round_time_unix))) continue;
     effects.push({ action: 'delete', targetKey: s.target_key, kind: s.kind, label: s.target_key });
   }
   return effects;

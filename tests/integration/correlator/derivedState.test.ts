@@ -303,3 +303,25 @@ describe('a file caught while it was written (issue 15, item 4)', () => {
     ).toContain('Bramble');
   }, 60_000);
 });
+
+describe('an upgrade never deletes a channel', () => {
+  it('a message recorded without its round time (before 0.2) whose target is gone is kept, not deleted', async () => {
+    const { fake, ledger, sink } = await setup();
+    await appendFiles(ledger, [supplyR1.lua, supplyR1.stats]);
+    await project(ledger);
+    await sink.drain();
+    expect(fake.messages(roundsChannel)).toHaveLength(1);
+    // As a 0.1 sink left it: no round time, and a target key the new round ids no longer produce.
+    await ledger.db.query(
+      "update discord_sink.messages set round_time_unix = null, target_key = 'pre-0.2:' || target_key where kind = 'round-summary'",
+    );
+    await appendTick(ledger, supplyR1.fileTimeUnix + 30);
+    await project(ledger);
+    await sink.drain();
+    const kept = await ledger.db.query<{ state: string }>(
+      "select state from discord_sink.messages where target_key like 'pre-0.2:%'",
+    );
+    expect(kept.rows.map((r) => r.state)).toEqual(['kept']);
+    expect(fake.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+  }, 60_000);
+});
