@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import pino from 'pino';
+import { expect } from 'vitest';
 import type { Logger } from '../../../src/logger.ts';
 import { type Ledger, openLedger } from '../../../src/store/openStore.ts';
 import { freshPostgresUrl } from '../../support/databases.ts';
@@ -97,4 +98,12 @@ export async function facts(ledger: Ledger, type?: string): Promise<FactRow[]> {
     type ? [type] : [],
   );
   return r.rows;
+}
+
+/** No fact, in its bytes or its data, holds `secret` (the content of a file a link pointed at). */
+export function expectNoFactHolds(all: { raw?: Buffer | null; data: unknown }[], secret: string): void {
+  for (const f of all) {
+    expect(f.raw?.includes(secret) ?? false).toBe(false);
+    expect(JSON.stringify(f.data)).not.toContain(secret);
+  }
 }
