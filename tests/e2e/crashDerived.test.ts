@@ -23,7 +23,7 @@ function splitSamples(parts: number): string[] {
       .filter((f) => f.endsWith('.txt') || f.endsWith('.json'))
       .map((f) => join(samples, sub, f)),
   );
-  files.forEach((f, i) => copyFileSync(f, join(dirs[i % parts]!, f.split('/').pop()!)));
+  for (const [i, f] of files.entries()) copyFileSync(f, join(dirs[i % parts]!, f.split('/').pop()!));
   return dirs;
 }
 
