@@ -1,13 +1,11 @@
 -- The Discord outbox: the decision to post, one row per target (a round key, or a session) and kind
 -- of message. A superseding verdict replaces the row (the sender edits the message it sent); a
--- retracted verdict's rows leave the table (the sender deletes the message). Message ids are not kept here: they must outlive a rebuild of this read model
--- (discord_sink.messages, owned by the sender).
+-- retracted verdict's rows leave the table (the sender deletes the message). Message ids are not
+-- kept here: they must outlive a rebuild of this read model (discord_sink.messages, owned by the sender).
 create table discord_outbox (
   target_key       text not null,
   kind             text not null check (kind in ('round-summary', 'timing-check', 'session-summary')),
   channel          text not null check (channel in ('rounds', 'timing')),
-  -- The round key of the verdict shown (a session: its own target key).
-  round_key        text not null,
   -- The verdict shown (a session: a hash of its rounds' verdicts); a change means an edit.
   verdict_event_id text not null,
   payload_hash     text not null,
@@ -23,7 +21,6 @@ create table discord_outbox (
   primary key (target_key, kind)
 );
 create index discord_outbox_verdict on discord_outbox (verdict_event_id);
-create index discord_outbox_round on discord_outbox (round_key);
 create index discord_outbox_position on discord_outbox (position);
 
 -- Stats rounds per server (from their standing verdicts) and each server's event-time watermark:

@@ -3,7 +3,7 @@
 // Deterministic like every projection: it never calls Discord; the sender in src/sinks/discord
 // sends what this table asks for and edits when a row's verdict changes.
 import { canonicalJson } from '../src/correlator/canonicalJson.ts';
-import { type Retraction, sha256Hex, type Verdict } from '../src/events/index.ts';
+import { type DerivedFact, isVerdict, sha256Hex, type Verdict } from '../src/events/index.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
@@ -49,8 +49,7 @@ export const discordOutbox = defineProjection({
   },
 });
 
-type DerivedItem = { event: { data: Verdict | Retraction }; meta: { eventId: string; position: number } };
-const isVerdict = (d: Verdict | Retraction): d is Verdict => 'status' in d;
+type DerivedItem = { event: { data: DerivedFact }; meta: { eventId: string; position: number } };
 
 /**
  * A verdict's rows replace the rows of its round key and of the verdicts it supersedes; a
@@ -68,7 +67,7 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
     trackSessionRound(state.sessionRounds, v, meta.eventId);
     const superseded = new Set(v.supersedes);
     for (const [pk, row] of state.outbox)
-      if (row.round_key === v.roundKey || superseded.has(row.verdict_event_id)) state.outbox.delete(pk);
+      if (row.target_key === v.roundKey || superseded.has(row.verdict_event_id)) state.outbox.delete(pk);
     if (!isVerdict(v)) continue;
     const payloadHash = sha256Hex(canonicalJson(v));
     // A message shows one round key for its whole life (invariant 7): a verdict's own key.
@@ -77,7 +76,6 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
         target_key: v.roundKey,
         kind,
         channel,
-        round_key: v.roundKey,
         verdict_event_id: meta.eventId,
         payload_hash: payloadHash,
         server_id: v.serverId,
@@ -105,8 +103,6 @@ type OutboxRow = {
   target_key: string;
   kind: PostKind;
   channel: 'rounds' | 'timing';
-  /** The round key of the verdict shown (a timing check's target is its Lua report). */
-  round_key: string;
   verdict_event_id: string;
   payload_hash: string;
   server_id: string;
@@ -131,7 +127,7 @@ type Touched = {
   loadedSessionRounds: string[];
 };
 
-async function loadTouched(tx: SqlExecutor, verdicts: (Verdict | Retraction)[]): Promise<Touched> {
+async function loadTouched(tx: SqlExecutor, verdicts: DerivedFact[]): Promise<Touched> {
   const keys = [...new Set(verdicts.map((v) => v.roundKey))];
   const superseded = [...new Set(verdicts.flatMap((v) => v.supersedes))];
   const outbox = await tx.query<OutboxRow>(
@@ -164,7 +160,7 @@ async function saveTouched(tx: SqlExecutor, t: Touched): Promise<void> {
 }
 
 /** A stats round's standing verdict places it in its server's sessions; other verdicts and retractions leave them. */
-function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: Verdict | Retraction, eventId: string): void {
+function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: DerivedFact, eventId: string): void {
   const superseded = new Set(v.supersedes);
   for (const [key, row] of rounds) if (key === v.roundKey || superseded.has(row.verdict_event_id)) rounds.delete(key);
   if (isVerdict(v) && v.statsFactId !== null && v.fileTimeUnix !== null && !v.flags.includes('ghost'))
@@ -231,7 +227,6 @@ async function decideSessions(tx: SqlExecutor, marks: [string, number][], positi
         target_key: targetKey,
         kind: 'session-summary',
         channel: 'rounds',
-        round_key: targetKey,
         verdict_event_id: hash,
         payload_hash: hash,
         server_id: serverId,

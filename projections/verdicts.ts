@@ -1,6 +1,6 @@
 // The verdicts read model: the standing RoundTimingReconciled per round key, and the history of all
 // (verdicts and retractions), of the correlator's active generation only (`follows`).
-import type { Retraction, Verdict } from '../src/events/index.ts';
+import { type DerivedFact, isVerdict } from '../src/events/index.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
@@ -8,7 +8,7 @@ import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 /** v3: follows the correlator's generation; retractions; `generation` and `kind` columns. */
 const version = 3;
 
-type Item = { event: { data: Verdict | Retraction }; meta: { eventId: string; position: number } };
+type Item = { event: { data: DerivedFact }; meta: { eventId: string; position: number } };
 
 export const verdicts = defineProjection({
   name: 'verdicts',
@@ -21,8 +21,6 @@ export const verdicts = defineProjection({
     RoundVerdictRetracted: (items, { tx }) => fold(tx, items),
   },
 });
-
-const isVerdict = (d: Verdict | Retraction): d is Verdict => 'status' in d;
 
 /**
  * Folded in order in memory, then written once: a verdict replaces its round key's row and the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ServerId, UnixSeconds } from './common.ts';
+import type { Verdict } from './roundTimingReconciled.ts';
 
 /**
  * A verdict that stopped being true before another replaced it (spec/correlation.md,
@@ -27,6 +28,10 @@ export const RoundVerdictRetracted = z.object({
 });
 export type RoundVerdictRetracted = z.output<typeof RoundVerdictRetracted>;
 export type Retraction = RoundVerdictRetracted['data'];
+
+/** What a follower folds: a verdict or a retraction, in log order. */
+export type DerivedFact = Verdict | Retraction;
+export const isVerdict = (d: DerivedFact): d is Verdict => 'status' in d;
 
 /** The derived events a correlator build appends: both carry its generation. */
 export const derivedEventTypes = ['RoundTimingReconciled', 'RoundVerdictRetracted'] as const;

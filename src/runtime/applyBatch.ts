@@ -108,7 +108,7 @@ export async function finishBatch(
   build: Build,
   emitted: NewEvent[],
   through: number,
-  db?: SqlDatabase,
+  db: SqlExecutor,
 ): Promise<void> {
   // A scratch build (time travel, replay) reads the log as it was: what it decides is not appended.
   if (emitted.length > 0 && build.status !== 'scratch') {
@@ -117,7 +117,8 @@ export async function finishBatch(
     // pending_through), so it decides the same and appends the same ids: a no-op.
     if (store.appendWithin) await store.appendWithin(tx, emitted);
     else {
-      if (build.pendingThrough !== through) await markPending(db?.kind === 'postgres' ? db : tx, build, through);
+      // Committed at once, outside the batch's transaction: it must survive a crash of this batch.
+      if (build.pendingThrough !== through) await markPending(db, build, through);
       await store.appendFacts(emitted);
     }
   }

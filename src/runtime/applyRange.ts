@@ -64,7 +64,7 @@ export async function applyRange(
         applied += items.length;
       }
     }
-    await finishBatch(tx, store, build, emitted, through);
+    await finishBatch(tx, store, build, emitted, through, db);
   });
   build.position = through;
   return { position: through, applied, emitted: emitted.length, undecodable };

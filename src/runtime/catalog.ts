@@ -64,11 +64,20 @@ export async function getBuild(db: SqlExecutor, schemaName: string): Promise<Bui
   return r.rows[0] ? toBuild(r.rows[0]) : null;
 }
 
-/** An unfinished build of the same version is resumed rather than started again (an interrupted rebuild). */
-export async function resumableBuild(db: SqlExecutor, p: Projection): Promise<Build | null> {
+/**
+ * An unfinished build of the same version is resumed rather than started again (an interrupted
+ * rebuild); a follower's only when it reads the generation it follows now.
+ */
+export async function resumableBuild(
+  db: SqlExecutor,
+  p: Pick<Projection, 'name' | 'version'>,
+  followsGeneration: number | null = null,
+): Promise<Build | null> {
   const r = await db.query<BuildRow>(
-    "select * from ledger.projection_builds where name = $1 and version = $2 and status = 'building' order by created_at desc limit 1",
-    [p.name, p.version],
+    `select * from ledger.projection_builds where name = $1 and version = $2 and status = 'building'
+       and follows_generation is not distinct from $3
+     order by created_at desc limit 1`,
+    [p.name, p.version, followsGeneration],
   );
   return r.rows[0] ? toBuild(r.rows[0]) : null;
 }
@@ -193,15 +202,6 @@ export async function markPending(db: SqlExecutor, build: Build, through: number
     through,
   ]);
   build.pendingThrough = through;
-}
-
-/** The unfinished builds of `name` that follow `generation` (a group rebuild being resumed). */
-export async function buildingFollowers(db: SqlExecutor, name: string, version: number, generation: number) {
-  const r = await db.query<BuildRow>(
-    "select * from ledger.projection_builds where name = $1 and version = $2 and status = 'building' and follows_generation = $3 order by created_at desc limit 1",
-    [name, version, generation],
-  );
-  return r.rows[0] ? toBuild(r.rows[0]) : null;
 }
 
 /** The generation of `name` that readers saw at log position `at`: the last swapped in by then, else the first. */

@@ -19,20 +19,19 @@ export type PoisonPolicy = 'skip' | 'fail';
 export type GuardDeps = { db: SqlDatabase; store: EventStore; log: Logger };
 
 /**
- * Runs `attempt` (one batch, through `through`); on a permanent failure re-reads the batch's
- * events and applies them one at a time. Returns the outcome and how many events were skipped.
+ * Applies one batch (`events`, accounting for positions up to `through`); on a permanent failure
+ * applies its events one at a time instead.
  */
 export async function applyGuarded(
   deps: GuardDeps,
   p: Projection,
   build: Build,
-  attempt: () => Promise<BatchOutcome | null>,
-  reread: (through: number) => Promise<StoredEvent[]>,
+  events: StoredEvent[],
   through: number,
   policy: PoisonPolicy,
-): Promise<{ outcome: BatchOutcome | null; skipped: number }> {
+): Promise<BatchOutcome> {
   try {
-    return { outcome: await attempt(), skipped: 0 };
+    return await applyBatch(deps.db, deps.store, p, build, events, through);
   } catch (e) {
     if (classifyFailure(e) === 'transient') throw e;
     deps.log.warn(
@@ -40,18 +39,15 @@ export async function applyGuarded(
       'a batch failed permanently; applying its events one by one to find the cause',
     );
   }
-  const events = (await reread(through)).filter((e) => e.position > build.position && e.position <= through);
-  let skipped = 0;
   let applied = 0;
   for (const event of events) {
-    if (!handles(p, event.type)) continue;
+    if (event.position <= build.position || event.position > through || !handles(p, event.type)) continue;
     const result = await applyOne(deps, p, build, event, policy);
-    if (result === 'skipped') skipped++;
-    else applied += result;
+    if (result !== 'skipped') applied += result;
   }
   // The rest of the batch's span (events of other types) is accounted for too.
   const outcome = await applyBatch(deps.db, deps.store, p, build, [], through);
-  return { outcome: { ...outcome, position: build.position, applied }, skipped };
+  return { ...outcome, position: build.position, applied };
 }
 
 async function applyOne(

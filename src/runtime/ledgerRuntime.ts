@@ -1,10 +1,10 @@
 import { isLedgerError } from '../errors.ts';
-import { classifyFailure } from '../failureKind.ts';
+import { classifyFailure, errorLine } from '../failureKind.ts';
 import type { Logger } from '../logger.ts';
 import { createPacer } from '../pacing.ts';
 import type { EventStore, StoredEvent } from '../store/eventStore.ts';
 import type { SqlDatabase } from '../store/sqlDatabase.ts';
-import { applyBatch } from './applyBatch.ts';
+import type { BatchOutcome } from './applyBatch.ts';
 import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
 import { type Build, createBuild, dropBuild, ensureCatalog, generationAt, getBuild, recordFailure } from './catalog.ts';
 import { ensureDeadLetters } from './deadLetters.ts';
@@ -65,13 +65,12 @@ export async function catchUp(
   const keep = opts.filter;
   const poison = opts.poison ?? 'skip';
   while (build.position < head) {
-    const limit = pinnedHead(build, head);
-    let result: Awaited<ReturnType<typeof applyGuarded>>;
+    let outcome: BatchOutcome;
     try {
       if (inPlace) {
-        const through = Math.min(limit, build.position + batchSize * IN_PLACE_WINDOW_BATCHES);
+        const through = Math.min(head, build.position + batchSize * IN_PLACE_WINDOW_BATCHES);
         try {
-          result = { outcome: await applyRange(deps.db, deps.store, p, build, through, batchSize), skipped: 0 };
+          outcome = await applyRange(deps.db, deps.store, p, build, through, batchSize);
         } catch (e) {
           if (classifyFailure(e) === 'transient') throw e;
           // A poison event inside a window: go on batch by batch, where it can be isolated.
@@ -82,25 +81,15 @@ export async function catchUp(
         const pinned = await readPinned(deps.store, build, batchSize);
         const batch = pinned
           ? { events: pinned, through: build.pendingThrough! }
-          : await readBatch(deps.store, build.position, limit, types, batchSize);
+          : await readBatch(deps.store, build.position, head, types, batchSize);
         if (!batch) break;
         const chosen = keep ? batch.events.filter((e) => keep(e.recordedAt)) : batch.events;
-        result = await applyGuarded(
-          deps,
-          p,
-          build,
-          () => applyBatch(deps.db, deps.store, p, build, chosen, batch.through),
-          async () => chosen,
-          batch.through,
-          poison,
-        );
+        outcome = await applyGuarded(deps, p, build, chosen, batch.through, poison);
       }
     } catch (e) {
       await recordFailure(deps.db, build, e).catch(() => {});
       throw e;
     }
-    const outcome = result.outcome;
-    if (!outcome) break;
     applied += outcome.applied;
     for (const u of outcome.undecodable)
       deps.log.warn(
@@ -112,13 +101,6 @@ export async function catchUp(
   progress?.finish();
   return applied;
 }
-
-/**
- * Where the next batch may end: a batch that was appending to an outside log when the process
- * stopped is repeated up to exactly the same position (catalog.sql, pending_through).
- */
-const pinnedHead = (build: Build, head: number): number =>
-  build.pendingThrough !== null && build.pendingThrough > build.position ? Math.min(head, build.pendingThrough) : head;
 
 /**
  * The batch a crash interrupted, read whole (whatever the batch size now): the same events in one
@@ -165,7 +147,7 @@ async function readBatch(
   return last ? { events, through: last.position } : null;
 }
 
-import { ensureServing } from './serving.ts';
+import { ensureServing, isWaitingForLeader } from './serving.ts';
 
 export { buildAndSwap, ensureServing, projectAllToHead, type RebuildResult } from './serving.ts';
 
@@ -211,9 +193,15 @@ export function runLive(
     failures++;
     const delay = Math.min(opts.retryMaxMs ?? 30_000, (opts.retryInitialMs ?? 200) * 2 ** Math.min(failures - 1, 10));
     // Waiting for the leader's first build is expected at a first start: not an error.
-    const waiting = isLedgerError(e) && e.retriable && /waits for/.test(e.message);
+    const waiting = isWaitingForLeader(e);
     deps.log[waiting ? 'info' : 'error'](
-      { projection: p.name, position, failures, retryInMs: delay, ...(waiting ? { reason: e.message } : { err: e }) },
+      {
+        projection: p.name,
+        position,
+        failures,
+        retryInMs: delay,
+        ...(waiting ? { reason: errorLine(e) } : { err: e }),
+      },
       waiting ? 'waiting for the processor this projection follows' : 'projection batch failed; retrying',
     );
     await sleep(delay);
@@ -237,16 +225,7 @@ export function runLive(
             await waitForAppend(deps.store, build.position, sleep);
             continue;
           }
-          const through = events[events.length - 1]!.position;
-          await applyGuarded(
-            deps,
-            p,
-            build,
-            () => applyBatch(deps.db, deps.store, p, build, events),
-            async () => events,
-            through,
-            'skip',
-          );
+          await applyGuarded(deps, p, build, events, events[events.length - 1]!.position, 'skip');
           failures = 0;
         } catch (e) {
           if (isLedgerError(e, 'STORE_CONFLICT')) {

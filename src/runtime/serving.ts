@@ -3,20 +3,20 @@
 // the processor is built with new builds of its followers, reading its new generation's events,
 // and all of them are swapped in in one transaction (DESIGN invariants 4 and 8).
 import { isLedgerError, LedgerError } from '../errors.ts';
-import {
-  activate,
-  activeBuild,
-  type Build,
-  buildingFollowers,
-  createBuild,
-  dropBuild,
-  resumableBuild,
-} from './catalog.ts';
+import { activate, activeBuild, type Build, createBuild, dropBuild, resumableBuild } from './catalog.ts';
 import { forgetDeadLetters } from './deadLetters.ts';
 import { diffBuilds, type TableDiff } from './diffBuilds.ts';
 import { followersOf, leaderOf } from './generations.ts';
 import { catchUp, prepareRuntime, type RuntimeDeps } from './ledgerRuntime.ts';
 import type { Projection } from './projection.ts';
+
+/** A follower's first start before its processor has a build: expected, retried, not an error. */
+class WaitingForLeader extends LedgerError {
+  constructor(p: Projection, leader: Projection) {
+    super('PROJECTION_FAILED', `${p.name} waits for ${leader.name} to be built`, { retriable: true });
+  }
+}
+export const isWaitingForLeader = (e: unknown): boolean => e instanceof WaitingForLeader;
 
 /** Is the build the one the code defines: same version and, for a follower, the leader's active generation? */
 async function isCurrent(deps: RuntimeDeps, p: Projection, build: Build | null): Promise<boolean> {
@@ -37,9 +37,7 @@ export async function ensureServing(deps: RuntimeDeps, p: Projection): Promise<B
     if (!leaderBuild || leaderBuild.version !== leader.version) {
       // The leader's own runner builds this follower with its next generation.
       if (active) return active;
-      throw new LedgerError('PROJECTION_FAILED', `${p.name} waits for ${leader.name} to be built`, {
-        retriable: true,
-      });
+      throw new WaitingForLeader(p, leader);
     }
   }
   if (active && stalled.has(stallKey(p))) return active;
@@ -93,16 +91,10 @@ export async function buildAndSwap(
   await prepareRuntime(deps);
   const leader = leaderOf(p, deps.projections);
   const follows = leader ? ((await activeBuild(deps.db, leader.name))?.generation ?? null) : null;
-  // A follower resumes only a build that reads the generation it follows now.
-  const resumable = opts.fresh
-    ? null
-    : follows !== null
-      ? await buildingFollowers(deps.db, p.name, p.version, follows)
-      : await resumableBuild(deps.db, p);
-  const head = await startMember(deps, p, resumable, follows);
+  const head = await startMember(deps, p, opts.fresh ? null : await resumableBuild(deps.db, p, follows), follows);
   const members: Member[] = [head];
   for (const f of followersOf(p, deps.projections)) {
-    const resumed = opts.fresh ? null : await buildingFollowers(deps.db, f.name, f.version, head.build.generation);
+    const resumed = opts.fresh ? null : await resumableBuild(deps.db, f, head.build.generation);
     members.push(await startMember(deps, f, resumed, head.build.generation));
   }
   // A build that replaces a serving one stops on a poison event (the old keeps serving); a first build skips it.

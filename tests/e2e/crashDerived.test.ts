@@ -41,7 +41,7 @@ async function derived(url: string) {
                 correlator_version, generation from read.verdicts order by round_key`,
       ),
       outbox: await q(
-        `select target_key, kind, channel, round_key, status, round_time_unix,
+        `select target_key, kind, channel, status, round_time_unix,
                 case when kind = 'session-summary' then verdict end as session
          from read.discord_outbox order by target_key, kind`,
       ),

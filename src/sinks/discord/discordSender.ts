@@ -11,6 +11,7 @@ import type { DiscordConfig } from './discordConfig.ts';
 import type { DiscordMetrics } from './discordMetrics.ts';
 import { type DiscordRest, DiscordSinkError } from './discordRest.ts';
 import type { DiscordMessage } from './embedLimits.ts';
+import { ageSec, mayDelete, mayPost } from './postAge.ts';
 import { postRef, refFooter } from './renderFormat.ts';
 import { type OutboxRow, renderPost, rowLabel } from './renderPost.ts';
 import { getSent, pendingRows, recordSent, type Sent, vanishedMessages } from './sentMessages.ts';
@@ -68,12 +69,7 @@ export function createSender(opts: SenderOptions) {
    * the same whatever order the facts arrived in. A round older than the max age is left alone.
    */
   async function retract(sent: Sent): Promise<void> {
-    const maxAge = config.postMaxAgeSec;
-    // A message recorded before round times were kept (0.1) has no known age: it is left alone,
-    // whatever the max age, so an upgrade never deletes a channel's history.
-    const unknownAge = sent.roundTimeUnix == null;
-    const ageSec = unknownAge ? Number.POSITIVE_INFINITY : opts.now() / 1000 - sent.roundTimeUnix!;
-    if (unknownAge || (maxAge > 0 && ageSec > maxAge)) {
+    if (!mayDelete(sent.roundTimeUnix ?? null, opts.now() / 1000, config.postMaxAgeSec)) {
       await recordSent(db, { ...sent, state: 'kept' });
       metrics.posts.inc({ kind: sent.kind, action: 'skip_old_retract' });
       return;
@@ -99,11 +95,8 @@ export function createSender(opts: SenderOptions) {
     if (sent?.state === 'sending') sent = await reconcile(row, channelId, sent);
     const hasMessage = sent !== null && (sent.state === 'posted' || sent.state === 'kept') && sent.messageId !== null;
     const roundTimeUnix = row.roundTimeUnix;
-    const maxAge = config.postMaxAgeSec;
-    const ageSec = row.roundTimeUnix === null ? 0 : opts.now() / 1000 - row.roundTimeUnix;
-    // Old rounds are neither posted nor edited: a bulk import, or a correlator rebuild that
-    // re-decides all history, must not flood a channel (or its rate limit) with old news.
-    if (maxAge > 0 && ageSec > maxAge && sent?.state !== 'sending') {
+    const nowSec = opts.now() / 1000;
+    if (!mayPost(roundTimeUnix, nowSec, config.postMaxAgeSec) && sent?.state !== 'sending') {
       await recordSent(db, {
         targetKey: row.targetKey,
         kind: row.kind,
@@ -117,7 +110,7 @@ export function createSender(opts: SenderOptions) {
       });
       metrics.posts.inc({ kind: row.kind, action: hasMessage ? 'skip_old_edit' : 'skip_old' });
       log.debug(
-        { ...where, ageSec: Math.round(ageSec) },
+        { ...where, ageSec: Math.round(ageSec(roundTimeUnix, nowSec)) },
         'round older than ET_LEDGER_POST_MAX_AGE; not posted or edited',
       );
       return 'done';

@@ -5,6 +5,7 @@
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import { ident } from '../../store/sqlDatabase.ts';
 import { hashOf } from './discordSender.ts';
+import { mayDelete, mayPost } from './postAge.ts';
 import { type OutboxRecord, outboxColumns, renderPost, rowLabel, toOutboxRow } from './renderPost.ts';
 
 export type VerdictChange = {
@@ -92,10 +93,6 @@ export async function discordEffects(
       ).rows
     : [];
   const byTarget = new Map(sent.map((s) => [`${s.target_key}\0${s.kind}`, s]));
-  // As the sender decides: a row without a round time is posted and edited; a message without one
-  // (recorded before 0.2) is never deleted.
-  const young = (t: number | null) => t === null || opts.maxAgeSec <= 0 || opts.nowSec - t <= opts.maxAgeSec;
-  const deletable = (t: number | null) => t !== null && young(t);
   const rows = await db.query<OutboxRecord>(
     `select ${outboxColumns} from ${ident(outboxSchema)}.discord_outbox o order by o.position, o.kind`,
   );
@@ -105,7 +102,7 @@ export async function discordEffects(
     const row = toOutboxRow(record);
     const key = `${row.targetKey}\0${row.kind}`;
     kept.add(key);
-    if (!young(row.roundTimeUnix)) continue;
+    if (!mayPost(row.roundTimeUnix, opts.nowSec, opts.maxAgeSec)) continue;
     const s = byTarget.get(key);
     const label = rowLabel(row);
     const hasMessage = s && (s.state === 'posted' || s.state === 'kept');
@@ -120,7 +117,8 @@ export async function discordEffects(
   }
   for (const s of sent) {
     if (s.state !== 'posted' || kept.has(`${s.target_key}\0${s.kind}`)) continue;
-    if (!deletable(s.round_time_unix === null ? null : Number(s.round_time_unix))) continue;
+    const t = s.round_time_unix === null ? null : Number(s.round_time_unix);
+    if (!mayDelete(t, opts.nowSec, opts.maxAgeSec)) continue;
     effects.push({ action: 'delete', targetKey: s.target_key, kind: s.kind, label: s.target_key });
   }
   return effects;
