@@ -20,6 +20,7 @@ import {
 } from '../src/correlator/index.ts';
 import { derivedEventTypes, type Verdict } from '../src/events/index.ts';
 import { normalizeMapName } from '../src/parser/names.ts';
+import { unpairedRound2 } from '../src/parser/statsFile.ts';
 import { type ApplyContext, defineProjection } from '../src/runtime/projection.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import { preloadCandidates } from './support/candidateSpans.ts';
@@ -40,15 +41,18 @@ const PRELOAD_PAD_SEC = 6 * 3600;
 /**
  * The matching rules' version, carried by every verdict: bump with a rule change, then
  * `et-ledger rebuild correlator`. v2: surrender by team 0 is an abort, overLimit beyond 1 s, a
- * joined suspectedAbort needs winner 0 and a negative field 9 (spec/correlation.md).
+ * joined suspectedAbort needs winner 0 and a negative field 9 (spec/correlation.md). v3: R1/R2 paired
+ * at every reading of a DST-ambiguous file time, empty GUIDs matched by raw name in the R2
+ * differential, an unpaired shutdown R2 is `halfUnknown` rather than cumulative (stats-file.md §1.3).
  */
-const rulesVersion = 2;
+const rulesVersion = 3;
 /**
  * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
  * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
- * file is the same round key. Every build is a generation of its own.
+ * file is the same round key. v5: stats_facts keeps every reading of a file time. Every build is
+ * a generation of its own.
  */
-const version = 4;
+const version = 5;
 
 /**
  * The correlator under a given rule set and version. The registry's `correlator` is the one the
@@ -66,9 +70,10 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
     on: {
       StatsFileArrived: async (items, ctx) => {
         const stored = await storeStatsFacts(ctx.tx, items);
+        // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
         const seeds: CorrelatorFact[] = stored
-          .filter((f) => f.round.round === 1)
-          .map((f) => statsCandidate(f.factId, f.round, f.timing.fileTimeCandidatesUnix));
+          .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
+          .map((f) => statsCandidate(f.factId, unpairedRound2(f.round), f.timing.fileTimeCandidatesUnix));
         // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
         for (const group of collectGroups(stored)) {
           const pairs = await pairNear(ctx.tx, group);

@@ -1,6 +1,7 @@
 // The rounds read model: rounds, player_stats (+ full GUIDs from verdicts), player_weapon_stats,
 // sessions. An R2 is paired with its R1 from facts only (src/parser/pairRounds.ts) and shows its
 // own half: R2 − R1 where the file is cumulative (spec/stats-file.md §3.1).
+import { unpairedRound2 } from '../src/parser/statsFile.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
@@ -16,7 +17,9 @@ import {
 } from './support/statsFacts.ts';
 
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
-const version = 3; // v3: a round is its server and file name; a revision of the file replaces it
+// v3: a round is its server and file name; a revision of the file replaces it. v4: every reading of
+// a DST-ambiguous file time is paired; an unreadable R2 time and an unpaired shutdown R2 are kept.
+const version = 4;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -33,9 +36,16 @@ export const rounds = defineProjection({
   on: {
     StatsFileArrived: async (items, { tx }) => {
       const stored = await storeStatsFacts(tx, items);
+      // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
       const writes: RoundWrite[] = stored
-        .filter((f) => f.round.round === 1)
-        .map((f) => ({ roundId: f.factId, round: f.round, r1Id: null, fileTimeUnix: f.timing.fileTimeUnix }));
+        .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
+        .map((f) => ({
+          roundId: f.factId,
+          round: unpairedRound2(f.round),
+          r1Id: null,
+          fileTimeUnix: f.timing.fileTimeUnix,
+        }));
+      const r1Readings: { r1Id: string; fileTimeUnix: number }[] = [];
       for (const group of collectGroups(stored)) {
         const pairs = await pairNear(tx, group);
         const current = new Map(
@@ -48,9 +58,13 @@ export const rounds = defineProjection({
         );
         const changed = pairs.filter((p) => pairingMoved(p, current) || revisedHalf(p, stored));
         const halves = await roundsOf(tx, changed, stored);
-        for (const { r2Id, r1Id } of changed) writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
+        for (const { r2Id, r1Id, r1FileTimeUnix } of changed) {
+          writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
+          if (r1Id !== null && r1FileTimeUnix !== null) r1Readings.push({ r1Id, fileTimeUnix: r1FileTimeUnix });
+        }
       }
       await writeRounds(tx, writes);
+      await settleR1Readings(tx, r1Readings);
     },
     RoundVerdictRetracted: async (items, { tx }) => {
       const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
@@ -106,7 +120,11 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
     header_playtime_ms: round.headerPlaytimeMs,
     writer: round.writer,
     player_count: round.players.length,
-    flags: [...round.flags, ...(round.round === 2 && r1Id === null ? ['r1Missing'] : [])],
+    flags: [
+      ...round.flags,
+      ...(round.round === 2 && r1Id === null ? ['r1Missing'] : []),
+      ...(fileTimeUnix === null ? ['fileTimeUnknown'] : []),
+    ],
     issues: round.issues,
   }));
   const players = writes.flatMap(({ roundId, round }) => {
@@ -131,4 +149,18 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
   await insertRows(tx, 'rounds', rounds);
   await insertRows(tx, 'player_rows', players, { keys: 'camel' });
   await insertRows(tx, 'player_weapon_stats', weapons, { keys: 'camel' });
+}
+
+/**
+ * In the autumn DST hour an R1's file time has two readings; the one its R2 was paired with is the
+ * true one (src/parser/pairRounds.ts), so the R1 row takes it.
+ */
+async function settleR1Readings(tx: SqlExecutor, readings: { r1Id: string; fileTimeUnix: number }[]): Promise<void> {
+  if (readings.length === 0) return;
+  await tx.query(
+    `update rounds set file_time_unix = x.t, file_time_utc = to_timestamp(x.t)
+     from unnest($1::text[], $2::bigint[]) as x(id, t)
+     where round_id = x.id and file_time_unix is distinct from x.t`,
+    [readings.map((r) => r.r1Id), readings.map((r) => r.fileTimeUnix)],
+  );
 }

@@ -8,6 +8,9 @@ create table stats_facts (
   map_norm       text not null,
   round          smallint not null,
   file_time_unix bigint,
+  -- every UTC reading of the file name's local time, ascending (two in the autumn DST hour); the
+  -- first is file_time_unix
+  file_time_candidates bigint[] not null,
   start_unix     bigint,
   tz             text not null,
   file_name      text not null,

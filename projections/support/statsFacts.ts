@@ -3,7 +3,12 @@
 import { type StatsFileArrived, statsRoundId } from '../../src/events/index.ts';
 import { normalizeMapName } from '../../src/parser/names.ts';
 import { pairRounds, R1_BEFORE_R2_MAX_SEC, type RoundTiming, roundTiming } from '../../src/parser/pairRounds.ts';
-import { differentiateRound2, type ParsedStatsRound, parseStatsFile } from '../../src/parser/statsFile.ts';
+import {
+  differentiateRound2,
+  type ParsedStatsRound,
+  parseStatsFile,
+  unpairedRound2,
+} from '../../src/parser/statsFile.ts';
 import type { EventMeta } from '../../src/runtime/projection.ts';
 import { packBytes, type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
 
@@ -63,11 +68,12 @@ export async function storeStatsFacts(
   const bytes = packBytes(raws);
   await tx.query(
     `insert into stats_facts
-     select f, s, m, r, ft, st, z, n, substring($11::bytea from o for l), v
-     from unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::int[], $10::int[], $12::boolean[])
-       as x(f, s, m, r, ft, st, z, n, o, l, v)
+     select f, s, m, r, ft, string_to_array(fc, ',')::bigint[], st, z, n, substring($11::bytea from o for l), v
+     from unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::int[], $10::int[], $12::boolean[], $13::text[])
+       as x(f, s, m, r, ft, st, z, n, o, l, v, fc)
      on conflict (fact_id) do update set server_id = excluded.server_id, map_norm = excluded.map_norm,
-       round = excluded.round, file_time_unix = excluded.file_time_unix, start_unix = excluded.start_unix,
+       round = excluded.round, file_time_unix = excluded.file_time_unix,
+       file_time_candidates = excluded.file_time_candidates, start_unix = excluded.start_unix,
        tz = excluded.tz, file_name = excluded.file_name, raw = excluded.raw, revised = excluded.revised`,
     [
       stored.map((f) => f.factId),
@@ -82,6 +88,8 @@ export async function storeStatsFacts(
       bytes.lengths,
       bytes.blob,
       [...latest.values()].map((l) => l.revised),
+      // one text per round: a nested array cannot be passed through unnest
+      stored.map((f) => f.timing.fileTimeCandidatesUnix.join(',')),
     ],
   );
   return stored;
@@ -113,13 +121,22 @@ export function collectGroups(facts: (StoredStatsFact | null)[]): StatsGroup[] {
   return [...groups.values()];
 }
 
-type PairingRow = { fact_id: string; round: number; file_time_unix: number | null; start_unix: number | null };
+type PairingRow = {
+  fact_id: string;
+  round: number;
+  file_time_unix: number | null;
+  file_time_candidates: (number | string)[];
+  start_unix: number | null;
+};
+
+/** An R2 and its R1 (null when none), with the reading of the R2's file time the pairing chose. */
+export type R2Pairing = { r2Id: string; r1Id: string | null; r2FileTimeUnix: number; r1FileTimeUnix: number | null };
 
 /**
  * The pairing of every R2 near a group's new facts. The neighbourhood grows until no stored round
  * lies within reach of its edges, so the result does not depend on the order facts arrived in.
  */
-export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: string; r1Id: string | null }[]> {
+export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<R2Pairing[]> {
   const margin = R1_BEFORE_R2_MAX_SEC + 3600;
   let lo = g.from - margin;
   let hi = g.to + margin;
@@ -127,13 +144,20 @@ export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: 
   for (;;) {
     rows = (
       await tx.query<PairingRow>(
-        'select fact_id, round, file_time_unix, start_unix from stats_facts where server_id = $1 and map_norm = $2 and file_time_unix between $3 and $4',
+        'select fact_id, round, file_time_unix, file_time_candidates, start_unix from stats_facts where server_id = $1 and map_norm = $2 and file_time_unix between $3 and $4',
         [g.serverId, g.mapNorm, lo, hi],
       )
     ).rows;
-    const times = rows.map((r) => Number(r.file_time_unix));
-    const newLo = Math.min(lo, Math.min(...times) - margin);
-    const newHi = Math.max(hi, Math.max(...times) + margin);
+    // A loop, not Math.min(...times): a spread of a long history overflows the stack.
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const r of rows) {
+      const t = Number(r.file_time_unix);
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+    const newLo = Math.min(lo, first - margin);
+    const newHi = Math.max(hi, last + margin);
     if (newLo === lo && newHi === hi) break;
     lo = newLo;
     hi = newHi;
@@ -142,11 +166,21 @@ export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: 
     rows.map((r) => ({
       id: r.fact_id,
       round: r.round === 2 ? 2 : 1,
-      fileTimeUnix: Number(r.file_time_unix),
-      startUnix: Number(r.start_unix),
+      fileTimesUnix: r.file_time_candidates.map(Number),
+      playtimeSec: Number(r.file_time_unix) - Number(r.start_unix),
     })),
   );
-  return rows.filter((r) => r.round === 2).map((r) => ({ r2Id: r.fact_id, r1Id: pairs.get(r.fact_id) ?? null }));
+  return rows
+    .filter((r) => r.round === 2)
+    .map((r) => {
+      const pair = pairs.get(r.fact_id);
+      return {
+        r2Id: r.fact_id,
+        r1Id: pair?.r1Id ?? null,
+        r2FileTimeUnix: pair?.r2FileTimeUnix ?? Number(r.file_time_unix),
+        r1FileTimeUnix: pair?.r1FileTimeUnix ?? null,
+      };
+    });
 }
 
 /**
@@ -155,7 +189,7 @@ export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<{ r2Id: 
  */
 export async function roundsOf(
   tx: SqlExecutor,
-  pairs: { r2Id: string; r1Id: string | null }[],
+  pairs: { r2Id: string; r1Id: string | null; r2FileTimeUnix?: number }[],
   known: StoredStatsFact[] = [],
 ): Promise<Map<string, { round: StoredRound; fileTimeUnix: number | null }>> {
   const facts = new Map<string, { round: StoredRound; fileTimeUnix: number | null }>(
@@ -190,13 +224,13 @@ export async function roundsOf(
     }
   }
   const out = new Map<string, { round: StoredRound; fileTimeUnix: number | null }>();
-  for (const { r2Id, r1Id } of pairs) {
+  for (const { r2Id, r1Id, r2FileTimeUnix } of pairs) {
     const r2 = facts.get(r2Id)!;
     const r1 = r1Id ? facts.get(r1Id) : undefined;
     const round = r1
       ? { ...differentiateRound2(r2.round, r1.round), tz: r2.round.tz, serverId: r2.round.serverId }
-      : r2.round;
-    out.set(r2Id, { round, fileTimeUnix: r2.fileTimeUnix });
+      : unpairedRound2(r2.round);
+    out.set(r2Id, { round, fileTimeUnix: r2FileTimeUnix ?? r2.fileTimeUnix });
   }
   return out;
 }

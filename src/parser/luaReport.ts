@@ -16,7 +16,7 @@ import {
   type PauseData,
   type Step,
 } from './luaReportResult.ts';
-import { decodeRawName } from './names.ts';
+import { decodeDocument } from './names.ts';
 
 export type {
   LuaNormalizeContext,
@@ -47,7 +47,7 @@ export function detectLuaShape(value: unknown): LuaShape | null {
 /** Decodes as UTF-8, or Windows-1252 when the bytes are not UTF-8 (names.ts rule), then parses JSON. */
 export function parseJsonBytes(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; detail: string } {
   try {
-    return { ok: true, value: JSON.parse(decodeRawName(bytes)) };
+    return { ok: true, value: JSON.parse(decodeDocument(bytes)) };
   } catch (e) {
     return { ok: false, detail: e instanceof Error ? e.message : String(e) };
   }

@@ -2,7 +2,8 @@
 // replay all resolve the same way in any arrival order. The rule (README "Round 2"):
 //   same server and map; an R2's start is its file time minus its playtime (its file time when the
 //   playtime is unknown); R2s are taken in order of start, and each takes the latest R1 not yet
-//   taken whose file time lies within 20 minutes before that start. Ties break on the id.
+//   taken whose file time lies within 20 minutes before that start. Ties break on the id. A local
+//   time the autumn DST hour makes ambiguous is tried at each of its readings.
 import { fileTimeToUtcCandidates } from './localTime.ts';
 import type { ParsedStatsRound } from './statsTypes.ts';
 
@@ -28,31 +29,70 @@ export function roundTiming(round: ParsedStatsRound, tz: string): RoundTiming {
   };
 }
 
-export type PairableRound = { id: string; round: 1 | 2; fileTimeUnix: number; startUnix: number };
+/**
+ * A round as the pairing sees it: every UTC reading of its file name's local time (two in the autumn
+ * DST hour) and, for an R2, its playtime (0 when unknown), so each reading gives a start.
+ */
+export type PairableRound = { id: string; round: 1 | 2; fileTimesUnix: readonly number[]; playtimeSec: number };
 
-/** R2 id → R1 id for every R2 that finds one; all rounds are of one server and map. */
-export function pairRounds(rounds: readonly PairableRound[], maxGapSec = R1_BEFORE_R2_MAX_SEC): Map<string, string> {
-  const byTimeThenId = (a: { t: number; id: string }, b: { t: number; id: string }) =>
-    a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const r1s = rounds
+/** An R2's R1, and the reading of each file time that made them a pair (correlation.md "Three clocks"). */
+export type RoundPair = { r1Id: string; r1FileTimeUnix: number; r2FileTimeUnix: number };
+
+type Reading = { t: number; id: string };
+
+const byTimeThenId = (a: Reading, b: Reading) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * R2 id → its pair, for every R2 that finds one; all rounds are of one server and map. Every reading
+ * of a local time is tried, never only the first offset that fits: across the autumn hour an R1 read
+ * in summer time and an R2 read in winter time can be one map. An R2 takes, over all its readings, the
+ * R1 reading closest before its start (the latest R1); equal gaps go to the larger id, as before.
+ */
+export function pairRounds(rounds: readonly PairableRound[], maxGapSec = R1_BEFORE_R2_MAX_SEC): Map<string, RoundPair> {
+  const r1Readings = rounds
     .filter((r) => r.round === 1)
-    .map((r) => ({ t: r.fileTimeUnix, id: r.id }))
+    .flatMap((r) => r.fileTimesUnix.map((t) => ({ t, id: r.id })))
     .sort(byTimeThenId);
   const r2s = rounds
-    .filter((r) => r.round === 2)
-    .map((r) => ({ t: r.startUnix, id: r.id }))
+    .filter((r) => r.round === 2 && r.fileTimesUnix.length > 0)
+    .map((r) => ({ t: r.fileTimesUnix[0]! - r.playtimeSec, id: r.id, round: r }))
     .sort(byTimeThenId);
   const taken = new Set<string>();
-  const pairs = new Map<string, string>();
-  for (const r2 of r2s) {
-    for (let i = r1s.length - 1; i >= 0; i--) {
-      const r1 = r1s[i]!;
-      if (r1.t > r2.t || taken.has(r1.id)) continue;
-      if (r1.t < r2.t - maxGapSec) break;
-      taken.add(r1.id);
-      pairs.set(r2.id, r1.id);
-      break;
+  const pairs = new Map<string, RoundPair>();
+  for (const { round: r2 } of r2s) {
+    let best: (RoundPair & { gap: number }) | null = null;
+    for (const fileTime of r2.fileTimesUnix) {
+      const start = fileTime - r2.playtimeSec;
+      const r1 = latestUntakenBefore(r1Readings, start, start - maxGapSec, taken);
+      if (r1 && (best === null || start - r1.t < best.gap)) {
+        best = { r1Id: r1.id, r1FileTimeUnix: r1.t, r2FileTimeUnix: fileTime, gap: start - r1.t };
+      }
     }
+    if (best === null) continue;
+    taken.add(best.r1Id);
+    pairs.set(r2.id, { r1Id: best.r1Id, r1FileTimeUnix: best.r1FileTimeUnix, r2FileTimeUnix: best.r2FileTimeUnix });
   }
   return pairs;
+}
+
+/** The last reading in [from, to] (sorted ascending) whose round is not taken. */
+function latestUntakenBefore(
+  readings: readonly Reading[],
+  to: number,
+  from: number,
+  taken: Set<string>,
+): Reading | null {
+  let lo = 0;
+  let hi = readings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (readings[mid]!.t <= to) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
+    const r = readings[i]!;
+    if (r.t < from) return null;
+    if (!taken.has(r.id)) return r;
+  }
+  return null;
 }

@@ -62,20 +62,50 @@ export function differentiateRound2(r2: ParsedStatsRound, r1: ParsedStatsRound):
   };
 }
 
+/**
+ * The R1 line of the same player. An empty guid8 names nobody (the writer's GUID lookup failed, e.g.
+ * on a name with a backslash): such a player is matched by its exact raw name only, or not at all.
+ */
 function findR1(
   p2: ParsedStatsPlayer,
   r2Players: readonly ParsedStatsPlayer[],
   r1Players: readonly ParsedStatsPlayer[],
 ): ParsedStatsPlayer | 'ambiguous' | null {
-  let candidates = r1Players.filter((p) => p.guid8 === p2.guid8);
-  const twiceInR2 = r2Players.some((p) => p !== p2 && p.guid8 === p2.guid8);
+  const same =
+    p2.guid8 === ''
+      ? (p: ParsedStatsPlayer) => p.guid8 === '' && p.rawName === p2.rawName
+      : (p: ParsedStatsPlayer) => p.guid8 === p2.guid8;
+  let candidates = r1Players.filter(same);
+  const twiceInR2 = r2Players.some((p) => p !== p2 && same(p));
   if (candidates.length > 1 || twiceInR2) {
     candidates = candidates.filter((p) => p.rawName === p2.rawName);
-    const sameInR2 = r2Players.some((p) => p !== p2 && p.guid8 === p2.guid8 && p.rawName === p2.rawName);
+    const sameInR2 = r2Players.some((p) => p !== p2 && same(p) && p.rawName === p2.rawName);
     if (sameInR2 && candidates.length > 0) return 'ambiguous';
   }
   if (candidates.length > 1) return 'ambiguous';
   return candidates[0] ?? null;
+}
+
+/**
+ * An R2 that pairs with no R1. As written it is cumulative (`r2Cumulative`), unless the file was
+ * written at shutdown: the engine then names it round 2 whether the map was changed during R2 or
+ * during R1 (spec/stats-file.md §1.3), so its half is unknown. Such a file is `aborted` +
+ * `halfUnknown`, its figures kept as written and never read as cumulative.
+ */
+export function unpairedRound2<R extends ParsedStatsRound>(r2: R): R {
+  if (r2.round !== 2 || !r2.flags.includes('shutdownWritten')) return r2;
+  const flags = r2.flags.filter((f) => f !== 'r2Cumulative');
+  if (!flags.includes('aborted')) flags.push('aborted');
+  flags.push('halfUnknown');
+  return {
+    ...r2,
+    flags,
+    players: r2.players.map((p) => ({
+      ...p,
+      cumulativeFields: [],
+      flags: [...p.flags.filter((f) => f !== 'zeroTime'), ...timeFlags(p.timePlayedSec, r2.timeLimitSec)],
+    })),
+  };
 }
 
 /** Raw R2 values, read as this half's values (with one reason flag). */

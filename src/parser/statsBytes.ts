@@ -1,7 +1,7 @@
 // Number scanning over the raw bytes of a stats file: ASCII integers, `%0.1f` decimals and `M:SS`
 // (shared/spec/stats-file.md §2.2–2.4). Every reader returns NaN (or -1) instead of throwing.
 import { isUtf8 } from 'node:buffer';
-import { decodeRawName } from './names.ts';
+import { decodeCp1252, decodeRawName } from './names.ts';
 
 const MAX_DIGITS = 15; // stays below 2^53
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -102,34 +102,21 @@ export function asciiView(b: Uint8Array): string {
   return asBuffer(b).toString('latin1');
 }
 
-const cp1252 = new TextDecoder('windows-1252');
-// A single-byte decoder maps byte by byte: what it makes of each byte, asked once. (Node 20's maps
-// 0x80–0x9F to U+0080–U+009F, like Latin-1, so its text is then the view's very slice.)
-const CP1252 = cp1252.decode(Uint8Array.from({ length: 256 }, (_, i) => i));
-const CP1252_BY_BYTE = CP1252.length === 256;
-const CP1252_IS_LATIN1 = CP1252_BY_BYTE && [...CP1252].every((c, i) => c.charCodeAt(0) === i);
-
 /**
  * Bytes decoded exactly as names.ts's decodeRawName does (the property tests compare both), faster:
- * pure ASCII (the usual case) is sliced from `view`, and invalid UTF-8 is decoded as Windows-1252 by
- * the same decoder's table, without the exception decodeRawName takes to get there.
+ * pure ASCII (the usual case) is sliced from `view`, and invalid UTF-8 without a byte in 0x80–0x9F
+ * (where Windows-1252 and Latin-1 agree) too.
  */
 export function decodeText(b: Uint8Array, s: number, e: number, view: string): string {
   for (let i = s; i < e; i++) {
     if (b[i]! > 0x7f) {
       const bytes = b.subarray(s, e);
       if (isUtf8(bytes)) return decodeRawName(bytes);
-      if (CP1252_IS_LATIN1) return view.slice(s, e);
-      return CP1252_BY_BYTE ? byTable(b, s, e) : cp1252.decode(bytes);
+      for (let j = i; j < e; j++) if (b[j]! >= 0x80 && b[j]! <= 0x9f) return decodeCp1252(b, s, e);
+      return view.slice(s, e);
     }
   }
   return view.slice(s, e);
-}
-
-function byTable(b: Uint8Array, s: number, e: number): string {
-  let text = '';
-  for (let i = s; i < e; i++) text += CP1252[b[i]!];
-  return text;
 }
 
 /**

@@ -1,8 +1,9 @@
 // A c0rnp0rn round stats file: header line, then one LF-terminated line per player (shared/spec/stats-file.md).
 import { normalizeMapName } from './names.ts';
 import { R2_CUMULATIVE_FIELDS } from './round2.ts';
+import { outOfBounds } from './statsBounds.ts';
 import { asBuffer, asciiView, fieldText } from './statsBytes.ts';
-import { parseStatsFileName } from './statsFileName.ts';
+import { parseStatsFileName, type StatsFileName } from './statsFileName.ts';
 import { parseStatsHeader } from './statsHeader.ts';
 import { scanned } from './statsLineFields.ts';
 import { scanUsualLine } from './statsLineUsual.ts';
@@ -17,7 +18,7 @@ import type {
 } from './statsTypes.ts';
 
 export { fileTimeToUtcCandidates } from './localTime.ts';
-export { differentiateRound2, R2_CUMULATIVE_FIELDS, R2_RATIO_FIELDS } from './round2.ts';
+export { differentiateRound2, R2_CUMULATIVE_FIELDS, R2_RATIO_FIELDS, unpairedRound2 } from './round2.ts';
 export type * from './statsTypes.ts';
 export { EXTENDED_FIELD_NAMES } from './statsTypes.ts';
 export { WEAPON_NAMES, type WeaponName } from './weapons.ts';
@@ -26,6 +27,7 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
 
 /** Never throws: every failure is a StatsParseError, every skipped line an issue on the round. */
 export function parseStatsFile(bytes: Uint8Array, fileName: string, options: StatsParseOptions = {}): StatsParseResult {
@@ -41,11 +43,20 @@ function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseRes
   const name = parseStatsFileName(fileName);
   if ('code' in name) return { ok: false, error: name };
   if (b.length > maxBytes) return fail('too_large', 0, `${b.length} bytes, more than the limit of ${maxBytes}`);
-  if (isBlank(b)) return fail('empty', 0, b.length === 0 ? 'the file is empty' : 'the file holds only white space');
   // Node's Buffer.indexOf is a memchr; TypedArray.prototype.indexOf is a far slower element loop.
+  const nul = asBuffer(b).indexOf(0);
+  // A crash often leaves a file's allocated tail zero-filled: that is a cut, not binary.
+  if (nul >= 0 && !zeroFilledFrom(b, nul)) return fail('binary', 0, `NUL byte at offset ${nul}: not a text file`);
+  const text = nul >= 0 ? b.subarray(0, nul) : b;
+  if (isBlank(text)) {
+    const what = b.length === 0 ? 'the file is empty' : nul >= 0 ? 'NUL bytes' : 'white space';
+    return fail('empty', 0, b.length === 0 ? what : `the file holds only ${what}`);
+  }
+  return parseText(text, name, fileName, nul);
+}
+
+function parseText(b: Uint8Array, name: StatsFileName, fileName: string, zeroTailAt: number): StatsParseResult {
   const buf = asBuffer(b);
-  const nul = buf.indexOf(0);
-  if (nul >= 0) return fail('binary', 0, `NUL byte at offset ${nul}: not a text file`);
 
   const headerLf = buf.indexOf(LF);
   if (headerLf < 0) {
@@ -62,8 +73,12 @@ function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseRes
     };
   }
   const view = asciiView(buf);
-  const header = parseStatsHeader(b, 0, trimCr(b, 0, headerLf), view);
+  const issues: StatsIssue[] = [];
+  const headerWritten = trimCr(b, 0, headerLf);
+  const headerEnd = trimSpaces(b, 0, headerWritten);
+  const header = parseStatsHeader(b, 0, headerEnd, view);
   if ('code' in header) return mostlyControl(b) ? notText(b) : { ok: false, error: header };
+  if (headerEnd < headerWritten) issues.push(trailingWhitespace(b, headerEnd, headerWritten, 1));
 
   const flags = header.flags; // the header's own, fresh per call
   // Equal texts normalise equally: the usual case skips normalizeMapName's regular expressions.
@@ -79,7 +94,6 @@ function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseRes
     view,
   };
   const players: ParsedStatsPlayer[] = [];
-  const issues: StatsIssue[] = [];
   const n = b.length;
   // Usual lines are scanned up to their own LF, and not past the last one: the scanner's digit loops
   // stop at the first non-digit without checking the end. A cut last line takes the path below.
@@ -89,7 +103,9 @@ function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseRes
   while (p < n) {
     line++;
     if (scanUsualLine(b, p, complete) && scanned.next >= 0) {
-      players.push(scannedPlayer(b, p, line, ctx));
+      const beyond = outOfBounds(line);
+      if (beyond === null) players.push(scannedPlayer(b, p, line, ctx));
+      else issues.push(beyond);
       p = scanned.next;
       continue;
     }
@@ -101,19 +117,33 @@ function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseRes
         code: 'truncated',
         line,
         value: fieldText(b, p, n),
-        detail: `line ${line} has no LF (${n - p} bytes): the file was cut, the line is not used`,
+        detail: `line ${line} has no LF (${n - p} bytes${zeroTailAt >= 0 ? ', then NUL bytes' : ''}): the file was cut, the line is not used`,
       });
       break;
     }
-    const end = trimCr(b, p, lf);
+    const written = trimCr(b, p, lf);
+    const end = trimSpaces(b, p, written);
     if (end === p) {
       issues.push({ code: 'bad_player_row', line, field: 'line', value: '', detail: 'empty line' });
     } else {
       const r = parsePlayerLine(b, p, end, line, ctx);
-      if ('code' in r) issues.push(r);
-      else players.push(r);
+      // parsePlayerLine leaves the line's values in `scanned`, where outOfBounds reads them.
+      const problem = 'code' in r ? r : outOfBounds(line);
+      if (problem) issues.push(problem);
+      else {
+        players.push(r as ParsedStatsPlayer);
+        if (end < written) issues.push(trailingWhitespace(b, end, written, line));
+      }
     }
     p = lf + 1;
+  }
+  if (zeroTailAt >= 0 && !flags.includes('truncated')) {
+    flags.push('truncated');
+    issues.push({
+      code: 'truncated',
+      line: line + 1,
+      detail: `NUL bytes from offset ${zeroTailAt} to the end: the file was cut after line ${line}`,
+    });
   }
   if (line === 1) flags.push('headerOnly');
   if (issues.length > 0 && mostlyControl(b)) return notText(b);
@@ -151,9 +181,31 @@ function afterLastLf(b: Uint8Array): number {
   return i;
 }
 
-/** A CR before the LF is a CRLF line end (the last field is a number, never a name). */
+/** The end of line [s, e) without the CR of a CRLF end (the last field is a number, never a name). */
 function trimCr(b: Uint8Array, s: number, e: number): number {
   return e > s && b[e - 1] === CR ? e - 1 : e;
+}
+
+/** The end of line [s, e) without trailing spaces and CRs, which the writer never writes. */
+function trimSpaces(b: Uint8Array, s: number, e: number): number {
+  while (e > s && (b[e - 1] === SPACE || b[e - 1] === CR)) e--;
+  return e;
+}
+
+/** Trailing spaces were cut from a line that was then used: tolerated, and said. */
+function trailingWhitespace(b: Uint8Array, end: number, written: number, line: number): StatsIssue {
+  return {
+    code: 'trailing_whitespace',
+    line,
+    value: fieldText(b, end, written),
+    detail: `line ${line} ends in ${written - end} space or CR bytes after its last field: ignored, the line is used`,
+  };
+}
+
+/** Every byte from `at` to the end is NUL. */
+function zeroFilledFrom(b: Uint8Array, at: number): boolean {
+  for (let i = at; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
 }
 
 function isBlank(b: Uint8Array): boolean {

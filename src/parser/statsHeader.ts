@@ -1,6 +1,6 @@
 // Header line `server\map\config\round\defender\winner\M:SS\M:SS[\playtimeMs]` (shared/spec/stats-file.md §2.2).
 import { cleanText, decodeText, fieldText, readDecimal, readMinSec, readUint } from './statsBytes.ts';
-import type { ParsedStatsRound, RoundFlag, StatsParseError } from './statsTypes.ts';
+import { type ParsedStatsRound, type RoundFlag, type StatsParseError, VALUE_BOUNDS } from './statsTypes.ts';
 
 /** The header's part of a parsed round: the same fields, never written twice. */
 export type StatsHeader = Pick<
@@ -51,21 +51,27 @@ export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: stri
   }
   const f2 = n - (nine ? 8 : 7);
 
+  if (nine && (!Number.isInteger(last) || Math.abs(last) > VALUE_BOUNDS.playtimeMs)) {
+    return bad('playtimeMs', fieldText(b, lastS, e), 'f9 must be an integer of milliseconds');
+  }
+
   const round = readUint(b, starts[f2 + 2]!, ends[f2 + 2]!);
   if (round !== 1 && round !== 2) return bad('round', fieldAt(b, starts, ends, f2 + 2), 'f4 (round) must be 1 or 2');
   const defender = readUint(b, starts[f2 + 3]!, ends[f2 + 3]!);
-  if (defender < 0) {
-    return bad('defender', fieldAt(b, starts, ends, f2 + 3), 'f5 (defender) must be a non-negative integer');
+  if (defender < 0 || defender > VALUE_BOUNDS.side) {
+    return bad('defender', fieldAt(b, starts, ends, f2 + 3), `f5 (defender) must be an integer 0–${VALUE_BOUNDS.side}`);
   }
   const winner = readUint(b, starts[f2 + 4]!, ends[f2 + 4]!);
-  if (winner < 0) return bad('winner', fieldAt(b, starts, ends, f2 + 4), 'f6 (winner) must be a non-negative integer');
+  if (winner < 0 || winner > VALUE_BOUNDS.side) {
+    return bad('winner', fieldAt(b, starts, ends, f2 + 4), `f6 (winner) must be an integer 0–${VALUE_BOUNDS.side}`);
+  }
   const timeLimitSec = readMinSec(b, starts[f2 + 5]!, ends[f2 + 5]!);
-  if (Number.isNaN(timeLimitSec)) {
-    return bad('timeLimit', fieldAt(b, starts, ends, f2 + 5), 'f7 (time limit) must be M:SS');
+  if (Number.isNaN(timeLimitSec) || timeLimitSec > VALUE_BOUNDS.limitSec) {
+    return bad('timeLimit', fieldAt(b, starts, ends, f2 + 5), 'f7 (time limit) must be M:SS, below 2^31 s');
   }
   const nextTimeLimitSec = readMinSec(b, starts[f2 + 6]!, ends[f2 + 6]!);
-  if (Number.isNaN(nextTimeLimitSec)) {
-    return bad('nextTimeLimit', fieldAt(b, starts, ends, f2 + 6), 'f8 (next time limit) must be M:SS');
+  if (Number.isNaN(nextTimeLimitSec) || nextTimeLimitSec > VALUE_BOUNDS.limitSec) {
+    return bad('nextTimeLimit', fieldAt(b, starts, ends, f2 + 6), 'f8 (next time limit) must be M:SS, below 2^31 s');
   }
 
   const serverEnd = ends[f2 - 1]!;

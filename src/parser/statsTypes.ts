@@ -45,6 +45,23 @@ export const EXTENDED_FIELD_NAMES = [
 export type ExtendedFieldName = (typeof EXTENDED_FIELD_NAMES)[number];
 
 /**
+ * The largest value the parser hands on, so that every read-model column can hold it (read models
+ * store counts and seconds as int32, sides as int16): a line or header beyond these is malformed,
+ * reported with the field and value. A count is bounded so that the sum of 28 weapons' figures
+ * (kills, shots…) still fits an int32; real rounds stay below 10^5.
+ */
+export const VALUE_BOUNDS = {
+  /** a count, an integer extended field, seconds, a weapon figure, sess.rounds: ±5·10^7 */
+  count: 50_000_000,
+  /** team, defender, winner: smallint */
+  side: 32_767,
+  /** time limits in seconds: int32 */
+  limitSec: 2_147_483_647,
+  /** header f9 in milliseconds, an integer: what a double holds exactly */
+  playtimeMs: Number.MAX_SAFE_INTEGER,
+} as const;
+
+/**
  * Units normalised: #22 and #25 (minutes in the file) are integer seconds, #8/#24 percent,
  * #28 seconds. `writerDpm` is null when the writer printed a non-finite value (`inf`, `nan`).
  */
@@ -125,6 +142,8 @@ export type RoundFlag =
   | 'approximateStatsTime'
   | 'shutdownWritten'
   | 'aborted'
+  /** a shutdown-written round 2 file that pairs with no R1: its figures may be R1's (spec §1.3) */
+  | 'halfUnknown'
   /** header map ≠ file-name map, or header round ≠ file-name round */
   | 'mapMismatch'
   | 'roundMismatch'
@@ -134,7 +153,8 @@ export type RoundFlag =
   | 'revised';
 
 export type StatsIssue = {
-  code: 'bad_player_row' | 'truncated';
+  /** `trailing_whitespace` is tolerated: the line is used, the issue says it was not as written. */
+  code: 'bad_player_row' | 'truncated' | 'trailing_whitespace';
   line: number;
   field?: string;
   value?: string;

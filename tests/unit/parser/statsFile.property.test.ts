@@ -205,7 +205,7 @@ function expectWellFormed(r: StatsParseResult, bytes: Uint8Array) {
     expect(p.line).toBeGreaterThanOrEqual(2);
     expect(p.line).toBeLessThanOrEqual(lineCount);
   }
-  for (const i of r.round.issues) expect(['bad_player_row', 'truncated']).toContain(i.code);
+  for (const i of r.round.issues) expect(['bad_player_row', 'truncated', 'trailing_whitespace']).toContain(i.code);
 }
 
 describe('parseStatsFile on mutated files', () => {
