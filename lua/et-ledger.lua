@@ -85,19 +85,20 @@ local function infoValue(info, key)
   return nil
 end
 
--- Each byte that does not start a valid UTF-8 sequence becomes one U+FFFD (Lua's strict decoder:
--- no overlongs, no surrogates, nothing above U+10FFFF).
-local function fixUtf8(s)
+-- Windows-1252's 0x80–0x9F as code points (the five bytes it leaves undefined stay C1 controls);
+-- 0xA0–0xFF are Latin-1. The ledger decodes with the same table (src/parser/names.ts).
+local CP1252_HIGH = { 0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+  0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+  0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178 }
+local cp1252Char = {}
+for byte = 0x80, 0xFF do cp1252Char[string.char(byte)] = utf8.char(CP1252_HIGH[byte - 0x7F] or byte) end
+
+-- Engine bytes as text, by the stats parser's rule, so a name reads the same in a stats file and in
+-- our report: valid UTF-8 as is (Lua's strict decoder, like the ledger's: no overlongs, no
+-- surrogates, nothing above U+10FFFF), anything else every byte as Windows-1252. Lossless.
+local function decodeName(s)
   if utf8.len(s) then return s end
-  local out, i, n = {}, 1, #s
-  while i <= n do
-    local ok, bad = utf8.len(s, i)
-    if ok then out[#out + 1] = s:sub(i); break end
-    out[#out + 1] = s:sub(i, bad - 1)
-    out[#out + 1] = "\u{FFFD}"
-    i = bad + 1
-  end
-  return table.concat(out)
+  return (sgsub(s, "[\128-\255]", cp1252Char))
 end
 
 -- Whitespace that JavaScript's String.prototype.trim removes, as UTF-8 (the ledger cleans names the same way).
@@ -136,7 +137,7 @@ end
 
 local function rawName(bytes)
   if type(bytes) ~= "string" then return "" end
-  return fixUtf8(bytes)
+  return decodeName(bytes)
 end
 
 local JSON_ESCAPED = '[%z\1-\31"\\\127]'
@@ -567,7 +568,7 @@ local function startRound(levelTime)
   end
   local current = math.tointeger(tonumber(cvar("g_currentRound")))
   local map = cvar("mapname")
-  if map then S.map = fixUtf8(map) end
+  if map then S.map = decodeName(map) end
   S.round = (current == 1) and 2 or 1
   S.timelimitSec = limitSeconds(cvar("timelimit"))
   S.warmup = readWarmup(start)
@@ -748,6 +749,6 @@ return {
   jsonEncode = jsonEncode,
   object = object,
   cleanName = cleanName,
-  fixUtf8 = fixUtf8,
+  decodeName = decodeName,
   limitSeconds = limitSeconds,
 }

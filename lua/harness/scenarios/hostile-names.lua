@@ -17,6 +17,7 @@ return function(ctx)
     "\27[31mred",
     "",
     "^\n1x",
+    "O\146Neil \128uro \156uvre \138ef",
   }
   for i, name in ipairs(names) do
     srv:addClient(i - 1, { name = name, guid = string.format("HOSTILE%02d", i), team = (i % 2 == 1) and 1 or 2 })

@@ -1,7 +1,7 @@
 // lua/et-ledger.lua run by the real Lua 5.4 in a simulated ET:Legacy engine (lua/harness/): whole rounds,
 // each checked against spec/lua-report.md's schema and exact values.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanName } from '../../../src/parser/names.ts';
+import { cleanName, decodeRawName } from '../../../src/parser/names.ts';
 import {
   fileStamp,
   hasLua,
@@ -195,7 +195,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
     expect(report!.endReason).toBe('time_expired');
   });
 
-  it('keeps hostile names valid JSON and UTF-8: escaped controls, U+FFFD for invalid bytes, clean names', async () => {
+  it('keeps hostile names valid JSON and UTF-8: escaped controls, invalid UTF-8 read as Windows-1252 like the stats parser, clean names', async () => {
     const run = await play('hostile-names');
     const [file] = run.files;
     const text = file!.bytes.toString('utf8');
@@ -205,30 +205,34 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
     const [report] = roundReports(run.files);
     const all = [...report!.teams.axis, ...report!.teams.allies];
     const byGuid = Object.fromEntries(all.map((p) => [p.guid, p]));
-    const F = '\uFFFD';
-    const expected: [string, string, string][] = [
-      ['HOSTILE01', 'He said "hi"', 'He said "hi"'],
-      ['HOSTILE02', 'back\\slash\\', 'back\\slash\\'],
-      ['HOSTILE03', 'bell\u0007tab\tnl\ndel\u007f', 'belltabnldel'],
-      ['HOSTILE04', `bad${F}byte`, `bad${F}byte`],
-      ['HOSTILE05', `trunc${F}${F}`, `trunc${F}${F}`],
-      ['HOSTILE06', `overlong${F}${F}`, `overlong${F}${F}`],
-      ['HOSTILE07', `surrogate${F}${F}${F}`, `surrogate${F}${F}${F}`],
-      ['HOSTILE08', '^^1caret^', '^caret^'],
-      ['HOSTILE09', '^été', 'té'],
-      ['HOSTILE10', '^2😀 smile', '😀 smile'],
-      ['HOSTILE11', '  ^7 spaced\u00a0', 'spaced'],
-      ['HOSTILE12', 'c1\u0085x', 'c1x'],
-      ['HOSTILE13', '\u001b[31mred', '[31mred'],
-      ['HOSTILE14', '', ''],
-      ['HOSTILE15', '^\n1x', 'x'],
+    // [guid, the engine's bytes (one character per byte), rawName, name]
+    const expected: [string, string, string, string][] = [
+      ['HOSTILE01', 'He said "hi"', 'He said "hi"', 'He said "hi"'],
+      ['HOSTILE02', 'back\\slash\\', 'back\\slash\\', 'back\\slash\\'],
+      ['HOSTILE03', 'bell\u0007tab\tnl\ndel\u007f', 'bell\u0007tab\tnl\ndel\u007f', 'belltabnldel'],
+      ['HOSTILE04', 'bad\xffbyte', 'badÿbyte', 'badÿbyte'],
+      ['HOSTILE05', 'trunc\xe2\x82', 'truncâ‚', 'truncâ‚'],
+      ['HOSTILE06', 'overlong\xc0\xaf', 'overlongÀ¯', 'overlongÀ¯'],
+      ['HOSTILE07', 'surrogate\xed\xa0\x80', 'surrogateí\u00a0€', 'surrogateí\u00a0€'],
+      ['HOSTILE08', '^^1caret^', '^^1caret^', '^caret^'],
+      ['HOSTILE09', '^\xc3\xa9t\xc3\xa9', '^été', 'té'],
+      ['HOSTILE10', '^2\xf0\x9f\x98\x80 smile', '^2😀 smile', '😀 smile'],
+      ['HOSTILE11', '  ^7 spaced\xc2\xa0', '  ^7 spaced\u00a0', 'spaced'],
+      ['HOSTILE12', 'c1\xc2\x85x', 'c1\u0085x', 'c1x'],
+      ['HOSTILE13', '\u001b[31mred', '\u001b[31mred', '[31mred'],
+      ['HOSTILE14', '', '', ''],
+      ['HOSTILE15', '^\n1x', '^\n1x', 'x'],
+      ['HOSTILE16', 'O\x92Neil \x80uro \x9cuvre \x8aef', 'O’Neil €uro œuvre Šef', 'O’Neil €uro œuvre Šef'],
     ];
-    for (const [guid, rawName, name] of expected) {
+    for (const [guid, engineBytes, rawName, name] of expected) {
       expect(byGuid[guid], guid).toEqual({ guid, rawName, name });
+      // The stats file carries the same bytes: the ledger's decoder must read them as the script did,
+      // or the correlator's name join could never meet this player.
+      expect(decodeRawName(Buffer.from(engineBytes, 'latin1')), `ledger's decoding of ${guid}`).toBe(rawName);
       expect(cleanName(rawName), `ledger's cleanName of ${guid}`).toBe(name);
     }
     expect(byGuid['Q"U\u0001OTE']).toEqual({ guid: 'Q"U\u0001OTE', name: 'guid', rawName: 'guid' });
-    expect(all).toHaveLength(16);
+    expect(all).toHaveLength(17);
   });
 
   it('survives engine calls that raise: each failing site is logged once and the report stays right', async () => {

@@ -1,6 +1,8 @@
 // The stats-file faults an independent review found, each with its minimal input (issue 16).
 import { describe, expect, it } from 'vitest';
+import { joinPlayers } from '../../../src/correlator/joinPlayers.ts';
 import { fileTimeToUtcCandidates } from '../../../src/parser/localTime.ts';
+import { normalizeLuaReport } from '../../../src/parser/luaReport.ts';
 import { cleanName, decodeRawName } from '../../../src/parser/names.ts';
 import { pairRounds } from '../../../src/parser/pairRounds.ts';
 import {
@@ -11,6 +13,7 @@ import {
   unpairedRound2,
 } from '../../../src/parser/statsFile.ts';
 import { parseStatsFileName } from '../../../src/parser/statsFileName.ts';
+import { ownReport } from '../../support/factBuilders.ts';
 import { bytes, ext, file, line } from '../../support/statsLines.ts';
 
 const NAME = '2026-08-20-194533-karsiah_te2-round-1.txt';
@@ -230,5 +233,29 @@ describe('9. an R2 whose file time cannot be converted', () => {
       parseStatsFile(file(R2_HEADER, line('AAAAAAAA', 'One')), '0099-08-20-195533-karsiah_te2-round-2.txt'),
     );
     expect(fileTimeToUtcCandidates(round.fileLocalTime, 'Europe/Ljubljana')).toEqual([]);
+  });
+});
+
+describe('10. the two name decoders agree', () => {
+  it('joins a stats player with no GUID to its Lua report entry by a Windows-1252 name', () => {
+    const stats = ok(parseStatsFile(file(HEADER, line('', bytes('O', [0x92], 'Neil ', [0x9c], 'uvre'))), NAME));
+    // What lua/et-ledger.lua sends for the same engine bytes (tests/integration/lua/rounds.test.ts
+    // checks the script itself): invalid UTF-8 read as Windows-1252, never U+FFFD.
+    const lua = ownReport({
+      map: 'karsiah_te2',
+      round: 1,
+      startUnix: 1_787_000_000,
+      endUnix: 1_787_000_180,
+      axis: [{ guid: 'F00DF00DF00DF00DF00DF00DF00DF00D', name: 'O’Neil œuvre' }],
+      allies: [],
+    });
+    const normalized = normalizeLuaReport(lua, {
+      serverId: 'eu1',
+      source: { kind: 'http', ref: 'test' },
+      receivedAt: '2026-12-06T00:00:00Z',
+    });
+    if (!normalized.ok || normalized.kind !== 'round') throw new Error('the report did not normalise');
+    const { players } = joinPlayers(stats.players, normalized.report, { fightingTimeSec: 180, statsPlaytimeSec: 180 });
+    expect(players[0]).toMatchObject({ name: 'O’Neil œuvre', fullGuid: 'F00DF00DF00DF00DF00DF00DF00DF00D' });
   });
 });
