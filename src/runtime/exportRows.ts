@@ -7,6 +7,7 @@ export const exportAliases: Record<string, string> = {
   'player-stats': 'player_stats',
   'lua-rounds': 'lua_round_teams',
   verdicts: 'verdicts',
+  maps: 'maps',
   quarantine: 'quarantine',
 };
 

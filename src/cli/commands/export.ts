@@ -1,4 +1,5 @@
 import { LedgerError } from '../../errors.ts';
+import { mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
 import { exportAliases, readRows, tableForExportName, toCsv, toNdjson } from '../../runtime/exportRows.ts';
 import { buildScratch, projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
@@ -57,6 +58,7 @@ Examples:
           await scratch.drop();
         }
       }
+      if (table === 'maps') rows = mapExportRows(rows as StoredMapRow[], Number(config.sessionGapMin));
       io.out((format === 'csv' ? toCsv(rows) : toNdjson(rows)).replace(/\r?\n$/, ''));
       return 0;
     } finally {
