@@ -6,10 +6,20 @@ import { EXTENDED_FIELD_NAMES, type StatsIssue, VALUE_BOUNDS } from './statsType
 const COUNT = VALUE_BOUNDS.count;
 const SIDE = VALUE_BOUNDS.side;
 
-/** The first value of the scanned line beyond its bound, as an issue; null when all fit. */
-export function outOfBounds(line: number): StatsIssue | null {
+/**
+ * Team and rounds of the scanned line beyond their bounds, as an issue; null when they fit. All a
+ * line of scanUsualLine needs: its other numbers have at most 7 digits (statsLineFields.ts).
+ */
+export function sidesOutOfBounds(line: number): StatsIssue | null {
   if (scanned.team < -SIDE - 1 || scanned.team > SIDE) return beyond(line, 'team', scanned.team, SIDE);
   if (scanned.rounds < -COUNT || scanned.rounds > COUNT) return beyond(line, 'rounds', scanned.rounds, COUNT);
+  return null;
+}
+
+/** The first value of the scanned line beyond its bound, as an issue; null when all fit. */
+export function outOfBounds(line: number): StatsIssue | null {
+  const sides = sidesOutOfBounds(line);
+  if (sides) return sides;
   const figures = scanned.figures;
   for (let k = 0; k < scanned.figureCount; k++) {
     if (figures[k]! > COUNT) return beyond(line, 'weapons', figures[k]!, COUNT);

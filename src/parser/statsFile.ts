@@ -1,7 +1,7 @@
 // A c0rnp0rn round stats file: header line, then one LF-terminated line per player (shared/spec/stats-file.md).
 import { normalizeMapName } from './names.ts';
 import { R2_CUMULATIVE_FIELDS } from './round2.ts';
-import { outOfBounds } from './statsBounds.ts';
+import { outOfBounds, sidesOutOfBounds } from './statsBounds.ts';
 import { asBuffer, asciiView, fieldText } from './statsBytes.ts';
 import { parseStatsFileName, type StatsFileName } from './statsFileName.ts';
 import { parseStatsHeader } from './statsHeader.ts';
@@ -103,7 +103,7 @@ function parseText(b: Uint8Array, name: StatsFileName, fileName: string, zeroTai
   while (p < n) {
     line++;
     if (scanUsualLine(b, p, complete) && scanned.next >= 0) {
-      const beyond = outOfBounds(line);
+      const beyond = sidesOutOfBounds(line);
       if (beyond === null) players.push(scannedPlayer(b, p, line, ctx));
       else issues.push(beyond);
       p = scanned.next;

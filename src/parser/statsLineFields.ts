@@ -10,11 +10,13 @@ export const MASK_LIMIT = 2 ** WEAPON_COUNT;
 
 /**
  * statsPlayer.ts reads the integer fields, minutes (as seconds) and weapon figures `| 0`, as int32s.
- * The usual scanner takes no line where that could be inexact: integers of up to 9 digits, minutes
- * of up to 7 and not negative (their seconds could be -0); scanAnyLine marks such lines `wide`.
+ * The usual scanner takes no line where that could be inexact or beyond VALUE_BOUNDS.count
+ * (statsTypes.ts): integers of up to 7 digits, minutes of up to 6 (99 999.9 min, 6·10^6 s) and not
+ * negative (their seconds could be -0). So a usual line needs only its team and rounds checked
+ * (statsBounds.ts); scanAnyLine takes longer ones, marks them `wide` and has them all checked.
  */
-export const MAX_INT32_DIGITS = 9;
-export const MAX_MINUTE_DIGITS = 7;
+export const MAX_INT32_DIGITS = 7;
+export const MAX_MINUTE_DIGITS = 6;
 
 /** Whether `v` would not survive `v | 0`: beyond int32, a fraction, or -0. */
 export function isWide(v: number): boolean {

@@ -63,13 +63,17 @@ export function scanUsualLine(b: Uint8Array, s: number, e: number): boolean {
   // ~100 numbers a line.
   const figures = scanned.figures;
   const count = 5 * bitCount(mask);
+  // Each digit loop leaves the byte after its run in `c`: that byte is the separator checked next,
+  // read once (a typed-array read is a map check, a bounds check and a load in V8).
   p = pos;
+  let c = b[p]!;
   for (let k = 0; k < count; k++) {
-    if (p >= e || b[p] !== SPACE) return false;
+    if (p >= e || c !== SPACE) return false;
     const start = ++p;
     let v = 0;
     for (;;) {
-      const d = b[p]! - 48; // NaN past the end of `b`: no digit, as the line's LF or CR before it
+      c = b[p]!; // undefined past the end of `b`: no digit, as the line's LF or CR before it
+      const d = c - 48;
       if (!(d >= 0 && d <= 9)) break;
       v = v * 10 + d;
       p++;
@@ -77,48 +81,57 @@ export function scanUsualLine(b: Uint8Array, s: number, e: number): boolean {
     if (p === start || p - start > maxIntDigits) return false;
     figures[k] = v;
   }
-  if (p < e && b[p] === SPACE) p++;
-  if (p >= e || b[p] !== TAB) return false;
+  if (p < e && c === SPACE) c = b[++p]!;
+  if (p >= e || c !== TAB) return false;
 
   const ext = scanned.ext;
   for (let f = 0; f < fields; f++) {
-    p++;
     const kind = kinds[f]!;
-    const negative = b[p] === MINUS;
-    if (negative) p++;
+    c = b[++p]!;
+    const negative = c === MINUS;
+    if (negative) c = b[++p]!;
     const start = p;
     let v = 0;
     for (;;) {
-      const d = b[p]! - 48;
+      const d = c - 48;
       if (!(d >= 0 && d <= 9)) break;
       v = v * 10 + d;
-      p++;
+      c = b[++p]!;
     }
-    if (p === start) return false;
     let digits = p - start;
-    if (kind !== intKind && b[p] === DOT) {
-      const fraction = ++p;
-      for (;;) {
-        const d = b[p]! - 48;
-        if (!(d >= 0 && d <= 9)) break;
-        v = v * 10 + d;
-        p++;
+    if (digits === 0) return false;
+    // Integers (most fields) first, with their one check; the `%0.1f` ones may have a fraction.
+    if (kind === intKind) {
+      if (digits > maxIntDigits) return false;
+    } else {
+      if (c === DOT) {
+        const fraction = ++p;
+        for (;;) {
+          c = b[p]!;
+          const d = c - 48;
+          if (!(d >= 0 && d <= 9)) break;
+          v = v * 10 + d;
+          p++;
+        }
+        digits += p - fraction;
+        if (p === fraction || digits > maxDigits) return false;
+        v /= pow10[p - fraction]!; // one correctly rounded division of exact values, as readDecimal
       }
-      digits += p - fraction;
-      if (p === fraction || digits > maxDigits) return false;
-      v /= pow10[p - fraction]!; // one correctly rounded division of exact values, as readDecimal
+      if (digits > maxDigits) return false;
+      if (kind === minKind) {
+        if (negative || digits > maxMinuteDigits) return false;
+        v = minutesToSeconds(v);
+      }
     }
-    if (digits > (kind === intKind ? maxIntDigits : maxDigits)) return false;
-    if (kind === minKind && (negative || digits > maxMinuteDigits)) return false;
     if (negative && v !== 0) v = -v;
-    ext[f] = kind === minKind ? minutesToSeconds(v) : v;
-    if (f < fields - 1 && (p >= e || b[p] !== TAB)) return false;
+    ext[f] = v;
+    if (f < fields - 1 && (p >= e || c !== TAB)) return false;
   }
   // The line ends here: at `e`, or at an LF, or at a CR right before one (a CRLF file).
   let next = -1;
   if (p < e) {
-    if (b[p] === LF) next = p + 1;
-    else if (b[p] === CR && p + 1 < e && b[p + 1] === LF) next = p + 2;
+    if (c === LF) next = p + 1;
+    else if (c === CR && p + 1 < e && b[p + 1] === LF) next = p + 2;
     else return false;
   }
   scanned.b0 = b0;
