@@ -55,3 +55,7 @@ export const verdictIdentity = (roundKey: string, contentHash: string) =>
 /** One retraction per superseded verdict and generation: a re-run appends nothing new. */
 export const retractionIdentity = (roundKey: string, supersededEventId: string) =>
   identify('retraction', `${roundKey}/${supersededEventId}`);
+
+/** One fact per Discord interaction: a retried interaction appends nothing new. */
+export const accountLinkIdentity = (discordUserId: string, interactionId: string) =>
+  identify('account', `${discordUserId}/${interactionId}`);

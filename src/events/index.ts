@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccountLinked, AccountUnlinked } from './accountLinks.ts';
 import { ClockTicked } from './clockTicked.ts';
 import { ClockTickedV1, upcastClockTickedV1 } from './clockTicked.v1.ts';
 import { LuaRoundEnded } from './luaRoundEnded.ts';
@@ -12,6 +13,7 @@ import { RoundVerdictRetracted } from './roundVerdictRetracted.ts';
 import { StatsFileArrived } from './statsFileArrived.ts';
 import { UnrecognizedFactArrived } from './unrecognizedFactArrived.ts';
 
+export * from './accountLinks.ts';
 export * from './clockTicked.ts';
 export * from './common.ts';
 export * from './ids.ts';
@@ -31,6 +33,8 @@ export const LedgerEvent = z.discriminatedUnion('type', [
   UnrecognizedFactArrived,
   RoundTimingReconciled,
   RoundVerdictRetracted,
+  AccountLinked,
+  AccountUnlinked,
 ]);
 export type LedgerEvent = z.output<typeof LedgerEvent>;
 export type EventType = LedgerEvent['type'];

@@ -92,7 +92,7 @@ export type DiscordFake = {
   interact(
     name: string,
     options?: Record<string, string>,
-    opts?: { channelId?: string; guildId?: string },
+    opts?: { channelId?: string; guildId?: string; userId?: string },
   ): Promise<{ type: number; data: { embeds?: FakeEmbed[]; content?: string; allowed_mentions?: unknown } }>;
   /** Resolves when a client has identified on the gateway (READY sent). */
   gatewayReady(): Promise<void>;
@@ -554,7 +554,7 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
       const id = snowflake();
       const channelId = o.channelId ?? [...channels.keys()][0] ?? snowflake();
       const user = {
-        id: '1111111111111111111',
+        id: o.userId ?? '1111111111111111111',
         username: 'reader',
         discriminator: '0',
         global_name: 'Reader',

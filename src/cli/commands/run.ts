@@ -71,7 +71,7 @@ Examples:
     try {
       const ledger = await openLedger(config.store);
       stack.push({ name: 'store', stop: () => ledger.close() });
-      await startService(rc, discord, keys, ledger, log, stack, () => stopSignal.fail());
+      await startService(rc, discord, keys, ledger, log, stack, () => stopSignal.fail(), config.sessionGapMin);
       const signal = await stopSignal.promise;
       log.info({ signal }, 'stopping');
       if (signal === 'failure') exitCode = 1;
@@ -94,6 +94,7 @@ async function startService(
   log: Logger,
   stack: { name: string; stop: () => Promise<void> }[],
   onFatal: () => void,
+  sessionGapMin: number,
 ): Promise<void> {
   const projections = await loadProjections();
   const runtime: RuntimeDeps = { db: ledger.db, store: ledger.store, log, projections };
@@ -153,7 +154,14 @@ async function startService(
   ticker.start();
   await startKafkaParts(rc, ledger, log, stack);
   if (discord && (discord.channels.rounds || discord.channels.timing || discord.guildId)) {
-    const sink = startDiscordSink({ db: ledger.db, config: discord, log, registry: metrics.registry });
+    const sink = startDiscordSink({
+      db: ledger.db,
+      config: discord,
+      log,
+      registry: metrics.registry,
+      appendFact: (event) => ledger.store.appendFacts([event]),
+      sessionGapMin: Number(sessionGapMin),
+    });
     stack.push({ name: 'discord', stop: () => sink.stop() });
   }
   const relays = relayChannels(rc);

@@ -3,6 +3,7 @@
 // access to the guild) are one clear log line and a metric; the posting side keeps working.
 import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
 import type { Logger } from '../../logger.ts';
+import type { NewEvent } from '../../store/eventStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { DiscordConfig } from './discordConfig.ts';
 import type { DiscordMetrics } from './discordMetrics.ts';
@@ -17,6 +18,8 @@ export function startDiscordBot(opts: {
   log: Logger;
   metrics: DiscordMetrics;
   now: () => number;
+  appendFact?: (event: NewEvent) => Promise<unknown>;
+  sessionGapMin?: number;
 }): DiscordBot {
   const { db, config, log, metrics } = opts;
   const client = new Client({
@@ -30,8 +33,15 @@ export function startDiscordBot(opts: {
     const options: Record<string, string | undefined> = {};
     for (const o of interaction.options.data) options[o.name] = o.value == null ? undefined : String(o.value);
     try {
-      const answer = await answerCommand(db, { name: interaction.commandName, options }, opts.now());
-      await interaction.reply({ embeds: answer.embeds, allowedMentions: { parse: [] } });
+      const answer = await answerCommand(db, { name: interaction.commandName, options }, opts.now(), {
+        userId: interaction.user.id,
+        interactionId: interaction.id,
+        ...(opts.appendFact ? { appendFact: opts.appendFact } : {}),
+        ...(opts.sessionGapMin !== undefined ? { sessionGapMin: opts.sessionGapMin } : {}),
+      });
+      // An answer with a chart (the evening post) carries its PNG as an attachment the embed names.
+      const files = (answer.files ?? []).map((f) => ({ attachment: Buffer.from(f.data), name: f.name }));
+      await interaction.reply({ embeds: answer.embeds, files, allowedMentions: { parse: [] } });
       metrics.posts.inc({ kind: `command:${interaction.commandName}`, action: 'answer' });
     } catch (e) {
       const err = translateDiscordError(e, `answering /${interaction.commandName}`);

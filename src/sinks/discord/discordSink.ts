@@ -6,6 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../logger.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
+import type { NewEvent } from '../../store/eventStore.ts';
 import { startDiscordBot } from './discordBot.ts';
 import type { DiscordConfig } from './discordConfig.ts';
 import { createDiscordMetrics } from './discordMetrics.ts';
@@ -33,6 +34,10 @@ export type DiscordSinkDeps = {
   channelPauseMs?: number;
   /** Slash commands (needs ET_LEDGER_DISCORD_GUILD): on by default when a guild is configured. */
   commands?: boolean;
+  /** How /link and /unlink append their fact; without it they answer that linking is off. */
+  appendFact?: (event: NewEvent) => Promise<unknown>;
+  /** The session gap (minutes) that /map and /session use for evenings. */
+  sessionGapMin?: number;
   /** Tests: a REST client of their own, and a hook between a create and its record. */
   rest?: DiscordRest;
   afterCreate?: SenderOptions['afterCreate'];
@@ -74,7 +79,15 @@ export function startDiscordSink(deps: DiscordSinkDeps): DiscordSink {
   const guildId = deps.config.guildId;
   const bot =
     guildId !== null && deps.commands !== false
-      ? startDiscordBot({ db: deps.db, config: { ...deps.config, guildId }, log, metrics, now: deps.now ?? Date.now })
+      ? startDiscordBot({
+          db: deps.db,
+          config: { ...deps.config, guildId },
+          log,
+          metrics,
+          now: deps.now ?? Date.now,
+          ...(deps.appendFact ? { appendFact: deps.appendFact } : {}),
+          ...(deps.sessionGapMin !== undefined ? { sessionGapMin: deps.sessionGapMin } : {}),
+        })
       : null;
 
   let stopping = false;
