@@ -49,3 +49,19 @@ create table verdict_history (
   verdict    jsonb not null
 );
 create index verdict_history_round on verdict_history (round_key, position);
+
+-- One row per player of each standing verdict, with the corrected time and DPM as columns (the
+-- per-player join of spec/correlation.md), so analysts need no jsonb_array_elements.
+create view verdict_players as
+  select v.round_key, v.stats_fact_id as round_id, v.server_id, v.map, v.round, v.file_time_unix, v.status,
+         p.ordinal::int as ordinal,
+         p.value->>'guid8' as guid8,
+         p.value->>'fullGuid' as full_guid,
+         p.value->>'name' as name,
+         (p.value->>'team')::smallint as team,
+         (p.value->>'damageGiven')::int as damage_given,
+         (p.value->>'statsTimeSec')::float8 as stats_time_sec,
+         (p.value->>'correctedTimeSec')::float8 as corrected_time_sec,
+         (p.value->>'dpm')::float8 as stats_dpm,
+         (p.value->>'correctedDpm')::float8 as corrected_dpm
+  from verdicts v cross join lateral jsonb_array_elements(v.players) with ordinality as p(value, ordinal);

@@ -5,8 +5,8 @@ import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 
-/** v3: follows the correlator's generation; retractions; `generation` and `kind` columns. */
-const version = 3;
+/** v3: follows the correlator's generation; retractions; `generation` and `kind` columns. v4: verdict_players. */
+const version = 4;
 
 type Item = { event: { data: DerivedFact }; meta: { eventId: string; position: number } };
 
@@ -15,7 +15,11 @@ export const verdicts = defineProjection({
   version,
   follows: 'correlator',
   schemaSql: () => sqlFile(import.meta.url, 'verdicts.sql'),
-  tables: { verdicts: { key: ['round_key'] }, verdict_history: { key: ['position'] } },
+  tables: {
+    verdicts: { key: ['round_key'] },
+    verdict_history: { key: ['position'] },
+    verdict_players: { key: ['round_key', 'ordinal'] },
+  },
   on: {
     RoundTimingReconciled: (items, { tx }) => fold(tx, items),
     RoundVerdictRetracted: (items, { tx }) => fold(tx, items),

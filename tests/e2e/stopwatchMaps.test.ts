@@ -1,10 +1,11 @@
 // `et-ledger export maps` on the sample evening through the CLI: each map's time set, result and
 // winner by logical team, the evening's score; the same after R2s arrive before their R1s, after
 // Lua reports correct the times, and after a rebuild of the maps and of the correlator.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { openLedger } from '../../src/store/openStore.ts';
 import { runCli } from '../support/cli.ts';
 import { freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
 
@@ -71,4 +72,39 @@ describe.skipIf(!postgresAvailable())('export maps (stopwatch) through the CLI',
     await split.run('rebuild', 'correlator');
     expect(await split.maps()).toEqual(rows);
   }, 240_000);
+});
+
+/** The README's ```sql blocks that start with `-- analyst:`, in order. */
+const analystQueries = (
+  readFileSync(new URL('../../README.md', import.meta.url), 'utf8').match(/```sql\n-- analyst:[\s\S]*?```/g) ?? []
+).map((block) => block.slice('```sql\n'.length, -3));
+
+describe.skipIf(!postgresAvailable())("the README's three analyst queries", () => {
+  it('run as written on the sample evening and give its figures', async () => {
+    expect(analystQueries).toHaveLength(3);
+    const url = await freshPostgresUrl('analyst');
+    await cli(`postgres:${url}`).run('ingest', join(samples, 'stats'), luaReports);
+    const ledger = await openLedger({ kind: 'postgres', url });
+    try {
+      const results = [];
+      for (const q of analystQueries) results.push((await ledger.db.query<Record<string, unknown>>(q)).rows);
+      const [dpm, perMap, score] = results as Record<string, unknown>[][];
+      expect(dpm!.length).toBeGreaterThan(0);
+      // bramble: (1764 + 810 + …) damage over his own fighting time; every row at least 10 minutes.
+      for (const r of dpm!) expect(Number(r.minutes)).toBeGreaterThanOrEqual(10);
+      expect(dpm!.map((r) => r.name)).toContain('bramble');
+      expect(perMap).toEqual([
+        { map: 'etl_adlernest', maps: 1, won: 1, drawn: 0 },
+        { map: 'supply', maps: 1, won: 1, drawn: 0 },
+        { map: 'te_escape2', maps: 1, won: 0, drawn: 0 },
+      ]);
+      expect(score!.map((r) => [r.map, r.result, r.points_a, r.points_b])).toEqual([
+        ['supply', 'held', 2, 0],
+        ['etl_adlernest', 'beaten', 0, 2],
+        ['te_escape2', 'beaten', 0, 2],
+      ]);
+    } finally {
+      await ledger.close();
+    }
+  }, 120_000);
 });
