@@ -22,6 +22,10 @@ describe('et-ledger demo', () => {
     expect(out).toContain('Timing · te_escape2 · round 1 · LUA_ONLY');
     expect(out).not.toMatch(/#rounds \(production\) · te_escape2 R1 · 2026-08-19 22:09/);
     expect(out).not.toMatch(/\{"level"/);
+    // Each map's result and the evening's score by logical team (issue 20).
+    expect(out).toMatch(/supply\s+set\s+9:03\s+R2\s+4:25\s+held → Team bramble/);
+    expect(out).toMatch(/te_escape2\s+set 12:00\s+R2\s+9:48\s+beaten → Team Vektor/);
+    expect(out).toContain('score: Team bramble 4 – 2 Team Vektor');
     expect(demoFolders().filter((f) => !before.has(f))).toEqual([]);
   });
 });

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { clockTickIdentity } from '../../events/ids.ts';
 import { projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
-import { mapLabel } from '../../sinks/discord/inertText.ts';
+import { mapLabel, plainText } from '../../sinks/discord/inertText.ts';
 import { clock } from '../../sinks/discord/renderFormat.ts';
 import { type OutboxRecord, outboxColumns, renderPost, rowLabel, toOutboxRow } from '../../sinks/discord/renderPost.ts';
 import { renderText } from '../../sinks/discord/renderText.ts';
+import { type MapExportRow, mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { Command } from '../command.ts';
@@ -161,7 +162,9 @@ Options:
           `What the Discord sink would post: ${posts.counts.rounds} round summaries and ${posts.counts.sessions} session summaries to ${channelLabel.rounds}, ${posts.counts.timing} timing checks to ${channelLabel.timing}\n`,
         );
         for (const line of posts.text) ctx.io.out(line);
-        ctx.io.out('Verdicts (et-ledger export verdicts):\n');
+        ctx.io.out('Stopwatch maps and the evening score by logical team (et-ledger export maps):\n');
+        for (const line of await mapsTable(ledger.db, Number(ctx.config.sessionGapMin))) ctx.io.out(`  ${line}`);
+        ctx.io.out('\nVerdicts (et-ledger export verdicts):\n');
         for (const line of await verdictsTable(ledger.db)) ctx.io.out(`  ${line}`);
         ctx.io.out(
           '\nNext: et-ledger ingest --tz <zone> <your stats and Lua folders>, then et-ledger export verdicts; docs/discord.md for the bot.',
@@ -175,3 +178,44 @@ Options:
     }
   },
 };
+
+/** Each map's time set, result and winner by logical team, then each evening's score. */
+async function mapsTable(db: SqlExecutor, gapMin: number): Promise<string[]> {
+  const r = await db.query<Record<string, unknown>>('select * from read.maps');
+  const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const rows = mapExportRows(
+    r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v]))) as StoredMapRow[],
+    gapMin,
+  );
+  const lines: string[] = [];
+  let evening: string | null = null;
+  let score: [number, number] = [0, 0];
+  const flush = (last: MapExportRow | undefined) => {
+    if (last)
+      lines.push(`  score: ${plainText(last.teamA, 40)} ${score[0]} – ${score[1]} ${plainText(last.teamB, 40)}`, '');
+  };
+  let previous: MapExportRow | undefined;
+  for (const m of rows) {
+    if (m.sessionStartUtc !== evening) {
+      flush(previous);
+      evening = m.sessionStartUtc;
+      score = [0, 0];
+      lines.push(
+        `evening of ${m.sessionStartUtc === null ? 'unknown time' : localTime(Date.parse(m.sessionStartUtc) / 1000)}:`,
+      );
+    }
+    score = [score[0] + m.teamAPoints, score[1] + m.teamBPoints];
+    const result =
+      m.result === 'unknown'
+        ? `unknown (${m.flags.join(', ')})`
+        : m.result === 'draw'
+          ? 'draw'
+          : `${m.result} → ${plainText(m.winnerTeam ?? '', 40)}`;
+    lines.push(
+      `${mapLabel(m.map).padEnd(16)} set ${clock(m.timeSetSec).padStart(5)}  R2 ${clock(m.r2TimeSec).padStart(5)}  ${result}`,
+    );
+    previous = m;
+  }
+  flush(previous);
+  return lines;
+}
