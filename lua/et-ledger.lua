@@ -291,6 +291,198 @@ local function collectTeams()
   return object({ "axis", "allies" }, { axis = axis, allies = allies })
 end
 
+---------------------------------------------------------------- per-player time in play (report /2)
+-- Played time is a running count of levelTime over the round's playing frames (`T.played`, ms; a paused frame
+-- adds nothing). Each slot keeps the count at its last reading (`slotMark`) and the team it then had
+-- (`slotTeam`); a reading credits `played − mark` to that team in the slot's player record. Readings come from a
+-- sweep spread over the frames (every slot within SWEEP_MS of played time) and from the client hooks (team
+-- change, begin, connect, disconnect), which make a change exact to the frame. Per frame: O(1) plus the sweep's
+-- share (64 slots / SWEEP_MS), no table or string built: the slot tables below are filled once at load.
+
+local MAX_SLOTS = 64
+local SWEEP_MS = 900 -- a gap between two readings of a slot stays under 1 s of levelTime with frames up to 50 ms
+local SITE_CONNECTED, SITE_TEAM, SITE_NAME =
+  "gentity_get(pers.connected)", "gentity_get(sess.sessionTeam)", "gentity_get(pers.netname)"
+local PLAYER_KEYS = { "guid", "name", "rawName", "team", "axisMs", "alliesMs" }
+
+local T = {
+  slots = 0,          -- slots read (sv_maxclients, at most 64), fixed at round start
+  played = 0,         -- ms of levelTime counted on playing frames since the round clock started
+  lastLevel = nil,    -- levelTime of the previous frame
+  cursor = 0, sweepBase = 0,
+  records = {},       -- player records in order of first appearance on Axis or Allies
+  byGuid = {},        -- GUID → record: a reconnect of the same GUID carries on its totals
+}
+-- Per slot: its record (false: none), the team at its last reading, `played` at its last reading, whether the
+-- GUID of the client in it was read (once per connection) and that GUID (false: none).
+local slotRec, slotTeam, slotMark, slotKnown, slotGuid = {}, {}, {}, {}, {}
+for cn = 0, MAX_SLOTS - 1 do
+  slotRec[cn], slotTeam[cn], slotMark[cn], slotKnown[cn], slotGuid[cn] = false, 0, 0, false, false
+end
+
+local function readNetname(cn)
+  local v = try(SITE_NAME, et.gentity_get, cn, "pers.netname")
+  if type(v) == "string" then return v end
+  return nil
+end
+
+local function credit(rec, team, ms)
+  if ms <= 0 then return end
+  if team == TEAM_AXIS then rec.axisMs = rec.axisMs + ms
+  elseif team == TEAM_ALLIES then rec.alliesMs = rec.alliesMs + ms end
+end
+
+-- Credits the slot's open interval (since its last reading) to the team it had then.
+local function closeSlot(cn)
+  local rec = slotRec[cn]
+  if rec then credit(rec, slotTeam[cn], T.played - slotMark[cn]) end
+  slotMark[cn] = T.played
+end
+
+-- The slot's client is gone (or another one arrived): its record keeps its totals, with team 0.
+local function detach(cn)
+  local rec = slotRec[cn]
+  if rec then rec.team, rec.slot = 0, false end
+  slotRec[cn], slotTeam[cn], slotKnown[cn], slotGuid[cn] = false, 0, false, false
+end
+
+local function bind(cn, rec)
+  rec.slot = cn
+  rec.raw = readNetname(cn) or rec.raw
+  slotRec[cn] = rec
+  return rec
+end
+
+-- The record of a connected client not yet bound to one: the record of its GUID when that GUID played earlier in
+-- the round (a reconnect carries on its totals, on any team, spectator included); else a new record once it is
+-- on Axis or Allies. No GUID (a bot), or a GUID already in play in another slot: a record of its own.
+local function attach(cn, team, mayCreate)
+  if not slotKnown[cn] then
+    local info = try("trap_GetUserinfo", et.trap_GetUserinfo, cn)
+    local guid = infoValue(info, "cl_guid")
+    slotGuid[cn], slotKnown[cn] = (guid ~= nil and guid ~= "") and guid or false, true
+  end
+  local guid = slotGuid[cn]
+  local rec = guid and T.byGuid[guid]
+  if rec and not rec.slot then return bind(cn, rec) end
+  if not mayCreate or (team ~= TEAM_AXIS and team ~= TEAM_ALLIES) then return false end
+  rec = { guid = guid or nil, raw = "", axisMs = 0, alliesMs = 0, team = 0, slot = false }
+  T.records[#T.records + 1] = rec
+  if guid and not T.byGuid[guid] then T.byGuid[guid] = rec end
+  return bind(cn, rec)
+end
+
+-- One reading of a slot. A slot whose state can't be read is left as it was (read again later). `mayCreate`:
+-- a client first seen on Axis or Allies gets a record (not on the report's own frame: the round is over).
+local function sampleSlot(cn, mayCreate)
+  local conn = try(SITE_CONNECTED, et.gentity_get, cn, "pers.connected")
+  if conn == nil then return end
+  local team = 0
+  if conn == CON_CONNECTED then
+    team = try(SITE_TEAM, et.gentity_get, cn, "sess.sessionTeam")
+    if team == nil then return end
+  end
+  closeSlot(cn)
+  local rec = slotRec[cn]
+  if conn ~= CON_CONNECTED then
+    detach(cn)
+    return
+  end
+  if not rec then rec = attach(cn, team, mayCreate) end
+  if rec then rec.team = team end
+  slotTeam[cn] = team
+end
+
+-- Reads the slots whose turn has come: slot i once (i+1)/n of SWEEP_MS of played time has passed in this sweep.
+local function advanceSweep()
+  local n = T.slots
+  local elapsed = T.played - T.sweepBase
+  local target = n
+  if elapsed < SWEEP_MS then target = elapsed * n // SWEEP_MS end
+  local cn = T.cursor
+  while cn < target do
+    sampleSlot(cn, true)
+    cn = cn + 1
+  end
+  if cn >= n then T.cursor, T.sweepBase = 0, T.played else T.cursor = cn end
+end
+
+-- The hook's levelTime as an integer (the engine passes one), or nil.
+local function toLevelTime(v)
+  if math.type(v) == "integer" then return v end
+  local n = tonumber(v)
+  if n and n == n and n > -math.huge and n < math.huge then return math.tointeger(n // 1) end
+  return nil
+end
+
+local function tracking(cn)
+  return S.started and not S.ended and math.type(cn) == "integer" and cn >= 0 and cn < T.slots
+end
+
+-- Round start (first playing frame): the count starts at the round clock's start, and every slot is read.
+local function startPlayerTime(levelTime, levelStart)
+  local n = math.tointeger(tonumber(cvar("sv_maxclients"))) or MAX_SLOTS
+  if n < 1 or n > MAX_SLOTS then n = MAX_SLOTS end
+  T.slots = n
+  T.lastLevel = (levelStart and levelTime and levelStart <= levelTime) and levelStart or levelTime
+  T.played, T.cursor, T.sweepBase = 0, 0, 0
+  for cn = 0, n - 1 do sampleSlot(cn, true) end
+end
+
+-- A playing frame: its levelTime since the previous frame counts, unless the round is paused.
+local function countFrame(levelTime)
+  if levelTime then
+    local last = T.lastLevel
+    T.lastLevel = levelTime
+    if last and levelTime > last and not S.openPause then T.played = T.played + (levelTime - last) end
+  end
+  advanceSweep()
+end
+
+-- The `players` of the report: every slot read once more (the team at round end), names read for those
+-- still in, each player's total capped at playtimeSec × 1000 + 1000 (levelTime and the wall clock may drift).
+local function collectPlayers(playtimeSec)
+  for cn = 0, T.slots - 1 do sampleSlot(cn, false) end
+  local cap = playtimeSec * 1000 + 1000
+  local list = {}
+  for i, rec in ipairs(T.records) do
+    if rec.slot then rec.raw = readNetname(rec.slot) or rec.raw end
+    local axis, allies = rec.axisMs, rec.alliesMs
+    local sum = axis + allies
+    if sum > cap then axis, allies = axis * cap // sum, allies * cap // sum end
+    local raw = rawName(rec.raw)
+    list[i] = object(PLAYER_KEYS, { guid = rec.guid and rawName(rec.guid), name = cleanName(raw), rawName = raw,
+      team = rec.team, axisMs = axis, alliesMs = allies })
+  end
+  return list
+end
+
+-- Over 64 KiB (hundreds of players, or long escaped names): the players with the least time are left out.
+local function fitPlayers(report)
+  local json = jsonEncode(report)
+  local list = report.players
+  if #json <= MAX_REPORT_BYTES or #list == 0 then return json end
+  local order = {}
+  for i = 1, #list do order[i] = i end
+  table.sort(order, function(a, b)
+    local ta, tb = list[a].axisMs + list[a].alliesMs, list[b].axisMs + list[b].alliesMs
+    if ta ~= tb then return ta > tb end
+    return a < b
+  end)
+  local keep = #list
+  while #json > MAX_REPORT_BYTES and keep > 0 do
+    keep = math.max(0, keep - math.max(1, keep // 8))
+    local kept = {}
+    for i = 1, keep do kept[order[i]] = true end
+    local fitted = {}
+    for i = 1, #list do if kept[i] then fitted[#fitted + 1] = list[i] end end
+    report.players = fitted
+    json = jsonEncode(report)
+  end
+  log(sformat("report over 64 KiB: %d of %d players with the least time left out", #list - keep, #list))
+  return json
+end
+
 ---------------------------------------------------------------- spool: files, queue, delivery
 
 local function shellQuote(s)
@@ -530,12 +722,12 @@ local function endRound(aborted)
   end
   local report = object(
     { "schema", "id", "server", "script", "map", "round", "roundStartUnix", "roundEndUnix", "playtimeSec",
-      "timelimitSec", "warmup", "pauses", "endReason", "surrender", "winner", "defender", "teams" },
-    { schema = "et-ledger.round/1", id = roundId(t), server = S.server, script = VERSION, map = S.map, round = S.round,
+      "timelimitSec", "warmup", "pauses", "endReason", "surrender", "winner", "defender", "teams", "players" },
+    { schema = "et-ledger.round/2", id = roundId(t), server = S.server, script = VERSION, map = S.map, round = S.round,
       roundStartUnix = S.roundStart, roundEndUnix = t, playtimeSec = playtime, timelimitSec = S.timelimitSec,
       warmup = S.warmup, pauses = S.pauses, endReason = reason, surrender = surrender, winner = winner,
-      defender = defender, teams = collectTeams() })
-  spool(sformat("%s-round-%d", safeFilePart(S.map), S.round), t, jsonEncode(report))
+      defender = defender, teams = collectTeams(), players = collectPlayers(playtime) })
+  spool(sformat("%s-round-%d", safeFilePart(S.map), S.round), t, fitPlayers(report))
   log(sformat("round report %s (%s, %d s played, %d pause(s))", roundId(t), reason, playtime, #S.pauses))
 end
 
@@ -561,9 +753,9 @@ end
 -- First playing frame: the round clock started at CS_LEVEL_START_TIME (levelTime units), which may be earlier.
 local function startRound(levelTime)
   local t = now()
-  local levelStart = tonumber(configstring(CS_LEVEL_START_TIME))
+  local levelStart = math.tointeger(tonumber(configstring(CS_LEVEL_START_TIME)))
   local start = t
-  if levelStart and type(levelTime) == "number" and levelTime >= levelStart then
+  if levelStart and levelTime and levelTime >= levelStart then
     start = t - math.floor((levelTime - levelStart) / 1000 + 0.5)
   end
   local current = math.tointeger(tonumber(cvar("g_currentRound")))
@@ -574,6 +766,7 @@ local function startRound(levelTime)
   S.warmup = readWarmup(start)
   S.roundStart = math.tointeger(start)
   S.started = true
+  startPlayerTime(levelTime, levelStart)
 end
 
 local function trackPause()
@@ -669,15 +862,20 @@ local function onInit(levelTime, randomSeed, restart)
 end
 
 local function onFrame(levelTime)
+  levelTime = toLevelTime(levelTime)
   local gs = tonumber(cvar("gamestate"))
   if gs == GS_PLAYING then
     if not S.started then startRound(levelTime) end
-    if not S.ended then trackPause() end
+    if not S.ended then
+      trackPause()
+      countFrame(levelTime)
+    end
   elseif gs == GS_INTERMISSION then
     if S.started and not S.ended then endRound(false) end
   elseif (gs == GS_WARMUP or gs == GS_WARMUP_COUNTDOWN) and not S.warmupMarked then
     markWarmup()
   end
+  if gs ~= nil and gs ~= GS_PLAYING and levelTime then T.lastLevel = levelTime end -- a frame out of play does not count
   if now() >= S.nextSweep then sweep() end
 end
 
@@ -717,6 +915,35 @@ local function onPrint(text)
   end
 end
 
+-- Client hooks: a reading of the slot at the change, so a team switch, a join or a leave is exact to the frame
+-- (the sweep alone would see it within SWEEP_MS). They come between frames: the count stands at the last frame.
+local function onClientBegin(clientNum)
+  if tracking(clientNum) then sampleSlot(clientNum, true) end
+end
+
+local function onClientUserinfoChanged(clientNum)
+  if not tracking(clientNum) then return end
+  sampleSlot(clientNum, true)
+  local rec = slotRec[clientNum]
+  if rec then rec.raw = readNetname(clientNum) or rec.raw end
+end
+
+-- The client is still in its slot when the hook runs: its name is read, its time closed, its record let go.
+local function onClientDisconnect(clientNum)
+  if not tracking(clientNum) then return end
+  closeSlot(clientNum)
+  local rec = slotRec[clientNum]
+  if rec then rec.raw = readNetname(clientNum) or rec.raw end
+  detach(clientNum)
+end
+
+-- A new client in the slot (its previous client, if any, was not seen leaving).
+local function onClientConnect(clientNum)
+  if not tracking(clientNum) then return end
+  closeSlot(clientNum)
+  detach(clientNum)
+end
+
 -- Every hook runs guarded and returns nothing: a value returned from some hooks vetoes the event for every
 -- later module, and an error escaping a hook makes the mod stop this script for the rest of the map.
 local function guarded(name, f)
@@ -733,12 +960,21 @@ local hooks = {
   et_ShutdownGame = guarded("et_ShutdownGame", onShutdown),
   et_ClientCommand = guarded("et_ClientCommand", onClientCommand),
   et_Print = guarded("et_Print", onPrint),
+  et_ClientBegin = guarded("et_ClientBegin", onClientBegin),
+  et_ClientUserinfoChanged = guarded("et_ClientUserinfoChanged", onClientUserinfoChanged),
+  et_ClientDisconnect = guarded("et_ClientDisconnect", onClientDisconnect),
+  et_ClientConnect = guarded("et_ClientConnect", onClientConnect),
 }
 function et_InitGame(levelTime, randomSeed, restart) hooks.et_InitGame(levelTime, randomSeed, restart) end
 function et_RunFrame(levelTime) hooks.et_RunFrame(levelTime) end
 function et_ShutdownGame(restart) hooks.et_ShutdownGame(restart) end
 function et_ClientCommand(clientNum, command) hooks.et_ClientCommand(clientNum, command) end
 function et_Print(text) hooks.et_Print(text) end
+function et_ClientBegin(clientNum) hooks.et_ClientBegin(clientNum) end
+function et_ClientUserinfoChanged(clientNum) hooks.et_ClientUserinfoChanged(clientNum) end
+function et_ClientDisconnect(clientNum) hooks.et_ClientDisconnect(clientNum) end
+-- Returns nothing: any value returned here would refuse the connection for every module.
+function et_ClientConnect(clientNum, firstTime, isBot) hooks.et_ClientConnect(clientNum, firstTime, isBot) end
 
 -- The mod ignores a chunk's results; tools in lua/harness/ use these to test the pure parts.
 return {

@@ -44,8 +44,11 @@ const PRELOAD_PAD_SEC = 6 * 3600;
  * joined suspectedAbort needs winner 0 and a negative field 9 (spec/correlation.md). v3: R1/R2 paired
  * at every reading of a DST-ambiguous file time, empty GUIDs matched by raw name in the R2
  * differential, an unpaired shutdown R2 is `halfUnknown` rather than cumulative (stats-file.md §1.3).
+ * v4: a player's corrected time is his own time in play from an `et-ledger.round/2` report (capped
+ * to the Lua playtime, `playerTimeOverRound`), else the stats rule with `approximatePlayerTime`; a
+ * raw R2 line (R1 + R2 figures) divides by its own cumulative time, `cumulativeFigures`.
  */
-const rulesVersion = 3;
+const rulesVersion = 4;
 /**
  * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
  * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
@@ -168,6 +171,8 @@ function statsCandidate(factId: string, round: StoredRound, fileTimes: number[])
       team: p.team,
       damageGiven: p.damageGiven,
       timePlayedSec: p.timePlayedSec,
+      // Both halves' damage and time (an R2 without its R1): rates over the cumulative time only.
+      cumulative: p.cumulativeFields.includes('damageGiven'),
     })),
   };
 }

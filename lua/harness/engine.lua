@@ -15,7 +15,8 @@ local STDLIB = { "assert", "error", "ipairs", "next", "pairs", "pcall", "print",
   "dofile", "require", "collectgarbage", "string", "table", "math", "utf8", "io", "os", "coroutine", "debug",
   "package", "_VERSION" }
 
--- opts: tmp (folder: fs_homepath), script (path), startUnix, frameMs (50 = sv_fps 20), constants (export et.CS_*)
+-- opts: tmp (folder: fs_homepath), script (path), startUnix, frameMs (50 = sv_fps 20), constants (export et.CS_*),
+-- clientHooks (false: connect/disconnect/team changes call no hook, so only the script's sweep sees them)
 function Engine.new(opts)
   local self = setmetatable({}, Engine)
   self.tmp = opts.tmp
@@ -24,6 +25,7 @@ function Engine.new(opts)
   self.levelTime = 10000
   self.frameMs = opts.frameMs or 50
   self.constants = opts.constants or false
+  self.clientHooks = opts.clientHooks ~= false
   self.cvars = {
     gamestate = "-1", g_currentRound = "0", g_gametype = "3", timelimit = "12", mapname = "supply",
     fs_homepath = opts.tmp, fs_basepath = opts.tmp .. "/basepath", fs_game = "legacy", sv_maxclients = "64",
@@ -85,6 +87,7 @@ function Engine:makeEt()
     check("trap_GetUserinfo", clientNum)
     local c = srv.clients[clientNum]
     if not c then return "" end
+    if c.bot then return "\\name\\" .. c.name:gsub("\\", "") .. "\\rate\\25000" end -- a bot: no cl_guid at all
     return "\\name\\" .. c.name:gsub("\\", "") .. "\\cl_guid\\" .. c.guid .. "\\rate\\25000"
   end
   function e.Info_ValueForKey(info, key)
@@ -199,8 +202,57 @@ end
 
 function Engine:setGamestate(gs) self.cvars.gamestate = tostring(gs) end
 
+-- A client already in its slot (no hook): c = {name, guid (nil: none), team, connected (default 2), bot}.
 function Engine:addClient(cn, c)
-  self.clients[cn] = { name = c.name, guid = c.guid or "", team = c.team, connected = c.connected or 2 }
+  self.clients[cn] = { name = c.name, guid = c.guid or "", team = c.team, connected = c.connected or 2, bot = c.bot }
+end
+
+-- Client changes between two frames, with the hooks the game calls for them (unless clientHooks is false).
+function Engine:clientHook(name, ...)
+  if self.clientHooks then self:hook(name, ...) end
+end
+
+-- A client connects and enters the game on c.team: ClientConnect (connecting), ClientUserinfoChanged, ClientBegin.
+function Engine:connect(cn, c)
+  assert(not self.clients[cn], "slot in use")
+  self.clients[cn] = { name = c.name, guid = c.guid or "", team = 3, connected = 1, bot = c.bot }
+  self:clientHook("et_ClientConnect", cn, 1, c.bot and 1 or 0)
+  self:clientHook("et_ClientUserinfoChanged", cn)
+  self.clients[cn].connected = 2
+  self.clients[cn].team = c.team
+  self:clientHook("et_ClientBegin", cn)
+end
+
+-- A client that was connecting (connected = 1) enters the game: ClientBegin.
+function Engine:begin(cn)
+  self.clients[cn].connected = 2
+  self:clientHook("et_ClientBegin", cn)
+end
+
+-- ClientDisconnect: the hook runs while the client is still in its slot, then the slot is freed.
+function Engine:disconnect(cn)
+  assert(self.clients[cn], "no client in slot")
+  self:clientHook("et_ClientDisconnect", cn)
+  self.clients[cn] = nil
+end
+
+-- SetTeam (a team command, an admin's putteam): the team changes, then ClientUserinfoChanged and ClientBegin.
+function Engine:setTeam(cn, team)
+  self.clients[cn].team = team
+  self:clientHook("et_ClientUserinfoChanged", cn)
+  self:clientHook("et_ClientBegin", cn)
+end
+
+function Engine:rename(cn, name)
+  self.clients[cn].name = name
+  self:clientHook("et_ClientUserinfoChanged", cn)
+end
+
+-- Stopwatch: the map_restart into round 2 puts every player on the other side (no hook; the script reloads).
+function Engine:swapTeams()
+  for _, c in pairs(self.clients) do
+    if c.team == 1 then c.team = 2 elseif c.team == 2 then c.team = 1 end
+  end
 end
 
 function Engine:addPlayers(list)

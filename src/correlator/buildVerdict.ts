@@ -3,7 +3,7 @@
 // (LUA_ONLY). `supersedes` stays empty here: planAppends fills it.
 import { luaReportId, type Verdict, VerdictFlag, type VerdictStatus } from '../events/index.ts';
 import { normalizeMapName } from '../parser/names.ts';
-import { joinPlayers } from './joinPlayers.ts';
+import { joinPlayers, type PlayerJoin } from './joinPlayers.ts';
 import type { RoundMatch } from './matchRounds.ts';
 import type { CorrelatorConfig, LuaCandidate, Side, StatsCandidate } from './types.ts';
 
@@ -80,6 +80,14 @@ function statsFlags(s: StatsCandidate, flags: Set<VerdictFlag>): void {
  */
 const shutdownFile = (s: StatsCandidate): boolean => s.shutdownWritten && s.winner === 0;
 
+/** The per-player join's verdict flags (joinPlayers.ts says when each holds). */
+function playerFlags(joined: PlayerJoin, flags: Set<VerdictFlag>): void {
+  if (joined.unlinked) flags.add('unlinkedPlayers');
+  if (joined.approximateTime) flags.add('approximatePlayerTime');
+  if (joined.overRound) flags.add('playerTimeOverRound');
+  if (joined.cumulative) flags.add('cumulativeFigures');
+}
+
 export function joinedVerdict(match: RoundMatch, d: Decision): Verdict {
   const { stats: s, lua, fileTimeUnix, deltaSec } = match;
   const r = lua.report;
@@ -90,7 +98,7 @@ export function joinedVerdict(match: RoundMatch, d: Decision): Verdict {
   if (d.ambiguous) flags.add('ambiguous');
   const fightingTimeSec = r.playtimeSec ?? s.statsPlaytimeSec;
   const joined = joinPlayers(s.players, r, { fightingTimeSec, statsPlaytimeSec: s.statsPlaytimeSec });
-  if (joined.unlinked) flags.add('unlinkedPlayers');
+  playerFlags(joined, flags);
   return {
     roundKey: s.factId,
     serverId: s.serverId,
@@ -122,6 +130,8 @@ export function statsOnlyVerdict(s: StatsCandidate, d: Decision): Verdict {
   statsFlags(s, flags);
   if (d.ambiguous) flags.add('ambiguous');
   const fightingTimeSec = s.statsPlaytimeSec;
+  const joined = joinPlayers(s.players, null, { fightingTimeSec, statsPlaytimeSec: s.statsPlaytimeSec });
+  playerFlags(joined, flags);
   const times = s.fileTimeCandidatesUnix;
   return {
     roundKey: s.factId,
@@ -152,7 +162,7 @@ export function statsOnlyVerdict(s: StatsCandidate, d: Decision): Verdict {
     winner: s.winner,
     defender: s.defender,
     flags: sortFlags(flags),
-    players: joinPlayers(s.players, null, { fightingTimeSec, statsPlaytimeSec: s.statsPlaytimeSec }).players,
+    players: joined.players,
     correlatorVersion: d.config.correlatorVersion,
     generation: d.config.generation,
     supersedes: [],

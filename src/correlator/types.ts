@@ -12,6 +12,12 @@ export type StatsPlayer = {
   team: number;
   damageGiven: number;
   timePlayedSec: number;
+  /**
+   * Damage and time span both halves: a raw R2 line (the round is `r2Cumulative`: no R1 to subtract,
+   * or this player had no usable R1 line). The parser's `cumulativeFields` includes `damageGiven`.
+   * Absent: false (candidates stored before the field existed).
+   */
+  cumulative?: boolean;
 };
 
 export type StatsCandidate = {

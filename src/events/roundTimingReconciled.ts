@@ -21,6 +21,12 @@ export const VerdictFlag = z.enum([
   'ghost',
   'overLimit',
   'unlinkedPlayers',
+  /** Some player's corrected time is the stats file's (no `/2` own time for him, or no report). */
+  'approximatePlayerTime',
+  /** Some player's own time exceeded the round's Lua playtime by more than 1 s: capped to it. */
+  'playerTimeOverRound',
+  /** Some player's figures are R1 + R2 (an R2 without its R1): rates use his cumulative time. */
+  'cumulativeFigures',
 ]);
 export type VerdictFlag = z.output<typeof VerdictFlag>;
 

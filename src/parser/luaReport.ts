@@ -1,7 +1,7 @@
 // Normalises a Lua round report of any shape (shared/spec/lua-report.md) into the data of
 // LuaRoundEnded plus one PauseRecorded per listed pause, or a standalone pause record. Shapes are
 // recognised by content, never by file name:
-//   {schema: "et-ledger.round/1" | "et-ledger.pause/1", …}   our script
+//   {schema: "et-ledger.round/1" | "et-ledger.round/2" | "et-ledger.pause/1", …}   our script
 //   {content: "STATS_READY", embeds: [{fields}]}              legacy webhook body
 //   {meta: {…}, payload: <legacy webhook body>}               legacy fallback file (gametime-*.json)
 import type { z } from 'zod';
@@ -29,14 +29,21 @@ export type {
 /** The receiver's body limit; larger input is refused before it is decoded. */
 export const MAX_LUA_REPORT_BYTES = 64 * 1024;
 
-export type LuaShape = 'et-ledger.round/1' | 'et-ledger.pause/1' | 'legacy.stats-ready' | 'legacy.gametime';
+export type LuaShape =
+  | 'et-ledger.round/1'
+  | 'et-ledger.round/2'
+  | 'et-ledger.pause/1'
+  | 'legacy.stats-ready'
+  | 'legacy.gametime';
+
+const ownSchemas: readonly unknown[] = ['et-ledger.round/1', 'et-ledger.round/2', 'et-ledger.pause/1'];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Which report shape a decoded JSON value has, from its marker keys only (no validation). */
 export function detectLuaShape(value: unknown): LuaShape | null {
   if (!isRecord(value)) return null;
-  if (value.schema === 'et-ledger.round/1' || value.schema === 'et-ledger.pause/1') return value.schema;
+  if (ownSchemas.includes(value.schema)) return value.schema as LuaShape;
   if (value.content === 'STATS_READY') return 'legacy.stats-ready';
   if (isRecord(value.meta) && isRecord(value.payload) && value.payload.content === 'STATS_READY') {
     return 'legacy.gametime';
@@ -71,7 +78,8 @@ export function normalizeLuaReport(bytes: Uint8Array, context: LuaNormalizeConte
         ok: false,
         error: {
           code: 'unknown_shape',
-          detail: 'not et-ledger.round/1, et-ledger.pause/1, a STATS_READY webhook body or a {meta, payload} file',
+          detail:
+            'not et-ledger.round/1 or /2, et-ledger.pause/1, a STATS_READY webhook body or a {meta, payload} file',
         },
       };
     case 'et-ledger.pause/1': {
@@ -79,7 +87,8 @@ export function normalizeLuaReport(bytes: Uint8Array, context: LuaNormalizeConte
       return pause.ok ? { ok: true, kind: 'pause', pause: pause.value } : pause;
     }
     case 'et-ledger.round/1':
-      return roundResult(normalizeOwnRound(value, context));
+    case 'et-ledger.round/2':
+      return roundResult(normalizeOwnRound(value, context, shape));
     case 'legacy.stats-ready':
       return roundResult(normalizeLegacy(value, shape, context, ''));
     case 'legacy.gametime':
@@ -88,7 +97,11 @@ export function normalizeLuaReport(bytes: Uint8Array, context: LuaNormalizeConte
 }
 
 function roundResult(step: Step<LuaReport>): LuaNormalizeResult {
-  const report = checked(step, LuaRoundEnded.shape.data);
+  // Every report we write says whether it has per-player time: only `/2` does (the legacy shapes never).
+  const complete: Step<LuaReport> = step.ok
+    ? { ok: true, value: { ...step.value, playerTimes: step.value.playerTimes ?? null } }
+    : step;
+  const report = checked(complete, LuaRoundEnded.shape.data);
   if (!report.ok) return report;
   const pauses: PauseData[] = [];
   for (const p of pausesOf(report.value)) {

@@ -1,8 +1,15 @@
-// Our game-server script's reports, `et-ledger.round/1` and `et-ledger.pause/1`
-// (shared/spec/lua-report.md, first half): JSON, numbers as numbers.
+// Our game-server script's reports, `et-ledger.round/1`, `et-ledger.round/2` (/1 plus each
+// client's own time in play, `players`) and `et-ledger.pause/1` (shared/spec/lua-report.md,
+// first half): JSON, numbers as numbers.
 import { z } from 'zod';
 import { ServerId, Side } from '../events/common.ts';
-import type { LuaPlayer, LuaReport } from '../events/luaRoundEnded.ts';
+import {
+  type LuaPlayer,
+  type LuaPlayerTime,
+  type LuaReport,
+  MAX_PLAYER_MS,
+  MAX_REPORT_PLAYERS,
+} from '../events/luaRoundEnded.ts';
 import { fromZodError, type LuaNormalizeContext, type PauseData, type Step } from './luaReportResult.ts';
 import { cleanName } from './names.ts';
 
@@ -12,9 +19,17 @@ const Team = z.union([z.literal(1), z.literal(2)]);
 
 const OwnPlayer = z.object({ guid: z.string(), name: z.string(), rawName: z.string().optional() });
 
-/** Unknown keys are dropped, not refused: a newer script may add some. */
-export const OwnRoundReport = z.object({
-  schema: z.literal('et-ledger.round/1'),
+/** `/2`: a client on Axis or Allies while the round clock ran; `guid` null for a bot. */
+const OwnPlayerTime = z.object({
+  guid: z.string().nullable(),
+  name: z.string(),
+  rawName: z.string().optional(),
+  team: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
+  axisMs: z.int().nonnegative().max(MAX_PLAYER_MS),
+  alliesMs: z.int().nonnegative().max(MAX_PLAYER_MS),
+});
+
+const roundFields = {
   id: z.string(),
   server: ServerId.optional(),
   script: z.string(),
@@ -31,7 +46,23 @@ export const OwnRoundReport = z.object({
   winner: Side,
   defender: Side,
   teams: z.object({ axis: z.array(OwnPlayer), allies: z.array(OwnPlayer) }),
+};
+
+/** Unknown keys are dropped, not refused: a newer script may add some. */
+export const OwnRoundReportV1 = z.object({ schema: z.literal('et-ledger.round/1'), ...roundFields });
+
+/**
+ * `/1` plus `players`, each client's own time. A total beyond the round's playtime is kept here:
+ * the correlator caps it and says so (the report is authentic; one bad figure is not a bad round).
+ */
+export const OwnRoundReportV2 = z.object({
+  schema: z.literal('et-ledger.round/2'),
+  ...roundFields,
+  players: z.array(OwnPlayerTime).max(MAX_REPORT_PLAYERS),
 });
+
+/** Either version of our round report. */
+export const OwnRoundReport = z.discriminatedUnion('schema', [OwnRoundReportV1, OwnRoundReportV2]);
 
 export const OwnPauseReport = z.object({
   schema: z.literal('et-ledger.pause/1'),
@@ -51,8 +82,18 @@ function toPlayer(p: z.output<typeof OwnPlayer>, team: 1 | 2): LuaPlayer {
     : { guid: p.guid, name: cleanName(p.rawName), rawName: p.rawName, team };
 }
 
-export function normalizeOwnRound(value: unknown, context: LuaNormalizeContext): Step<LuaReport> {
-  const parsed = OwnRoundReport.safeParse(value);
+function toPlayerTime(p: z.output<typeof OwnPlayerTime>): LuaPlayerTime {
+  const names =
+    p.rawName === undefined ? { name: p.name, rawName: null } : { name: cleanName(p.rawName), rawName: p.rawName };
+  return { guid: p.guid, ...names, team: p.team, axisMs: p.axisMs, alliesMs: p.alliesMs };
+}
+
+export function normalizeOwnRound(
+  value: unknown,
+  context: LuaNormalizeContext,
+  shape: 'et-ledger.round/1' | 'et-ledger.round/2',
+): Step<LuaReport> {
+  const parsed = (shape === 'et-ledger.round/2' ? OwnRoundReportV2 : OwnRoundReportV1).safeParse(value);
   if (!parsed.success) return fromZodError(parsed.error, value);
   const r = parsed.data;
   return {
@@ -75,8 +116,9 @@ export function normalizeOwnRound(value: unknown, context: LuaNormalizeContext):
       winner: r.winner,
       defender: r.defender,
       players: [...r.teams.axis.map((p) => toPlayer(p, 1)), ...r.teams.allies.map((p) => toPlayer(p, 2))],
+      playerTimes: r.schema === 'et-ledger.round/2' ? r.players.map(toPlayerTime) : null,
       scriptVersion: r.script,
-      shape: 'et-ledger.round/1',
+      shape: r.schema,
       source: context.source,
       receivedAt: context.receivedAt,
     },

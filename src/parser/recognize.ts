@@ -12,7 +12,7 @@ const HEADER_PREFIX_BYTES = 4096;
 const LF = 0x0a;
 const OPEN_BRACE = 0x7b;
 const latin1 = new TextDecoder('latin1');
-const luaMarkers = ['"et-ledger.round/1"', '"et-ledger.pause/1"', '"STATS_READY"'];
+const luaMarkers = ['"et-ledger.round/1"', '"et-ledger.round/2"', '"et-ledger.pause/1"', '"STATS_READY"'];
 
 export function recognizeFact(bytes: Uint8Array, _fileName: string | null): FactKind {
   // A server name may start with `{`, so a brace alone does not make JSON.

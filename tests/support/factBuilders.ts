@@ -229,6 +229,35 @@ export function ownReport(s: LuaSpec): Uint8Array {
   );
 }
 
+export type LuaPlayerTimeSpec = {
+  /** null: a bot. */
+  guid: string | null;
+  name: string;
+  /** At round end: 0 gone, 1 Axis, 2 Allies, 3 spectator (default 1). */
+  team?: 0 | 1 | 2 | 3;
+  axisMs: number;
+  alliesMs?: number;
+};
+
+/** Our script's `et-ledger.round/2` report: `/1` plus each client's own time in play (`players`). */
+export function ownReportV2(s: LuaSpec, players: LuaPlayerTimeSpec[]): Uint8Array {
+  const v1 = JSON.parse(new TextDecoder().decode(ownReport(s))) as Record<string, unknown>;
+  return enc.encode(
+    JSON.stringify({
+      ...v1,
+      schema: 'et-ledger.round/2',
+      players: players.map((p) => ({
+        guid: p.guid,
+        name: p.name,
+        rawName: p.name,
+        team: p.team ?? 1,
+        axisMs: p.axisMs,
+        alliesMs: p.alliesMs ?? 0,
+      })),
+    }),
+  );
+}
+
 /** Our script's `et-ledger.pause/1` record. */
 export function pauseRecord(p: {
   server?: string;

@@ -26,6 +26,10 @@ export const flagText: Record<VerdictFlag, string> = {
   ghost: 'Lua-only round under 30 s',
   overLimit: 'stats playtime exceeds the time limit',
   unlinkedPlayers: 'some players did not link to a Lua GUID',
+  approximatePlayerTime:
+    "some players' time is the stats file's (min of stats time and fighting time), not their own time in play",
+  playerTimeOverRound: "some players' own time exceeded the round's Lua playtime and was capped to it",
+  cumulativeFigures: "R2 without its R1: figures are both halves (R1 + R2), rates on both halves' time",
 };
 
 const nameWidth = 14;

@@ -87,7 +87,8 @@ describe('the sample evening through the CLI', () => {
       pauseCount: 2,
       pausedSec: 78,
       outcome: 'COMPLETED',
-      flags: [],
+      // The sample reports are /1: no per-player time, the stats rule stands.
+      flags: ['approximatePlayerTime'],
     });
     expect(verdictOf('2026-08-19-220005-etl_adlernest-round-1.txt')).toMatchObject({
       luaRoundEndUnix: localUnix('2026-08-19 22:00:02'),

@@ -149,7 +149,8 @@ async function scenario1(kind: StoreKind) {
     fightingTimeSec: 543,
     surrender: false,
     outcome: 'COMPLETED',
-    flags: [],
+    // A /1 report: no per-player time, the stats rule stands.
+    flags: ['approximatePlayerTime'],
     supersedes: [],
   });
   expect(v.players.map((p) => p.fullGuid)).toEqual(Object.values(GUIDS));
@@ -346,7 +347,8 @@ describe('correlation.md scenarios, end to end', () => {
       status: 'ALIGNED',
       diffSec: 0,
     });
-    expect(v.flags).toEqual([]);
+    // The R2 file comes without its R1 here: its figures are both halves (cumulativeFigures).
+    expect(v.flags).toEqual(['approximatePlayerTime', 'cumulativeFigures']);
 
     // An R1 attacker surrender on eu2: f8 reads the full limit (12:00), f9 says 312 s.
     const eu2 = { serverId: 'eu2' };
@@ -521,9 +523,14 @@ describe('correlation.md scenarios, end to end', () => {
     const v = only(await readVerdicts(ledger.db));
     expect(v).toMatchObject({ fightingTimeSec: 300, statsPlaytimeSec: 5200, diffSec: 4900, status: 'DISCREPANCY' });
     expect(v.flags).toContain('overLimit');
+    // This R2 has no R1 file: its players' figures are both halves, so a rate divides them by both
+    // halves' time (Vektor: 1500 over 600 s = 150 DPM), never by this half's 300 s (300 DPM would be
+    // the inflated figure the scenario warns of). Half-only figures are clamped to the fighting time
+    // (tests/unit/correlator/playerTime.test.ts).
+    expect(v.flags).toContain('cumulativeFigures');
     const vek = v.players.find((p) => p.guid8 === '3F9A1C0E')!;
-    expect(vek).toMatchObject({ statsTimeSec: 600, correctedTimeSec: 300, fullGuid: GUIDS.Vektor });
-    expect(vek.correctedDpm).toBeCloseTo((1500 * 60) / 300);
+    expect(vek).toMatchObject({ statsTimeSec: 600, correctedTimeSec: 600, fullGuid: GUIDS.Vektor });
+    expect(vek.correctedDpm).toBeCloseTo((1500 * 60) / 600);
     expect(vek.factor).toBeCloseTo(300 / 5200);
     const bra = v.players.find((p) => p.guid8 === 'C08D3E6A')!;
     expect(bra).toMatchObject({ statsTimeSec: 240, correctedTimeSec: 240 });
@@ -534,7 +541,8 @@ describe('correlation.md scenarios, end to end', () => {
     await feed(ledger, [legacy(l2), stats({ ...supplyR2File, next: '86:40', playtimeMs: null, players })], eu2);
     const w = only((await readVerdicts(ledger.db)).filter((x) => x.serverId === 'eu2'));
     expect(w).toMatchObject({ fightingTimeSec: 300, statsPlaytimeSec: null, diffSec: null, status: 'NO_STATS_TIME' });
-    expect(w.players.find((p) => p.guid8 === '3F9A1C0E')).toMatchObject({ correctedTimeSec: 300 });
+    // Both halves again (no R1): both halves' time, as above.
+    expect(w.players.find((p) => p.guid8 === '3F9A1C0E')).toMatchObject({ correctedTimeSec: 600 });
   });
 
   it('scenario 17: a projection crashes on an L → the fact is stored and dead-lettered, nothing stops; a rebuild gives the verdict', async () => {

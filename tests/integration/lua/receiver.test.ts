@@ -44,7 +44,7 @@ describe.skipIf(!hasLua || !postgresAvailable())('the Lua script and the real re
       ).rows;
       const rounds = facts.filter((f) => f.type === 'LuaRoundEnded');
       expect(rounds).toHaveLength(1);
-      expect(rounds[0]!.data).toMatchObject({ serverId: 'eu1', shape: 'et-ledger.round/1' });
+      expect(rounds[0]!.data).toMatchObject({ serverId: 'eu1', shape: 'et-ledger.round/2' });
       expect(rounds[0]!.stream_id).toMatch(/^lua-eu1:/);
     } finally {
       await receiver.stop();

@@ -46,7 +46,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
     ]);
     const [report] = roundReports(run.files);
     expect(report).toEqual({
-      schema: 'et-ledger.round/1',
+      schema: 'et-ledger.round/2',
       id: 'eu1:supply:1:1787168493',
       server: 'eu1',
       script: '1.0.0',
@@ -66,6 +66,12 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
       winner: 2,
       defender: 1,
       teams: sixPlayers,
+      players: [vektor, bramble, n0va, oskar, ziggy, quill].map((p, i) => ({
+        ...p,
+        team: i % 2 === 0 ? 1 : 2,
+        axisMs: i % 2 === 0 ? 543_000 : 0,
+        alliesMs: i % 2 === 0 ? 0 : 543_000,
+      })),
     });
     expect(pauseReports(run.files)).toEqual([
       {

@@ -51,12 +51,14 @@ describe('decideVerdicts', () => {
   it('applies the surrender rule: only a real team (1 or 2) that is not the winner surrenders', () => {
     const s = (team: 0 | 1 | 2, winner: 0 | 1 | 2, endReason: 'surrender' | 'objective' = 'surrender') =>
       joined({}, { endReason, winner, surrender: { team, callerGuid: null, callerName: null } });
-    expect(s(2, 1)).toMatchObject({ surrender: true, surrenderTeam: 2, flags: [] });
-    expect(s(1, 1)).toMatchObject({ surrender: false, flags: ['inconsistentSurrender'] });
-    expect(s(0, 1)).toMatchObject({ surrender: false, surrenderTeam: 0, flags: [] });
-    expect(s(0, 0)).toMatchObject({ surrender: false, surrenderTeam: 0, flags: [], outcome: null });
-    expect(joined({}, { endReason: 'surrender', surrender: null })).toMatchObject({ surrender: false, flags: [] });
-    expect(s(1, 2, 'objective')).toMatchObject({ surrender: false, flags: [] });
+    // Every joined verdict here has a /1 report (no own time): approximatePlayerTime is always there.
+    const none = ['approximatePlayerTime'];
+    expect(s(2, 1)).toMatchObject({ surrender: true, surrenderTeam: 2, flags: none });
+    expect(s(1, 1)).toMatchObject({ surrender: false, flags: ['inconsistentSurrender', ...none] });
+    expect(s(0, 1)).toMatchObject({ surrender: false, surrenderTeam: 0, flags: none });
+    expect(s(0, 0)).toMatchObject({ surrender: false, surrenderTeam: 0, flags: none, outcome: null });
+    expect(joined({}, { endReason: 'surrender', surrender: null })).toMatchObject({ surrender: false, flags: none });
+    expect(s(1, 2, 'objective')).toMatchObject({ surrender: false, flags: none });
   });
 
   it('derives the outcome from winner and defender, null when either is unknown or the round looks aborted', () => {
@@ -72,9 +74,11 @@ describe('decideVerdicts', () => {
   it('counts pause records from the report and PauseRecorded facts together, once per start', () => {
     const a = { startUnix: 1787168073, endUnix: 1787168120, sec: 47 };
     const b = { startUnix: 1787168268, endUnix: 1787168299, sec: 31 };
-    expect(joined({}, { pauseCount: 2, pauses: [a], pauseRecords: [a, b] }).flags).toEqual([]);
-    expect(joined({}, { pauseCount: 3, pauses: [a, b], pauseRecords: [a, b] }).flags).toEqual(['pausesIncomplete']);
-    expect(joined({}, { pauseCount: null, pausedSec: null }).flags).toEqual(['pausesUnknown']);
+    const flags = (over: Parameters<typeof joined>[1]) =>
+      joined({}, over).flags.filter((f) => f !== 'approximatePlayerTime');
+    expect(flags({ pauseCount: 2, pauses: [a], pauseRecords: [a, b] })).toEqual([]);
+    expect(flags({ pauseCount: 3, pauses: [a, b], pauseRecords: [a, b] })).toEqual(['pausesIncomplete']);
+    expect(flags({ pauseCount: null, pausedSec: null })).toEqual(['pausesUnknown']);
   });
 
   it('suspects an abort on our aborted report, a shutdown stats file, and the legacy Lua-only patterns', () => {
@@ -100,7 +104,7 @@ describe('decideVerdicts', () => {
     expect(joined({ winner: 0, statsPlaytimeSec: 500 }).flags).not.toContain('suspectedAbort');
     // Stats-only: the spec names the shutdown file an abort on a joined round only.
     const statsOnly = decide([statsRound(FILE, { ...shutdown, winner: 0 })], [], T + 121)[0]!;
-    expect(statsOnly).toMatchObject({ status: 'NO_LUA_DATA', outcome: null, flags: [] });
+    expect(statsOnly).toMatchObject({ status: 'NO_LUA_DATA', outcome: null, flags: ['approximatePlayerTime'] });
   });
 
   it('marks ghosts only among Lua-only reports', () => {
@@ -113,6 +117,7 @@ describe('decideVerdicts', () => {
     expect(joined({ approximateStatsTime: true, overLimit: true }).flags).toEqual([
       'approximateStatsTime',
       'overLimit',
+      'approximatePlayerTime',
     ]);
     expect(luaOnly()).toMatchObject({ roundKey: 'lua:eu1:supply:1:1787168493', players: [], statsFactId: null });
     expect(luaOnly({ roundStartUnix: null }).wallClockSec).toBeNull();
@@ -137,7 +142,7 @@ describe('decideVerdicts', () => {
       'C0000000000000000000000000000001',
       null,
     ]);
-    expect(v.flags).toEqual(['unlinkedPlayers']);
+    expect(v.flags).toEqual(['unlinkedPlayers', 'approximatePlayerTime']);
   });
 
   it('computes per-player figures from the fighting time; DPM undefined at zero time', () => {
@@ -151,7 +156,7 @@ describe('decideVerdicts', () => {
     expect(v.players[1]).toMatchObject({ correctedTimeSec: 0, dpm: null, correctedDpm: null });
     const noLua = decide([statsRound(FILE, { statsPlaytimeSec: 600, players })], [], T + 121)[0]!;
     expect(noLua.players.map((x) => x.fullGuid)).toEqual([null, null]);
-    expect(noLua.flags).toEqual([]);
+    expect(noLua.flags).toEqual(['approximatePlayerTime']);
   });
 
   it('waits for the watermark to pass the latest time candidate + grace before NO_LUA_DATA', () => {

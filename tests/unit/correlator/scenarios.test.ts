@@ -99,7 +99,8 @@ describe('correlation.md scenarios', () => {
       diffSec: 0,
       status: 'ALIGNED',
       outcome: 'COMPLETED',
-      flags: [],
+      // A /1 report carries no per-player time: the stats rule stands, and the verdict says so.
+      flags: ['approximatePlayerTime'],
       supersedes: [],
     });
     expect(v.players.map((p) => p.fullGuid)).toEqual([VEKTOR, BRAMBLE]);
@@ -152,8 +153,8 @@ describe('correlation.md scenarios', () => {
     const tie = decide([a, twin], [L], t(a) + 121);
     expect(tie.map((v) => `${v.status} ${v.flags}`).sort()).toEqual([
       'LUA_ONLY ambiguous',
-      'NO_LUA_DATA ambiguous',
-      'NO_LUA_DATA ambiguous',
+      'NO_LUA_DATA ambiguous,approximatePlayerTime',
+      'NO_LUA_DATA ambiguous,approximatePlayerTime',
     ]);
   });
 

@@ -37,7 +37,7 @@ describe('recognizeFact', () => {
     ['7 header fields', 'Srv\\supply\\legacy6\\1\\1\\2\\12:00\n'],
     ['round 3', 'Srv\\supply\\legacy6\\3\\1\\2\\12:00\\9:03\\543000\n'],
     ['a README', '# Sample round stats files (c0rnp0rn writer format)\n'],
-    ['JSON of another shape', '{"schema":"et-ledger.round/2","map":"supply"}'],
+    ['JSON of another shape', '{"schema":"et-ledger.round/3","map":"supply"}'],
     ['a JSON array', '[{"content":"STATS_READY"}]'],
     ['truncated JSON', '{"schema":"et-ledger.round/1","map":'],
     ['nothing', ''],
