@@ -114,7 +114,10 @@ describe.skipIf(!postgresAvailable())('stats-file truth through ingest (issue 16
     expect(half).toEqual({ kills: 4, deaths: 3, time_played_sec: 180 });
     // The R1 row takes the reading its R2 was paired with, not the earliest one.
     expect(
-      await rows(split, "select round, file_time_unix::float as t from read.rounds where map = 'goldrush' order by round"),
+      await rows(
+        split,
+        "select round, file_time_unix::float as t from read.rounds where map = 'goldrush' order by round",
+      ),
     ).toEqual([
       { round: 1, t: unix('2026-10-25T01:50:00Z') },
       { round: 2, t: unix('2026-10-25T02:10:00Z') },

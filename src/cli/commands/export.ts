@@ -1,8 +1,8 @@
 import { LedgerError } from '../../errors.ts';
-import { mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
 import { exportAliases, readRows, tableForExportName, toCsv, toNdjson } from '../../runtime/exportRows.ts';
 import { buildScratch, projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
+import { mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
 import { cliRuntime } from './cliRuntime.ts';

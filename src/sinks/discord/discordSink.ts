@@ -5,8 +5,8 @@
 // whole life (the LISTEN one, and the lock session it also does its queries on).
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../logger.ts';
-import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { NewEvent } from '../../store/eventStore.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
 import { startDiscordBot } from './discordBot.ts';
 import type { DiscordConfig } from './discordConfig.ts';
 import { createDiscordMetrics } from './discordMetrics.ts';
