@@ -8,8 +8,11 @@ import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 
-/** v3: follows the correlator's generation; retractions remove rows; no hand-over between targets. */
-const version = 3;
+/**
+ * v3: follows the correlator's generation; retractions remove rows; no hand-over between targets.
+ * v4: a stats round with no players (a header-only file) gets no round summary.
+ */
+const version = 4;
 
 /** The sender listens here (same name in src/sinks/discord/discordSender.ts); fires on commit. */
 const notifyChannel = 'et_ledger_discord_outbox';
@@ -19,11 +22,16 @@ export type PostKind = 'round-summary' | 'timing-check' | 'session-summary';
 /** The sessions view's default gap (rounds.sql): a fixed rule here, so a rebuild decides the same. */
 const sessionGapSec = 45 * 60;
 
-/** What a verdict asks to post: ghosts nothing; a Lua-only round only the timing check (dev channel). */
+/**
+ * What a verdict asks to post: ghosts nothing; a Lua-only round only the timing check (dev channel);
+ * a stats round nobody played (etl_ice's header-only R1: its verdict has no players) is kept in the
+ * read models and checked in the dev channel, but is no result: no round summary.
+ */
 export function postKinds(v: Verdict): { kind: Exclude<PostKind, 'session-summary'>; channel: 'rounds' | 'timing' }[] {
   if (v.flags.includes('ghost')) return [];
   const timing = { kind: 'timing-check' as const, channel: 'timing' as const };
-  return v.statsFactId === null ? [timing] : [{ kind: 'round-summary', channel: 'rounds' }, timing];
+  if (v.statsFactId === null || v.players.length === 0) return [timing];
+  return [{ kind: 'round-summary', channel: 'rounds' }, timing];
 }
 
 export const discordOutbox = defineProjection({

@@ -3,16 +3,8 @@ import type { APIEmbed } from 'discord.js';
 import { type DiscordMessage, fitEmbed, noMentions, tableFields } from './embedLimits.ts';
 import { codeCell, inlineText, mapMarkdown } from './inertText.ts';
 import { clock, col, num, outcomeWords, teamName } from './renderFormat.ts';
-import {
-  accuracyOf,
-  dpmOf,
-  kdOf,
-  type LastSession,
-  type Metric,
-  metricRule,
-  type PlayerRef,
-  type Totals,
-} from './statsQueries.ts';
+import type { LastSession } from './sessionQueries.ts';
+import { accuracyOf, dpmOf, kdOf, type Metric, metricRule, type PlayerRef, type Totals } from './statsQueries.ts';
 
 const message = (embed: APIEmbed): DiscordMessage => ({
   content: '',
@@ -86,7 +78,7 @@ export function renderSession(s: LastSession, title = 'Session summary'): Discor
   });
   const topLines = s.top.map(
     (t, i) =>
-      `${col(String(i + 1), 2)}. ${codeCell(t.name, 16)} ${col(num(dpmOf(t.totals), 1), 6)} ${col(String(t.totals.kills), 4)} ${col(String(t.totals.deaths), 4)}`,
+      `${col(String(i + 1), 2)}. ${codeCell(t.name, 16)} ${col(num(t.dpm, 1), 6)} ${col(String(t.kills), 4)} ${col(String(t.deaths), 4)}`,
   );
   const maps = [...new Set(s.rounds.map((r) => r.map))];
   return message({
@@ -102,7 +94,7 @@ export function renderSession(s: LastSession, title = 'Session summary'): Discor
       ...tableFields('Rounds', `${'Map'.padEnd(16)} Rd ${col('Time', 6)}  Result`, roundLines),
       ...(topLines.length > 0
         ? tableFields(
-            'Top DPM (fighting time)',
+            'Top DPM (own time in play)',
             `${col('#', 2)}  ${'Player'.padEnd(16)} ${col('DPM', 6)} ${col('K', 4)} ${col('D', 4)}`,
             topLines,
           )

@@ -57,3 +57,36 @@ export function postRef(targetKey: string, kind: string): string {
 }
 
 export const refFooter = (ref: string): string => `ref ${ref}`;
+
+/** An R2 without its R1 whose figures are both halves: the rounds flag, or the verdict's. */
+export const isCumulative = (roundFlags: readonly string[], verdict: Verdict | null): boolean =>
+  roundFlags.includes('r2Cumulative') ||
+  (verdict?.flags as readonly string[] | undefined)?.includes('cumulativeFigures') === true;
+
+/** A stopwatch map's result from the R2 attackers' view, in words: `beat 9:03 by 4:38`, `held 9:03`. */
+export function mapResultWords(m: { result: string; timeSetSec: number | null; r2TimeSec: number | null }): string {
+  if (m.result === 'beaten')
+    return m.timeSetSec !== null && m.r2TimeSec !== null
+      ? `beat ${clock(m.timeSetSec)} by ${clock(m.timeSetSec - m.r2TimeSec)}`
+      : `beat ${clock(m.timeSetSec)}`;
+  if (m.result === 'held') return `held ${clock(m.timeSetSec)}`;
+  if (m.result === 'draw') return `both held ${clock(m.timeSetSec)}: draw`;
+  return 'result unknown';
+}
+
+/** Why a map has no result, most telling first. */
+const mapFlagWords: [string, string][] = [
+  ['r1NoPlayers', 'R1 had no players'],
+  ['r2NoPlayers', 'R2 had no players'],
+  ['r1Aborted', 'R1 aborted'],
+  ['r2Aborted', 'R2 aborted'],
+  ['r1Missing', 'R1 missing'],
+  ['r2Missing', 'no R2'],
+  ['timeUnknown', 'time unknown'],
+];
+
+/** Why a map has no result, in words (`R1 missing`), or ''; `first` keeps only the most telling reason. */
+export function mapUnknownWhy(flags: readonly string[], first = false): string {
+  const words = mapFlagWords.filter(([f]) => flags.includes(f)).map(([, w]) => w);
+  return first ? (words[0] ?? '') : words.join(', ');
+}

@@ -8,7 +8,8 @@ import { postRef } from './renderFormat.ts';
 import { renderRoundSummary } from './renderRoundSummary.ts';
 import { renderSessionSummary } from './renderSessionSummary.ts';
 import { renderTimingCheck } from './renderTimingCheck.ts';
-import { roundPlayers, sessionByRounds } from './statsQueries.ts';
+import { roundContext, sessionByRounds } from './sessionQueries.ts';
+import { roundPlayers } from './statsQueries.ts';
 
 export type PostKind = 'round-summary' | 'timing-check' | 'session-summary';
 
@@ -69,12 +70,16 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
   };
 }
 
-/** The rounds read model has read at least up to `position` (so it holds the verdict's stats round). */
+/**
+ * The rounds and maps read models have read at least up to `position` (so they hold the verdict's
+ * stats round and its stopwatch map).
+ */
 async function roundsCaughtUp(db: SqlExecutor, position: number): Promise<boolean> {
   const r = await db.query<{ position: number }>(
-    "select position from ledger.projection_builds where name = 'rounds' and status = 'active'",
+    "select min(position) as position, count(*)::int as n from ledger.projection_builds where name in ('rounds', 'maps') and status = 'active'",
   );
-  return r.rows[0] !== undefined && Number(r.rows[0].position) >= position;
+  const row = r.rows[0] as { position: number | null; n: number } | undefined;
+  return row !== undefined && Number(row.n) === 2 && Number(row.position) >= position;
 }
 
 /** The message for a row, or null while the read models it needs are behind the verdict. */
@@ -93,5 +98,10 @@ export async function renderPost(
   if (!row.verdict) return null;
   if (row.kind === 'timing-check') return renderTimingCheck(row.verdict, ref);
   if (row.statsFactId === null || !(await caughtUp())) return null;
-  return renderRoundSummary({ verdict: row.verdict, players: await roundPlayers(db, row.statsFactId), ref });
+  return renderRoundSummary({
+    verdict: row.verdict,
+    players: await roundPlayers(db, row.statsFactId),
+    ref,
+    context: await roundContext(db, row.statsFactId),
+  });
 }

@@ -18,16 +18,15 @@ import { postRef } from './renderFormat.ts';
 import { renderRoundSummary } from './renderRoundSummary.ts';
 import { renderSessionSummary } from './renderSessionSummary.ts';
 import { renderTimingCheck } from './renderTimingCheck.ts';
+import { lastSession, roundContext, sessionByRounds } from './sessionQueries.ts';
 import {
   findRound,
-  lastSession,
   leaderboard,
   listPlayers,
   type Metric,
   matchPlayers,
   parseSince,
   playerTotals,
-  sessionByRounds,
 } from './statsQueries.ts';
 
 const since = (o: import('discord.js').SlashCommandStringOption) =>
@@ -175,7 +174,12 @@ export async function answerCommand(
       // Not the posts' reference: a reply in the channel must never be taken for the post itself.
       const ref = postRef(r.verdict.roundKey, `answer:${req.name}`);
       return req.name === 'round'
-        ? renderRoundSummary({ verdict: r.verdict, players: r.players, ref })
+        ? renderRoundSummary({
+            verdict: r.verdict,
+            players: r.players,
+            ref,
+            ...(r.verdict.statsFactId ? { context: await roundContext(db, r.verdict.statsFactId) } : {}),
+          })
         : renderTimingCheck(r.verdict, ref);
     }
     default:

@@ -2,6 +2,7 @@
 // read.sessions). A player is their 8-character stats GUID; DPM divides sums on corrected time
 // (the verdict's per-player correctedTimeSec; the stats time where no verdict exists yet).
 import { RoundTimingReconciled, type Verdict } from '../../events/index.ts';
+import { qualification, qualificationRule } from '../../stats/qualification.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { RoundPlayer } from './renderRoundSummary.ts';
 
@@ -53,8 +54,9 @@ export type Metric = 'dpm' | 'kills' | 'kd' | 'accuracy' | 'revives';
 const playerRowsSql = `
   select p.guid8, p.full_guid, p.name, p.round_id, r.file_time_unix, p.kills, p.deaths, p.damage_given, p.shots,
          p.hits, p.headshots, p.revives_given,
-         coalesce((select (x->>'correctedTimeSec')::float8 from jsonb_array_elements(v.players) x
-                   where x->>'guid8' = p.guid8 and x->>'name' = p.name limit 1), p.time_played_sec) as corrected_sec
+         case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
+              else coalesce((select (x->>'correctedTimeSec')::float8 from jsonb_array_elements(v.players) x
+                             where x->>'guid8' = p.guid8 and x->>'name' = p.name limit 1), p.time_played_sec) end as corrected_sec
   from read.player_stats p
   join read.rounds r on r.round_id = p.round_id
   left join read.verdicts v on v.round_key = p.round_id
@@ -169,7 +171,10 @@ export async function playerTotals(db: SqlExecutor, guid8: string, sinceUnix: nu
 }
 
 const metricSql: Record<Metric, { value: string; having: string }> = {
-  dpm: { value: 'sum(damage_given) * 60.0 / nullif(sum(corrected_sec), 0)', having: 'sum(corrected_sec) >= 600' },
+  dpm: {
+    value: 'sum(damage_given) * 60.0 / nullif(sum(corrected_sec), 0)',
+    having: `sum(corrected_sec) >= ${Number(qualification.minSec)}`,
+  },
   kills: { value: 'sum(kills)', having: 'true' },
   kd: { value: 'sum(kills)::float8 / greatest(sum(deaths), 1)', having: 'count(distinct round_id) >= 3' },
   accuracy: { value: 'sum(hits) * 100.0 / nullif(sum(shots), 0)', having: 'sum(shots) >= 100' },
@@ -177,7 +182,7 @@ const metricSql: Record<Metric, { value: string; having: string }> = {
 };
 
 export const metricRule: Record<Metric, string> = {
-  dpm: 'damage × 60 / corrected time; at least 10 min played',
+  dpm: `damage × 60 / corrected time; ${qualificationRule(null)}`,
   kills: 'kills',
   kd: 'kills / deaths; at least 3 rounds',
   accuracy: 'hits / shots; at least 100 shots',
@@ -201,7 +206,7 @@ export async function leaderboard(
   return r.rows.map((x) => ({ guid8: x.guid8, name: x.name, value: Number(x.value), rounds: Number(x.rounds) }));
 }
 
-const verdictSchema = RoundTimingReconciled.shape.data;
+export const verdictSchema = RoundTimingReconciled.shape.data;
 
 /** The verdict and stats rows of one round: `last`, a round id (or its first 8+ characters), or a file name. */
 export async function findRound(
@@ -224,63 +229,11 @@ export async function findRound(
 }
 
 /** A read.verdicts row (snake_case, without luaFactId) as the verdict it stores. */
-function camelKeys(row: Record<string, unknown>): Record<string, unknown> {
+export function camelKeys(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { luaFactId: null };
   for (const [k, v] of Object.entries(row)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
   return out;
 }
-
-export type SessionRound = { verdict: Verdict | null; map: string; round: number; fileTimeUnix: number };
-
-/** One session's rounds (with their standing verdicts) and its top players by corrected DPM. */
-export async function sessionByRounds(db: SqlExecutor, serverId: string, roundIds: string[], limit = 8) {
-  const rounds = await db.query<{
-    round_id: string;
-    map: string;
-    round: number;
-    file_time_unix: number;
-    verdict: unknown;
-  }>(
-    `select r.round_id, r.map, r.round, r.file_time_unix, to_jsonb(v) - 'event_id' - 'position' as verdict
-     from read.rounds r left join read.verdicts v on v.round_key = r.round_id
-     where r.round_id = any($1::text[]) order by r.file_time_unix, r.round_id`,
-    [roundIds],
-  );
-  const top = await db.query<TotalsRecord & { guid8: string; name: string }>(
-    `select guid8, (array_agg(name order by file_time_unix desc))[1] as name, ${totalsSql}
-     from (${playerRowsSql}) x where round_id = any($2::text[])
-     group by guid8 having sum(corrected_sec) > 0
-     order by sum(damage_given) * 60.0 / sum(corrected_sec) desc, guid8 limit $3`,
-    [0, roundIds, limit],
-  );
-  const times = rounds.rows.map((x) => Number(x.file_time_unix));
-  return {
-    serverId,
-    firstUnix: Math.min(...times),
-    lastUnix: Math.max(...times),
-    rounds: rounds.rows.map(
-      (x): SessionRound => ({
-        verdict: x.verdict ? verdictSchema.parse(camelKeys(x.verdict as Record<string, unknown>)) : null,
-        map: x.map,
-        round: Number(x.round),
-        fileTimeUnix: Number(x.file_time_unix),
-      }),
-    ),
-    top: top.rows.map((t) => ({ guid8: t.guid8, name: t.name, totals: toTotals(t) })),
-  };
-}
-
-/** The latest session of the sessions view (its gap rule). */
-export async function lastSession(db: SqlExecutor) {
-  const s = await db.query<{ server_id: string; ids: string[] }>(
-    `select server_id, array_agg(round_id) as ids from read.sessions
-     group by session_id, server_id order by max(file_time_unix) desc limit 1`,
-  );
-  const session = s.rows[0];
-  return session ? sessionByRounds(db, session.server_id, session.ids, 5) : null;
-}
-
-export type LastSession = Awaited<ReturnType<typeof sessionByRounds>>;
 
 /** `7d`, `24h`, `90m` back from now, or a date (`2026-08-01`); empty = all time. */
 export function parseSince(text: string | null | undefined, nowMs: number): number | null {

@@ -218,11 +218,11 @@ describe('Discord sink', () => {
       'supply · round 2',
       'etl\\_adlernest · round 1',
       'etl\\_adlernest · round 2',
-      'Session summary',
+      'Session summary · 2026-08-19',
     ]);
     const summary = fake.messages(roundsChannel)[4]!;
-    expect(summary.embeds[0]!.description).toMatch(/^4 rounds on 2 maps/);
-    expect(summary.embeds[0]!.fields!.map((f) => f.name)).toEqual(['Rounds', 'Top DPM (fighting time)']);
+    expect(summary.embeds[0]!.description).toMatch(/^\*\*Team bramble 4 – 0 Team Vektor\*\*\n2 maps · 4 rounds/);
+    expect(summary.embeds[0]!.fields!.map((f) => f.name)).toEqual(['Maps', 'Top DPM (own time in play)', 'Awards']);
     expect(summary.attachments.map((a) => a.filename)).toEqual(['session-dpm.png']);
     const png = fake.files.get(summary.attachments[0]!.id)!;
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

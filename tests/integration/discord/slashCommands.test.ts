@@ -54,10 +54,21 @@ const texts = (a: Awaited<ReturnType<DiscordFake['interact']>>) =>
     .join('\n');
 
 describe('slash commands', () => {
-  it('registers the five commands in the configured guild', async () => {
+  it('registers the commands in the configured guild', async () => {
     expect(await sink.commandsReady).toBe(true);
     const body = fake.registeredCommands.at(-1)!.body as { name: string }[];
-    expect(body.map((c) => c.name).sort()).toEqual(['last-session', 'leaderboard', 'round', 'stats', 'timing']);
+    expect(body.map((c) => c.name).sort()).toEqual([
+      'compare',
+      'last-session',
+      'leaderboard',
+      'link',
+      'map',
+      'round',
+      'session',
+      'stats',
+      'timing',
+      'unlink',
+    ]);
   });
 
   it('/stats finds a player by part of the name and answers with corrected DPM', async () => {

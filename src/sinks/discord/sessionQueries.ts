@@ -1,0 +1,201 @@
+// What the round and session posts read beyond a round's own rows: the round's map and evening
+// (read.maps with the evening's logical teams), and a session's rounds, verdicts and rankings.
+import type { Verdict } from '../../events/index.ts';
+import { buildEvening, type EveningRound, type EveningRow } from '../../stats/evening.ts';
+import { type MapExportRow, mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
+import type { SqlExecutor } from '../../store/sqlDatabase.ts';
+import { isCumulative } from './renderFormat.ts';
+import type { RoundContext } from './renderRoundSummary.ts';
+import { camelKeys, verdictSchema } from './statsQueries.ts';
+
+export type SessionRound = { verdict: Verdict | null; map: string; round: number; fileTimeUnix: number };
+
+const mapColumns = `map_id, server_id, map, file_time_unix, r1_round_id, r1_file_name, r2_round_id, r2_file_name,
+  time_set_sec, r2_time_sec, result, winner_lineup, points_a, points_b, lineup_a, lineup_b, flags`;
+
+type MapRecord = {
+  map_id: string;
+  server_id: string;
+  map: string;
+  file_time_unix: number | string | null;
+  r1_round_id: string | null;
+  r1_file_name: string | null;
+  r2_round_id: string | null;
+  r2_file_name: string | null;
+  time_set_sec: number | null;
+  r2_time_sec: number | null;
+  result: string;
+  winner_lineup: 'A' | 'B' | null;
+  points_a: number;
+  points_b: number;
+  lineup_a: unknown;
+  lineup_b: unknown;
+  flags: string[];
+};
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+const toStoredMap = (m: MapRecord): StoredMapRow => ({
+  mapId: m.map_id,
+  serverId: m.server_id,
+  map: m.map,
+  fileTimeUnix: m.file_time_unix === null ? null : Number(m.file_time_unix),
+  r1RoundId: m.r1_round_id,
+  r1FileName: m.r1_file_name,
+  r2RoundId: m.r2_round_id,
+  r2FileName: m.r2_file_name,
+  timeSetSec: m.time_set_sec === null ? null : Number(m.time_set_sec),
+  r2TimeSec: m.r2_time_sec === null ? null : Number(m.r2_time_sec),
+  result: m.result,
+  winnerLineup: m.winner_lineup,
+  pointsA: Number(m.points_a),
+  pointsB: Number(m.points_b),
+  lineupA: json(m.lineup_a),
+  lineupB: json(m.lineup_b),
+  flags: m.flags ?? [],
+});
+
+/** The sessions view's gap (minutes): the reader's setting `et_ledger.session_gap_min`, else 45. */
+const sessionGapSql = "coalesce(nullif(current_setting('et_ledger.session_gap_min', true), '')::int, 45)";
+
+/**
+ * What a round summary shows beyond its verdict and rows: the round's stats flags and, for a half
+ * of a stopwatch map, the map with the logical teams of its evening (the sessions view's gap).
+ */
+export async function roundContext(db: SqlExecutor, roundId: string): Promise<RoundContext> {
+  const round = await db.query<{ flags: string[]; player_count: number }>(
+    'select flags, player_count from read.rounds where round_id = $1',
+    [roundId],
+  );
+  const session = await db.query<MapRecord & { gap_min: number }>(
+    `with target as (
+       select map_id, server_id from read.maps where r2_round_id = $1 or r1_round_id = $1
+       limit 1
+     ), ordered as (
+       select m.*, lag(m.file_time_unix) over (order by m.file_time_unix nulls last, m.map_id) as previous
+       from read.maps m where m.server_id = (select server_id from target)
+     ), numbered as (
+       select *, sum(case when previous is null or file_time_unix is null
+                            or file_time_unix - previous > 60 * ${sessionGapSql} then 1 else 0 end)
+                   over (order by file_time_unix nulls last, map_id) as evening
+       from ordered
+     )
+     select ${mapColumns}, ${sessionGapSql} as gap_min,
+            (map_id = (select map_id from target)) as is_target
+     from numbered where evening = (select evening from numbered where map_id = (select map_id from target))`,
+    [roundId],
+  );
+  const rows = session.rows as (MapRecord & { gap_min: number; is_target: boolean })[];
+  const target = rows.find((r) => r.is_target);
+  let map: MapExportRow | null = null;
+  if (target) {
+    const exported = mapExportRows(rows.map(toStoredMap), Number(rows[0]!.gap_min));
+    map = exported.find((m) => m.r1RoundId === target.r1_round_id && m.r2RoundId === target.r2_round_id) ?? null;
+  }
+  const r = round.rows[0];
+  return {
+    flags: r?.flags ?? [],
+    playerCount: r === undefined ? null : Number(r.player_count),
+    map,
+  };
+}
+
+/** One session's rounds (with their standing verdicts), its maps, players, ranking and awards. */
+export async function sessionByRounds(db: SqlExecutor, serverId: string, roundIds: string[], limit = 8) {
+  const rounds = await db.query<{
+    round_id: string;
+    map: string;
+    round: number;
+    file_time_unix: number;
+    flags: string[];
+    stats_playtime_sec: number | null;
+    verdict: unknown;
+  }>(
+    `select r.round_id, r.map, r.round, r.file_time_unix, r.flags, r.stats_playtime_sec,
+            to_jsonb(v) - 'event_id' - 'position' as verdict
+     from read.rounds r left join read.verdicts v on v.round_key = r.round_id
+     where r.round_id = any($1::text[]) order by r.file_time_unix, r.round_id`,
+    [roundIds],
+  );
+  const maps = await db.query<MapRecord>(
+    `select ${mapColumns} from read.maps
+     where r1_round_id = any($1::text[]) or r2_round_id = any($1::text[])`,
+    [roundIds],
+  );
+  const rows = await db.query<Record<string, unknown>>(
+    `select p.round_id, p.guid8, p.name, p.raw_name, p.team, r.file_time_unix, p.damage_given, p.kills, p.deaths,
+            p.gibs, p.revives_given, p.shots, p.hits, p.objectives_stolen, p.objectives_returned,
+            p.dynamites_planted, p.dynamites_defused, p.time_played_sec,
+            (select (x->>'correctedTimeSec')::float8 from jsonb_array_elements(v.players) x
+             where x->>'guid8' = p.guid8 and x->>'name' = p.name limit 1) as corrected_sec
+     from read.player_stats p
+     join read.rounds r on r.round_id = p.round_id
+     left join read.verdicts v on v.round_key = p.round_id
+     where p.round_id = any($1::text[]) order by r.file_time_unix, p.round_id, p.line`,
+    [roundIds],
+  );
+  const sessionRounds = rounds.rows.map((x): SessionRound & { flags: string[]; statsPlaytimeSec: number | null } => ({
+    verdict: x.verdict ? verdictSchema.parse(camelKeys(x.verdict as Record<string, unknown>)) : null,
+    map: x.map,
+    round: Number(x.round),
+    fileTimeUnix: Number(x.file_time_unix),
+    flags: x.flags ?? [],
+    statsPlaytimeSec: x.stats_playtime_sec === null ? null : Number(x.stats_playtime_sec),
+  }));
+  const eveningRounds = rounds.rows.map((x, i): EveningRound => {
+    const r = sessionRounds[i]!;
+    return {
+      roundId: x.round_id,
+      fightingTimeSec: r.verdict?.fightingTimeSec ?? r.statsPlaytimeSec,
+      cumulative: isCumulative(r.flags, r.verdict),
+    };
+  });
+  const n = (v: unknown) => Number(v ?? 0);
+  const eveningRows = rows.rows.map(
+    (p): EveningRow => ({
+      roundId: String(p.round_id),
+      guid8: String(p.guid8),
+      name: String(p.name),
+      rawName: String(p.raw_name),
+      team: n(p.team),
+      fileTimeUnix: p.file_time_unix === null ? null : n(p.file_time_unix),
+      damageGiven: n(p.damage_given),
+      kills: n(p.kills),
+      deaths: n(p.deaths),
+      gibs: n(p.gibs),
+      revivesGiven: n(p.revives_given),
+      shots: n(p.shots),
+      hits: n(p.hits),
+      objectivesStolen: n(p.objectives_stolen),
+      objectivesReturned: n(p.objectives_returned),
+      dynamitesPlanted: n(p.dynamites_planted),
+      dynamitesDefused: n(p.dynamites_defused),
+      timePlayedSec: n(p.time_played_sec),
+      correctedTimeSec: p.corrected_sec === null || p.corrected_sec === undefined ? null : n(p.corrected_sec),
+    }),
+  );
+  const evening = buildEvening({ maps: maps.rows.map(toStoredMap), rounds: eveningRounds, rows: eveningRows });
+  const times = rounds.rows.map((x) => Number(x.file_time_unix));
+  return {
+    serverId,
+    firstUnix: Math.min(...times),
+    lastUnix: Math.max(...times),
+    rounds: sessionRounds.map(
+      ({ verdict, map, round, fileTimeUnix }): SessionRound => ({ verdict, map, round, fileTimeUnix }),
+    ),
+    evening,
+    top: evening.ranked.slice(0, limit),
+  };
+}
+
+/** The latest session of the sessions view (its gap rule). */
+export async function lastSession(db: SqlExecutor) {
+  const s = await db.query<{ server_id: string; ids: string[] }>(
+    `select server_id, array_agg(round_id) as ids from read.sessions
+     group by session_id, server_id order by max(file_time_unix) desc limit 1`,
+  );
+  const session = s.rows[0];
+  return session ? sessionByRounds(db, session.server_id, session.ids, 5) : null;
+}
+
+export type LastSession = Awaited<ReturnType<typeof sessionByRounds>>;
