@@ -5,6 +5,7 @@ import { unpairedRound2 } from '../src/parser/statsFile.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
+import { decideMaps, saveHalves, saveTiming } from './support/mapsFold.ts';
 import {
   collectGroups,
   pairingMoved,
@@ -19,19 +20,26 @@ import {
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
 // v3: a round is its server and file name; a revision of the file replaces it. v4: every reading of
 // a DST-ambiguous file time is paired; an unreadable R2 time and an unpaired shutdown R2 are kept.
-const version = 4;
+// v5: stopwatch maps (map_halves, map_timing, maps).
+const version = 5;
 
 export const rounds = defineProjection({
   name: 'rounds',
   version,
   // The verdicts' per-player join gives player_stats its full GUIDs: only the active generation's.
   follows: 'correlator',
-  schemaSql: async () => `${await statsFactsSql()}\n${await sqlFile(import.meta.url, 'rounds.sql')}`,
+  schemaSql: async () =>
+    [await statsFactsSql(), await sqlFile(import.meta.url, 'rounds.sql'), await mapsSql()].join('\n'),
   tables: {
     rounds: { key: ['round_id'] },
     player_stats: { key: ['round_id', 'line'] },
     player_weapon_stats: { key: ['round_id', 'line', 'weapon_id'] },
     sessions: { key: ['server_id', 'round_id'] },
+    // Stopwatch maps (projections/support/mapsFold.ts): this projection's pairing is the one pairing.
+    map_halves: { key: ['round_id'] },
+    map_timing: { key: ['round_id'] },
+    map_results: { key: ['map_id'] },
+    maps: { key: ['map_id'] },
   },
   on: {
     StatsFileArrived: async (items, { tx }) => {
@@ -64,13 +72,29 @@ export const rounds = defineProjection({
         }
       }
       await writeRounds(tx, writes);
+      const touched = await saveHalves(tx, writes);
       await settleR1Readings(tx, r1Readings);
+      await decideMaps(tx, touched);
     },
     RoundVerdictRetracted: async (items, { tx }) => {
       const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
       if (keys.length > 0) await tx.query('delete from guid_links where round_id = any($1::text[])', [keys]);
+      await decideMaps(
+        tx,
+        await saveTiming(
+          tx,
+          items.map(({ event }) => event.data),
+        ),
+      );
     },
     RoundTimingReconciled: async (items, { tx }) => {
+      await decideMaps(
+        tx,
+        await saveTiming(
+          tx,
+          items.map(({ event }) => event.data),
+        ),
+      );
       // The last verdict of a stats round in this run decides its links: earlier ones are replaced.
       const latest = new Map<string, (typeof items)[number]['event']['data']>();
       for (const { event } of items) if (event.data.statsFactId) latest.set(event.data.statsFactId, event.data);
@@ -95,6 +119,8 @@ export const rounds = defineProjection({
 });
 
 type RoundWrite = { roundId: string; round: StoredRound; r1Id: string | null; fileTimeUnix: number | null };
+
+const mapsSql = () => sqlFile(import.meta.url, 'support/maps.sql');
 
 /** Replaces the rows of these rounds: one statement per table for the whole batch. */
 async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void> {
@@ -157,10 +183,16 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
  */
 async function settleR1Readings(tx: SqlExecutor, readings: { r1Id: string; fileTimeUnix: number }[]): Promise<void> {
   if (readings.length === 0) return;
+  const params = [readings.map((r) => r.r1Id), readings.map((r) => r.fileTimeUnix)];
   await tx.query(
     `update rounds set file_time_unix = x.t, file_time_utc = to_timestamp(x.t)
      from unnest($1::text[], $2::bigint[]) as x(id, t)
      where round_id = x.id and file_time_unix is distinct from x.t`,
-    [readings.map((r) => r.r1Id), readings.map((r) => r.fileTimeUnix)],
+    params,
+  );
+  await tx.query(
+    `update map_halves set file_time_unix = x.t from unnest($1::text[], $2::bigint[]) as x(id, t)
+     where round_id = x.id and file_time_unix is distinct from x.t`,
+    params,
   );
 }

@@ -18,9 +18,8 @@ export type MapHalf = {
   surrender: boolean;
   /** shutdown-written, winner 0, or a verdict flagged suspectedAbort */
   aborted: boolean;
-  /** players on each side at the last snapshot (guid8, or the name when the guid is empty) */
-  attackers: LineupPlayer[];
-  defenders: LineupPlayer[];
+  /** players on Axis or Allies at the last snapshot; their lineups are kept beside (map_halves) */
+  playerCount: number;
 };
 
 export type LineupPlayer = { id: string; name: string };
@@ -50,8 +49,11 @@ export type StopwatchMap = {
   winner: 'A' | 'B' | null;
   pointsA: number;
   pointsB: number;
-  lineupA: LineupPlayer[];
-  lineupB: LineupPlayer[];
+  /**
+   * Where the lineups come from: lineup A is R1's attackers (`r1`), or without a usable R1 the R2's
+   * defenders, who attacked first (`r2`); null without either.
+   */
+  lineupsFrom: 'r1' | 'r2' | null;
   flags: MapFlag[];
 };
 
@@ -66,8 +68,8 @@ export function decideMap(r1: MapHalf | null, r2: MapHalf | null): StopwatchMap 
   if (r2?.aborted) flags.push('r2Aborted');
   if (r1?.surrender) flags.push('r1Surrender');
   if (r2?.surrender) flags.push('r2Surrender');
-  const r1Empty = r1 !== null && r1.attackers.length + r1.defenders.length === 0;
-  const r2Empty = r2 !== null && r2.attackers.length + r2.defenders.length === 0;
+  const r1Empty = r1 !== null && r1.playerCount === 0;
+  const r2Empty = r2 !== null && r2.playerCount === 0;
   if (r1Empty) flags.push('r1NoPlayers');
   if (r2Empty) flags.push('r2NoPlayers');
 
@@ -75,9 +77,7 @@ export function decideMap(r1: MapHalf | null, r2: MapHalf | null): StopwatchMap 
   const timeSetSec =
     r1 === null ? (r2?.timeLimitSec ?? null) : r1.aborted ? null : r1Held ? r1.timeLimitSec : r1.fightingTimeSec;
   const r2TimeSec = r2?.fightingTimeSec ?? null;
-  // Lineups: R1's attackers, or (without an R1) R2's defenders, who attacked first.
-  const lineupA = r1 && !r1Empty ? r1.attackers : (r2?.defenders ?? []);
-  const lineupB = r1 && !r1Empty ? r1.defenders : (r2?.attackers ?? []);
+  const lineupsFrom = r1 && !r1Empty ? 'r1' : r2 ? 'r2' : null;
 
   let result: MapResult = 'unknown';
   const r2Decided = r2 !== null && !r2.aborted && !r2Empty && r2.winner !== 0;
@@ -100,8 +100,7 @@ export function decideMap(r1: MapHalf | null, r2: MapHalf | null): StopwatchMap 
     winner,
     pointsA: result === 'draw' ? 1 : winner === 'A' ? 2 : 0,
     pointsB: result === 'draw' ? 1 : winner === 'B' ? 2 : 0,
-    lineupA,
-    lineupB,
+    lineupsFrom,
     flags,
   };
 }

@@ -67,7 +67,7 @@ describe.skipIf(!postgresAvailable())('export maps (stopwatch) through the CLI',
     await once.run('ingest', join(samples, 'stats'), luaReports);
     expect(await once.maps()).toEqual(rows);
 
-    await split.run('rebuild', 'maps');
+    await split.run('rebuild', 'rounds');
     expect(await split.maps()).toEqual(rows);
     await split.run('rebuild', 'correlator');
     expect(await split.maps()).toEqual(rows);

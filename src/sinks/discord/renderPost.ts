@@ -71,15 +71,15 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
 }
 
 /**
- * The rounds and maps read models have read at least up to `position` (so they hold the verdict's
- * stats round and its stopwatch map).
+ * The rounds read model has read at least up to `position` (so it holds the verdict's stats round
+ * and its stopwatch map).
  */
 async function roundsCaughtUp(db: SqlExecutor, position: number): Promise<boolean> {
   const r = await db.query<{ position: number }>(
-    "select min(position) as position, count(*)::int as n from ledger.projection_builds where name in ('rounds', 'maps') and status = 'active'",
+    "select min(position) as position, count(*)::int as n from ledger.projection_builds where name = 'rounds' and status = 'active'",
   );
   const row = r.rows[0] as { position: number | null; n: number } | undefined;
-  return row !== undefined && Number(row.n) === 2 && Number(row.position) >= position;
+  return row !== undefined && Number(row.n) === 1 && Number(row.position) >= position;
 }
 
 /** The message for a row, or null while the read models it needs are behind the verdict. */

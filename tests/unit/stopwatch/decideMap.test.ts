@@ -21,8 +21,7 @@ function half(round: 1 | 2, o: Partial<MapHalf> = {}): MapHalf {
     fightingTimeSec: round === 1 ? 543 : 265,
     surrender: false,
     aborted: false,
-    attackers: round === 1 ? RED : BLUE,
-    defenders: round === 1 ? BLUE : RED,
+    playerCount: 6,
     ...o,
   };
 }
@@ -32,7 +31,7 @@ describe('a stopwatch map', () => {
   it('R1 completed in 9:03, R2 beats it: beaten, +2 to the R2 attackers (lineup B)', () => {
     const m = decideMap(half(1), half(2));
     expect(m).toMatchObject({ timeSetSec: 543, r2TimeSec: 265, result: 'beaten', winner: 'B', pointsA: 0, pointsB: 2 });
-    expect(m.lineupA).toEqual(RED);
+    expect(m.lineupsFrom).toBe('r1');
     expect(m.flags).toEqual([]);
   });
 
@@ -52,7 +51,7 @@ describe('a stopwatch map', () => {
   it('a map with only an R2 that was beaten: beaten (certain), lineups from R2, time set from its f7', () => {
     const m = decideMap(null, half(2));
     expect(m).toMatchObject({ timeSetSec: 543, result: 'beaten', winner: 'B', pointsB: 2, flags: ['r1Missing'] });
-    expect(m.lineupA).toEqual(RED); // R2 defenders attacked first
+    expect(m.lineupsFrom).toBe('r2'); // R2's defenders attacked first
   });
 
   it('a map with only an R2 that was held: unknown (a draw or a win cannot be told without R1)', () => {
@@ -83,9 +82,10 @@ describe('a stopwatch map', () => {
   });
 
   it('an R1 with no players (header only): unknown, flagged, never posted as a result', () => {
-    const m = decideMap(half(1, { attackers: [], defenders: [], fightingTimeSec: 31 }), null);
+    const m = decideMap(half(1, { playerCount: 0, fightingTimeSec: 31 }), null);
     expect(m).toMatchObject({ result: 'unknown', winner: null });
     expect(m.flags).toEqual(['r2Missing', 'r1NoPlayers']);
+    expect(m.lineupsFrom).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
--- Stopwatch maps: each stats round's half as the map needs it, its verdict's timing, and one row
+-- Stopwatch maps, kept by the rounds projection: each stats round's half as the map needs it, its verdict's timing, and one row
 -- per map (an R1 and its R2, or a half alone). Results are decided in TypeScript
 -- (src/stopwatch/decideMap.ts) and stored; the logical teams of an evening are derived at read time
 -- (src/stopwatch/logicalTeams.ts), because the evening's boundary is a reader's setting.
@@ -30,7 +30,9 @@ create table map_timing (
   suspected_abort   boolean not null
 );
 
-create table maps (
+-- One row per map as decided; its lineups are the halves' (map_halves), joined by the view below,
+-- so deciding a map again moves no player lists.
+create table map_results (
   -- the R1's round id, or the R2's when it has no R1
   map_id          text primary key,
   server_id       text not null,
@@ -47,9 +49,20 @@ create table maps (
   winner_lineup   text,
   points_a        smallint not null,
   points_b        smallint not null,
-  lineup_a        jsonb not null,
-  lineup_b        jsonb not null,
+  -- lineup A is the R1 attackers (r1), or without a usable R1 the R2 defenders (r2)
+  lineups_from    text,
   flags           text[] not null
 );
-create index maps_r2 on maps (r2_round_id);
-create index maps_server_time on maps (server_id, file_time_unix);
+create index map_results_r1 on map_results (r1_round_id);
+create index map_results_r2 on map_results (r2_round_id);
+create index map_results_server_time on map_results (server_id, file_time_unix);
+
+create view maps as
+  select m.map_id, m.server_id, m.map, m.file_time_unix, m.r1_round_id, m.r1_file_name, m.r2_round_id,
+         m.r2_file_name, m.time_set_sec, m.r2_time_sec, m.result, m.winner_lineup, m.points_a, m.points_b,
+         case m.lineups_from when 'r1' then h1.attackers when 'r2' then h2.defenders else '[]'::jsonb end as lineup_a,
+         case m.lineups_from when 'r1' then h1.defenders when 'r2' then h2.attackers else '[]'::jsonb end as lineup_b,
+         m.flags
+  from map_results m
+  left join map_halves h1 on h1.round_id = m.r1_round_id
+  left join map_halves h2 on h2.round_id = m.r2_round_id;

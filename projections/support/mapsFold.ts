@@ -1,0 +1,199 @@
+// The stopwatch maps kept by the rounds projection (its tables map_halves, map_timing, maps; SQL in
+// projections/maps.sql): a map is an R1 and its R2 by the rounds projection's own pairing, decided
+// by src/stopwatch/decideMap.ts from the stats headers, the lineups and the verdicts' fighting times.
+import { type DerivedFact, isVerdict } from '../../src/events/index.ts';
+import type { ParsedStatsRound } from '../../src/parser/statsFile.ts';
+import { decideMap, type LineupPlayer, type MapHalf } from '../../src/stopwatch/decideMap.ts';
+import { insertRows } from '../../src/store/insertRows.ts';
+import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
+import type { StoredRound } from './statsFacts.ts';
+
+/** Sides at the last snapshot: the defending side's players defend, the other side's attack. */
+function lineups(round: ParsedStatsRound): { attackers: LineupPlayer[]; defenders: LineupPlayer[] } {
+  const attackers: LineupPlayer[] = [];
+  const defenders: LineupPlayer[] = [];
+  for (const p of round.players) {
+    if (p.team !== 1 && p.team !== 2) continue;
+    const player = { id: p.guid8 === '' ? `name:${p.rawName}` : p.guid8, name: p.name };
+    (p.team === round.defender ? defenders : attackers).push(player);
+  }
+  return { attackers, defenders };
+}
+
+/**
+ * Each written round's half, with the pairing the rounds projection decided (r1Id of an R2). Returns
+ * the rounds whose maps must be decided again: these, their R1s, and the R1s they were paired with.
+ */
+export async function saveHalves(
+  tx: SqlExecutor,
+  halves: { roundId: string; round: StoredRound; fileTimeUnix: number | null; r1Id: string | null }[],
+): Promise<Set<string>> {
+  const ids = halves.map((h) => h.roundId);
+  const touched = new Set(ids);
+  if (ids.length === 0) return touched;
+  for (const r of (
+    await tx.query<{ r1_round_id: string }>(
+      'select r1_round_id from map_halves where round_id = any($1::text[]) and r1_round_id is not null',
+      [ids],
+    )
+  ).rows)
+    touched.add(r.r1_round_id);
+  for (const h of halves) if (h.r1Id) touched.add(h.r1Id);
+  await tx.query('delete from map_halves where round_id = any($1::text[])', [ids]);
+  await insertRows(
+    tx,
+    'map_halves',
+    halves.map(({ roundId, round, fileTimeUnix, r1Id }) => {
+      return {
+        round_id: roundId,
+        server_id: round.serverId,
+        map: round.map,
+        round: round.round,
+        file_name: round.fileName,
+        file_time_unix: fileTimeUnix,
+        defender: round.defender,
+        winner: round.winner,
+        time_limit_sec: round.timeLimitSec,
+        stats_playtime_sec: round.statsPlaytimeSec,
+        aborted: round.winner === 0 || round.flags.includes('aborted') || round.flags.includes('shutdownWritten'),
+        ...lineups(round),
+        r1_round_id: r1Id,
+      };
+    }),
+  );
+  return touched;
+}
+
+/** The standing verdicts' timing of stats rounds; returns the rounds whose maps change. */
+export async function saveTiming(tx: SqlExecutor, verdicts: readonly DerivedFact[]): Promise<Set<string>> {
+  const latest = new Map<string, { fightingTimeSec: number | null; surrender: boolean; abort: boolean } | null>();
+  for (const v of verdicts) {
+    if (v.statsFactId === null) continue;
+    latest.set(
+      v.statsFactId,
+      isVerdict(v)
+        ? { fightingTimeSec: v.fightingTimeSec, surrender: v.surrender, abort: v.flags.includes('suspectedAbort') }
+        : null,
+    );
+  }
+  if (latest.size === 0) return new Set();
+  await tx.query('delete from map_timing where round_id = any($1::text[])', [[...latest.keys()]]);
+  await insertRows(
+    tx,
+    'map_timing',
+    [...latest].flatMap(([id, t]) =>
+      t === null
+        ? []
+        : [{ round_id: id, fighting_time_sec: t.fightingTimeSec, surrender: t.surrender, suspected_abort: t.abort }],
+    ),
+  );
+  return new Set(latest.keys());
+}
+
+type HalfRow = {
+  round_id: string;
+  server_id: string;
+  map: string;
+  round: number;
+  file_name: string;
+  file_time_unix: string | null;
+  defender: number;
+  winner: number;
+  time_limit_sec: number;
+  stats_playtime_sec: number | null;
+  aborted: boolean;
+  player_count: number;
+  r1_round_id: string | null;
+  fighting_time_sec: number | null;
+  surrender: boolean | null;
+  suspected_abort: boolean | null;
+};
+
+/**
+ * Decides again every map that holds one of `touched`: its R1, the R2s paired with it, and the R1
+ * of each R2; the maps these rounds formed before are replaced.
+ */
+export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise<void> {
+  const rows = (
+    await tx.query<HalfRow>(
+      `with seed as (select unnest($1::text[]) as id),
+       involved as (
+         select id from seed
+         union select h.round_id from map_halves h join seed on h.r1_round_id = seed.id
+         union select h.r1_round_id from map_halves h join seed on h.round_id = seed.id where h.r1_round_id is not null
+       )
+       select h.round_id, h.server_id, h.map, h.round, h.file_name, h.file_time_unix, h.defender, h.winner,
+              h.time_limit_sec, h.stats_playtime_sec, h.aborted, h.r1_round_id,
+              jsonb_array_length(h.attackers) + jsonb_array_length(h.defenders) as player_count,
+              t.fighting_time_sec, t.surrender, t.suspected_abort
+       from map_halves h join involved i on h.round_id = i.id left join map_timing t on t.round_id = h.round_id`,
+      [[...touched]],
+    )
+  ).rows;
+  const ids = rows.map((r) => r.round_id);
+  await tx.query(
+    'delete from map_results where map_id = any($1::text[]) or r1_round_id = any($1::text[]) or r2_round_id = any($1::text[])',
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.round_id, r]));
+  const r1Taken = new Set(rows.flatMap((r) => (r.round === 2 && r.r1_round_id ? [r.r1_round_id] : [])));
+  // An R1 paired with an R2 outside this set (not loaded) still belongs to that R2's map.
+  const pairedElsewhere = new Set(
+    (
+      await tx.query<{ r1_round_id: string }>(
+        'select r1_round_id from map_halves where r1_round_id = any($1::text[])',
+        [rows.filter((r) => r.round === 1).map((r) => r.round_id)],
+      )
+    ).rows.map((r) => r.r1_round_id),
+  );
+  const decided = [];
+  for (const row of rows) {
+    if (row.round === 2) {
+      const r1 = row.r1_round_id ? (byId.get(row.r1_round_id) ?? null) : null;
+      decided.push({ id: r1?.round_id ?? row.round_id, r1, r2: row });
+    } else if (!r1Taken.has(row.round_id) && !pairedElsewhere.has(row.round_id)) {
+      decided.push({ id: row.round_id, r1: row, r2: null });
+    }
+  }
+  await insertRows(
+    tx,
+    'map_results',
+    decided.map(({ id, r1, r2 }) => {
+      const m = decideMap(r1 && half(r1), r2 && half(r2));
+      const first = r1 ?? r2!;
+      return {
+        map_id: id,
+        server_id: first.server_id,
+        map: first.map,
+        file_time_unix: first.file_time_unix === null ? null : Number(first.file_time_unix),
+        r1_round_id: r1?.round_id ?? null,
+        r1_file_name: r1?.file_name ?? null,
+        r2_round_id: r2?.round_id ?? null,
+        r2_file_name: r2?.file_name ?? null,
+        time_set_sec: m.timeSetSec,
+        r2_time_sec: m.r2TimeSec,
+        result: m.result,
+        winner_lineup: m.winner,
+        points_a: m.pointsA,
+        points_b: m.pointsB,
+        lineups_from: m.lineupsFrom,
+        flags: m.flags,
+      };
+    }),
+  );
+}
+
+function half(r: HalfRow): MapHalf {
+  return {
+    roundId: r.round_id,
+    fileName: r.file_name,
+    fileTimeUnix: r.file_time_unix === null ? null : Number(r.file_time_unix),
+    defender: r.defender,
+    winner: r.winner,
+    timeLimitSec: r.time_limit_sec,
+    fightingTimeSec: r.fighting_time_sec ?? r.stats_playtime_sec,
+    surrender: r.surrender ?? false,
+    aborted: r.aborted || (r.suspected_abort ?? false),
+    playerCount: Number(r.player_count),
+  };
+}
