@@ -18,6 +18,7 @@ import {
   planAppends,
   type StatsCandidate,
 } from '../src/correlator/index.ts';
+import { statsPlayersOf } from '../src/correlator/statsPlayers.ts';
 import { derivedEventTypes, type Verdict } from '../src/events/index.ts';
 import { normalizeMapName } from '../src/parser/names.ts';
 import { unpairedRound2 } from '../src/parser/statsFile.ts';
@@ -165,15 +166,7 @@ function statsCandidate(factId: string, round: StoredRound, fileTimes: number[])
     timeLimitSec: round.timeLimitSec,
     winner: side(round.winner),
     defender: side(round.defender),
-    players: round.players.map((p) => ({
-      guid8: p.guid8,
-      name: p.name,
-      team: p.team,
-      damageGiven: p.damageGiven,
-      timePlayedSec: p.timePlayedSec,
-      // Both halves' damage and time (an R2 without its R1): rates over the cumulative time only.
-      cumulative: p.cumulativeFields.includes('damageGiven'),
-    })),
+    players: statsPlayersOf(round.players),
   };
 }
 

@@ -25,25 +25,28 @@ export type StoredMapRow = {
   flags: string[];
 };
 
-export type MapExportRow = {
-  serverId: string;
-  map: string;
+/** The stored fields a reader sees as they are. */
+type KeptFields =
+  | 'serverId'
+  | 'map'
+  | 'r1RoundId'
+  | 'r1FileName'
+  | 'r2RoundId'
+  | 'r2FileName'
+  | 'timeSetSec'
+  | 'r2TimeSec'
+  | 'result'
+  | 'flags';
+
+export type MapExportRow = Pick<StoredMapRow, KeptFields> & {
   fileTimeUtc: string | null;
   /** the first map of the evening's time, as an id for the evening */
   sessionStartUtc: string | null;
-  r1RoundId: string | null;
-  r1FileName: string | null;
-  r2RoundId: string | null;
-  r2FileName: string | null;
-  timeSetSec: number | null;
-  r2TimeSec: number | null;
-  result: string;
   winnerTeam: string | null;
   teamA: string;
   teamB: string;
   teamAPoints: number;
   teamBPoints: number;
-  flags: string[];
 };
 
 const iso = (t: number | null) => (t === null ? null : new Date(t * 1000).toISOString());

@@ -2,9 +2,11 @@
 // `et-ledger.round/2` report, capped to the round's Lua playtime; else the stats rule, flagged
 // approximatePlayerTime; a raw R2 line (R1 + R2 figures, no R1 to subtract) divides by its own
 // cumulative time, flagged cumulativeFigures (samples/stats decay_sw R2).
+
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { joinPlayers } from '../../../src/correlator/joinPlayers.ts';
+import { statsPlayersOf } from '../../../src/correlator/statsPlayers.ts';
 import type { StatsCandidate, StatsPlayer } from '../../../src/correlator/types.ts';
 import type { LuaPlayerTime, LuaReport } from '../../../src/events/index.ts';
 import { parseStatsFile, unpairedRound2 } from '../../../src/parser/statsFile.ts';
@@ -182,14 +184,7 @@ describe('an R2 whose figures are R1 + R2 (no R1 file): decay_sw', () => {
       timeLimitSec: round.timeLimitSec,
       winner: round.winner === 1 || round.winner === 2 ? round.winner : 0,
       defender: round.defender === 1 || round.defender === 2 ? round.defender : 0,
-      players: round.players.map((p) => ({
-        guid8: p.guid8,
-        name: p.name,
-        team: p.team,
-        damageGiven: p.damageGiven,
-        timePlayedSec: p.timePlayedSec,
-        cumulative: p.cumulativeFields.includes('damageGiven'),
-      })),
+      players: statsPlayersOf(round.players),
     });
   }
 
