@@ -131,8 +131,10 @@ async function appendLegacyPoison(store: string): Promise<{ eventId: string; pos
   }
 }
 
-describe.each(stores)('a value no read model can hold, on $kind', ({ skip, open }) => {
-  it.skipIf(skip).each(forms)(
+// The parser stops these before any store sees them: one store shows it (the faster one at hand).
+describe('a value no read model can hold', () => {
+  const open = postgresAvailable() ? stores[1]!.open : stores[0]!.open;
+  it.each(forms)(
     '$name: stopped by the parser with the field named; nothing is dead-lettered, later files land',
     async (form) => {
       const c = cli(await open());
@@ -168,7 +170,9 @@ describe.each(stores)('a value no read model can hold, on $kind', ({ skip, open 
     },
     120_000,
   );
+});
 
+describe.each(stores)("an older version's poison fact, on $kind", ({ skip, open }) => {
   it.skipIf(skip)(
     "an older version's poison fact is dead-lettered, later files land, and a rebuild fails fast naming it",
     async () => {
