@@ -104,7 +104,7 @@ export async function buildAndSwap(
     for (let pass = 0; pass < 20; pass++) {
       const before = await deps.store.headPosition();
       // Side by side: followers fold what the processor has appended so far; the next pass the rest.
-      await Promise.all(
+      await allSettled(
         members.map(async (m) => {
           m.applied += await catchUp(deps, m.p, m.build, { poison });
         }),
@@ -181,14 +181,14 @@ export async function projectAllToHead(deps: RuntimeDeps): Promise<Map<string, B
   const builds = new Map<string, Build>();
   // Side by side, followers after: a processor's new build brings new builds of its followers.
   const followers = deps.projections.filter((p) => p.follows);
-  await Promise.all(
+  await allSettled(
     deps.projections.filter((p) => !p.follows).map(async (p) => builds.set(p.name, await ensureServing(deps, p))),
   );
   for (const p of followers) builds.set(p.name, await ensureServing(deps, p));
   for (let pass = 0; pass < 10; pass++) {
     const headBefore = await deps.store.headPosition();
     // Side by side, each on its own connection: one projection's SQL runs while another folds.
-    await Promise.all(
+    await allSettled(
       deps.projections.map(async (p) => {
         let build = builds.get(p.name)!;
         if (build.status !== 'active' || !(await isCurrent(deps, p, build))) {
@@ -204,4 +204,15 @@ export async function projectAllToHead(deps: RuntimeDeps): Promise<Map<string, B
     'PROJECTION_FAILED',
     'projections did not settle after 10 passes: a processor keeps appending events',
   );
+}
+
+/**
+ * Waits for every task, then throws the first failure. Promise.all would reject at the first one and
+ * leave the others running: a build still catching up after its caller gave up races the next
+ * attempt on the same build (its checkpoint moves under it).
+ */
+async function allSettled(tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
