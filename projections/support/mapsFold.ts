@@ -1,5 +1,5 @@
-// The stopwatch maps kept by the rounds projection (its tables map_halves, map_timing, maps; SQL in
-// projections/maps.sql): a map is an R1 and its R2 by the rounds projection's own pairing, decided
+// The stopwatch maps kept by the rounds projection (its tables map_halves, map_timing, map_results
+// and the view maps; SQL beside this file, maps.sql): a map is an R1 and its R2 by the rounds projection's own pairing, decided
 // by src/stopwatch/decideMap.ts from the stats headers, the lineups and the verdicts' fighting times.
 import { type DerivedFact, isVerdict } from '../../src/events/index.ts';
 import type { ParsedStatsRound } from '../../src/parser/statsFile.ts';
@@ -136,22 +136,15 @@ export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise
     [ids],
   );
   const byId = new Map(rows.map((r) => [r.round_id, r]));
+  // Every R2 paired with a loaded R1 is loaded too (the query's second branch): an R1 no loaded R2
+  // takes stands alone.
   const r1Taken = new Set(rows.flatMap((r) => (r.round === 2 && r.r1_round_id ? [r.r1_round_id] : [])));
-  // An R1 paired with an R2 outside this set (not loaded) still belongs to that R2's map.
-  const pairedElsewhere = new Set(
-    (
-      await tx.query<{ r1_round_id: string }>(
-        'select r1_round_id from map_halves where r1_round_id = any($1::text[])',
-        [rows.filter((r) => r.round === 1).map((r) => r.round_id)],
-      )
-    ).rows.map((r) => r.r1_round_id),
-  );
   const decided = [];
   for (const row of rows) {
     if (row.round === 2) {
       const r1 = row.r1_round_id ? (byId.get(row.r1_round_id) ?? null) : null;
       decided.push({ id: r1?.round_id ?? row.round_id, r1, r2: row });
-    } else if (!r1Taken.has(row.round_id) && !pairedElsewhere.has(row.round_id)) {
+    } else if (!r1Taken.has(row.round_id)) {
       decided.push({ id: row.round_id, r1: row, r2: null });
     }
   }
@@ -185,9 +178,6 @@ export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise
 
 function half(r: HalfRow): MapHalf {
   return {
-    roundId: r.round_id,
-    fileName: r.file_name,
-    fileTimeUnix: r.file_time_unix === null ? null : Number(r.file_time_unix),
     defender: r.defender,
     winner: r.winner,
     timeLimitSec: r.time_limit_sec,

@@ -48,10 +48,8 @@ function parse(b: Uint8Array, fileName: string, maxBytes: number): StatsParseRes
   // A crash often leaves a file's allocated tail zero-filled: that is a cut, not binary.
   if (nul >= 0 && !zeroFilledFrom(b, nul)) return fail('binary', 0, `NUL byte at offset ${nul}: not a text file`);
   const text = nul >= 0 ? b.subarray(0, nul) : b;
-  if (isBlank(text)) {
-    const what = b.length === 0 ? 'the file is empty' : nul >= 0 ? 'NUL bytes' : 'white space';
-    return fail('empty', 0, b.length === 0 ? what : `the file holds only ${what}`);
-  }
+  if (b.length === 0) return fail('empty', 0, 'the file is empty');
+  if (isBlank(text)) return fail('empty', 0, `the file holds only ${nul >= 0 ? 'NUL bytes' : 'white space'}`);
   return parseText(text, name, fileName, nul);
 }
 

@@ -5,9 +5,6 @@
 
 /** One half as the maps projection keeps it: the stats header, its lineups, and the verdict's timing. */
 export type MapHalf = {
-  roundId: string;
-  fileName: string;
-  fileTimeUnix: number | null;
   /** The defending side, 1 Axis, 2 Allies (header f5); the winner of this half, 0 when none (f6). */
   defender: number;
   winner: number;
@@ -38,8 +35,6 @@ export type MapFlag =
   | 'timeUnknown';
 
 export type StopwatchMap = {
-  r1: MapHalf | null;
-  r2: MapHalf | null;
   /** The R1 fighting time when its attackers completed, the R1 limit on a hold (R2's f7 without an R1). */
   timeSetSec: number | null;
   r2TimeSec: number | null;
@@ -92,8 +87,6 @@ export function decideMap(r1: MapHalf | null, r2: MapHalf | null): StopwatchMap 
 
   const winner = result === 'beaten' ? 'B' : result === 'held' ? 'A' : null;
   return {
-    r1,
-    r2,
     timeSetSec,
     r2TimeSec,
     result,

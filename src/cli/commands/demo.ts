@@ -9,7 +9,7 @@ import { mapLabel, plainText } from '../../sinks/discord/inertText.ts';
 import { clock } from '../../sinks/discord/renderFormat.ts';
 import { type OutboxRecord, outboxColumns, renderPost, rowLabel, toOutboxRow } from '../../sinks/discord/renderPost.ts';
 import { renderText } from '../../sinks/discord/renderText.ts';
-import { type MapExportRow, mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
+import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredMap } from '../../stopwatch/mapRows.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { Command } from '../command.ts';
@@ -181,12 +181,8 @@ Options:
 
 /** Each map's time set, result and winner by logical team, then each evening's score. */
 async function mapsTable(db: SqlExecutor, gapMin: number): Promise<string[]> {
-  const r = await db.query<Record<string, unknown>>('select * from read.maps');
-  const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-  const rows = mapExportRows(
-    r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v]))) as StoredMapRow[],
-    gapMin,
-  );
+  const r = await db.query<MapRecord>(`select ${mapColumns} from read.maps`);
+  const rows = mapExportRows(r.rows.map(toStoredMap), gapMin);
   const lines: string[] = [];
   let evening: string | null = null;
   let score: [number, number] = [0, 0];

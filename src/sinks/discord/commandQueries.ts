@@ -1,5 +1,5 @@
 // Read-model queries of the newer slash commands (/link, /compare, /map, /session DATE).
-import { type MapExportRow, mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
+import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredMap } from '../../stopwatch/mapRows.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 
 /** The GUID a Discord user linked, or null. */
@@ -10,19 +10,16 @@ export async function linkedGuid(db: SqlExecutor, discordUserId: string): Promis
   return r.rows[0]?.guid ?? null;
 }
 
-const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
 /**
  * Every map of the servers that played `map` (lower case, colour codes aside), as export rows: the
  * evenings' teams need their other maps too. The session gap is the reader's setting.
  */
 export async function mapsNamed(db: SqlExecutor, map: string, gapMin: number): Promise<MapExportRow[]> {
-  const r = await db.query<Record<string, unknown>>(
-    `select * from read.maps where server_id in (select server_id from read.maps where lower(map) = lower($1))`,
+  const r = await db.query<MapRecord>(
+    `select ${mapColumns} from read.maps where server_id in (select server_id from read.maps where lower(map) = lower($1))`,
     [map],
   );
-  const rows = r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])));
-  return mapExportRows(rows as StoredMapRow[], gapMin).filter((m) => m.map.toLowerCase() === map.toLowerCase());
+  return mapExportRows(r.rows.map(toStoredMap), gapMin).filter((m) => m.map.toLowerCase() === map.toLowerCase());
 }
 
 /** Per player on a map: maps played, won, drawn (a player is on the team of the lineup he played in). */

@@ -2,58 +2,13 @@
 // (read.maps with the evening's logical teams), and a session's rounds, verdicts and rankings.
 import type { Verdict } from '../../events/index.ts';
 import { buildEvening, type EveningRound, type EveningRow } from '../../stats/evening.ts';
-import { type MapExportRow, mapExportRows, type StoredMapRow } from '../../stopwatch/mapRows.ts';
+import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredMap } from '../../stopwatch/mapRows.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import { isCumulative } from './renderFormat.ts';
 import type { RoundContext } from './renderRoundSummary.ts';
 import { camelKeys, verdictSchema } from './statsQueries.ts';
 
 export type SessionRound = { verdict: Verdict | null; map: string; round: number; fileTimeUnix: number };
-
-const mapColumns = `map_id, server_id, map, file_time_unix, r1_round_id, r1_file_name, r2_round_id, r2_file_name,
-  time_set_sec, r2_time_sec, result, winner_lineup, points_a, points_b, lineup_a, lineup_b, flags`;
-
-type MapRecord = {
-  map_id: string;
-  server_id: string;
-  map: string;
-  file_time_unix: number | string | null;
-  r1_round_id: string | null;
-  r1_file_name: string | null;
-  r2_round_id: string | null;
-  r2_file_name: string | null;
-  time_set_sec: number | null;
-  r2_time_sec: number | null;
-  result: string;
-  winner_lineup: 'A' | 'B' | null;
-  points_a: number;
-  points_b: number;
-  lineup_a: unknown;
-  lineup_b: unknown;
-  flags: string[];
-};
-
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
-const toStoredMap = (m: MapRecord): StoredMapRow => ({
-  mapId: m.map_id,
-  serverId: m.server_id,
-  map: m.map,
-  fileTimeUnix: m.file_time_unix === null ? null : Number(m.file_time_unix),
-  r1RoundId: m.r1_round_id,
-  r1FileName: m.r1_file_name,
-  r2RoundId: m.r2_round_id,
-  r2FileName: m.r2_file_name,
-  timeSetSec: m.time_set_sec === null ? null : Number(m.time_set_sec),
-  r2TimeSec: m.r2_time_sec === null ? null : Number(m.r2_time_sec),
-  result: m.result,
-  winnerLineup: m.winner_lineup,
-  pointsA: Number(m.points_a),
-  pointsB: Number(m.points_b),
-  lineupA: json(m.lineup_a),
-  lineupB: json(m.lineup_b),
-  flags: m.flags ?? [],
-});
 
 /** The sessions view's gap (minutes): the reader's setting `et_ledger.session_gap_min`, else 45. */
 const sessionGapSql = "coalesce(nullif(current_setting('et_ledger.session_gap_min', true), '')::int, 45)";

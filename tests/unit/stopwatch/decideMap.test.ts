@@ -12,9 +12,6 @@ const BLUE = players('bramble', 'Oskar', 'quill');
 /** R1: RED attacks (Allies), BLUE defends (Axis). R2: sides swap, BLUE attacks. */
 function half(round: 1 | 2, o: Partial<MapHalf> = {}): MapHalf {
   return {
-    roundId: `r${round}`,
-    fileName: `r${round}.txt`,
-    fileTimeUnix: 1000 * round,
     defender: 1,
     winner: 2,
     timeLimitSec: round === 1 ? 720 : 543,
