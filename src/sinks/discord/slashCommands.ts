@@ -25,6 +25,7 @@ import {
   listPlayers,
   type Metric,
   matchPlayers,
+  type PlayerRef,
   parseSince,
   playerTotals,
 } from './statsQueries.ts';
@@ -122,20 +123,17 @@ export async function answerCommand(
         if (mine === null) return renderNotFound('Name a player, or /link your GUID so that /stats means you.');
         query = mine;
       }
-      const found = matchPlayers(await listPlayers(db), query);
-      if (found.length === 0) return renderNotFound(`No player matches ${inlineText(query, 40)}.`);
-      if (found.length > 1) return renderDisambiguation(query, found);
-      const p = found[0]!;
+      const p = onePlayer(await listPlayers(db), query);
+      if ('embeds' in p) return p;
       return renderPlayerStats(p, await playerTotals(db, p.guid8, sinceUnix), sinceUnix);
     }
     case 'compare': {
       const players = await listPlayers(db);
       const picked = [];
       for (const query of [req.options.p1 ?? '', req.options.p2 ?? '']) {
-        const found = matchPlayers(players, query);
-        if (found.length === 0) return renderNotFound(`No player matches ${inlineText(query, 40)}.`);
-        if (found.length > 1) return renderDisambiguation(query, found);
-        picked.push({ player: found[0]!, totals: await playerTotals(db, found[0]!.guid8, sinceUnix) });
+        const p = onePlayer(players, query);
+        if ('embeds' in p) return p;
+        picked.push({ player: p, totals: await playerTotals(db, p.guid8, sinceUnix) });
       }
       return renderCompare(picked[0]!, picked[1]!, sinceUnix);
     }
@@ -213,4 +211,12 @@ async function link(db: SqlExecutor, req: CommandRequest, ctx: CommandContext, n
   await ctx.appendFact({ ...ids, type: 'AccountLinked', schemaVersion: 1, data: AccountLinked.shape.data.parse(data) });
   const known = matchPlayers(await listPlayers(db), guid);
   return renderLinked(guid, known.length === 1 ? known[0]! : null);
+}
+
+/** The one player a query names, or the answer that says there is none or several. */
+function onePlayer(players: PlayerRef[], query: string): PlayerRef | DiscordMessage {
+  const found = matchPlayers(players, query);
+  if (found.length === 0) return renderNotFound(`No player matches ${inlineText(query, 40)}.`);
+  if (found.length > 1) return renderDisambiguation(query, found);
+  return found[0]!;
 }
