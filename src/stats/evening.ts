@@ -3,6 +3,7 @@
 // for the DPM ranking (src/stats/qualification.ts) and the awards (src/stats/awards.ts).
 // Rates divide sums (damage × 60 / seconds). Rows of players who ended a round as spectators
 // (team 3, or any side but Axis and Allies) count for nobody: a spectator is never ranked.
+import { dpmOf } from '../parser/statsDerived.ts';
 import { scoreSession } from '../stopwatch/logicalTeams.ts';
 import { type MapExportRow, mapExportRows, type StoredMapRow } from '../stopwatch/mapRows.ts';
 import { type AwardTotals, type AwardWinner, decideAwards } from './awards.ts';
@@ -155,7 +156,7 @@ export function buildEvening(input: {
       damage,
       kills: sum((r) => r.kills),
       deaths: sum((r) => r.deaths),
-      dpm: timeSec > 0 ? (damage * 60) / timeSec : null,
+      dpm: dpmOf(damage, timeSec),
       qualified: qualifies(timeSec, fightingSec),
       awards: {
         revives: sum((r) => r.revivesGiven),

@@ -2,8 +2,10 @@
 // stats rows (read.player_stats) and its context (stats flags, the stopwatch map with the evening's
 // logical teams). DPM is on corrected time (spec/correlation.md, per player); an R2 without its R1
 // holds both halves' figures, so its DPM divides them by both halves' time (the stats file's).
+
 import type { APIEmbed } from 'discord.js';
 import type { Verdict, VerdictPlayer } from '../../events/index.ts';
+import { dpmOf } from '../../parser/statsDerived.ts';
 import type { MapExportRow } from '../../stopwatch/mapRows.ts';
 import { type DiscordMessage, fitEmbed, noMentions, tableFields } from './embedLimits.ts';
 import { codeCell, inlineText, mapMarkdown } from './inertText.ts';
@@ -64,7 +66,7 @@ type Line = { team: number; dpm: number | null; text: string; kills: number; dea
 function rateOf(v: VerdictPlayer | undefined, damage: number, cumulative: boolean): number | null {
   if (!v) return null;
   if (!cumulative) return v.correctedDpm;
-  return v.statsTimeSec > 0 ? (damage * 60) / v.statsTimeSec : null;
+  return dpmOf(damage, v.statsTimeSec);
 }
 
 function joinPlayers(view: RoundView, cumulative: boolean): Line[] {
