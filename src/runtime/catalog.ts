@@ -1,6 +1,7 @@
 import { LedgerError } from '../errors.ts';
 import { ident, type SqlDatabase, type SqlExecutor, sqlFile } from '../store/sqlDatabase.ts';
 import type { Projection } from './projection.ts';
+import { noticeReadModelChange } from './readModelNotice.ts';
 
 export type Build = {
   schemaName: string;
@@ -162,6 +163,7 @@ export async function activate(tx: SqlExecutor, p: Projection, build: Build): Pr
     'update ledger.generations set activated_position = $3 where name = $1 and generation = $2 and activated_position is null',
     [p.name, build.generation, build.position],
   );
+  await noticeReadModelChange(tx, p.name);
   return old ? toBuild(old) : null;
 }
 
@@ -186,6 +188,7 @@ export async function advanceCheckpoint(tx: SqlExecutor, build: Build, from: num
       `projection build ${build.schemaName} is no longer at position ${from}: another runner advanced it, or a rebuild replaced it`,
     );
   }
+  if (build.status === 'active' && to > from) await noticeReadModelChange(tx, build.name);
 }
 
 export async function recordFailure(db: SqlExecutor, build: Build, error: unknown): Promise<void> {

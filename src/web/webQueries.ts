@@ -1,0 +1,322 @@
+// What the web pages read: read.* only (the page role may select nothing else). Sessions are cut
+// from a server's rounds by the gap rule here, walking from a known time (never a window over the
+// whole history): a page costs the same at 1 000 rounds as at 100 000.
+import type { Verdict } from '../events/index.ts';
+import { sessionByRounds } from '../sinks/discord/sessionQueries.ts';
+import { camelKeys, verdictSchema } from '../sinks/discord/statsQueries.ts';
+import type { SqlExecutor } from '../store/sqlDatabase.ts';
+
+export type RoundRef = {
+  roundId: string;
+  serverId: string;
+  serverName: string;
+  map: string;
+  round: number;
+  fileTimeUnix: number;
+  tz: string;
+};
+
+/** Rounds of a server with a file time, as the sessions are cut from them. */
+const roundRefColumns = `round_id, server_id, server_name, map, round, file_time_unix, tz`;
+
+type RoundRefRow = {
+  round_id: string;
+  server_id: string;
+  server_name: string;
+  map: string;
+  round: number;
+  file_time_unix: string | number;
+  tz: string;
+};
+const toRef = (r: RoundRefRow): RoundRef => ({
+  roundId: r.round_id,
+  serverId: r.server_id,
+  serverName: r.server_name,
+  map: r.map,
+  round: Number(r.round),
+  fileTimeUnix: Number(r.file_time_unix),
+  tz: r.tz,
+});
+
+/** The most rounds one session may hold here (a 24/7 server never pauses 45 minutes). */
+export const MAX_SESSION_ROUNDS = 400;
+
+export type SessionRef = {
+  serverId: string;
+  serverName: string;
+  startUnix: number;
+  endUnix: number;
+  tz: string;
+  rounds: RoundRef[];
+};
+
+/** Splits rounds in time order (one server) wherever the gap between two exceeds `gapSec`. */
+export function cutSessions(rounds: readonly RoundRef[], gapSec: number): SessionRef[] {
+  const sessions: SessionRef[] = [];
+  let current: RoundRef[] = [];
+  const close = () => {
+    if (current.length === 0) return;
+    const last = current[current.length - 1]!;
+    sessions.push({
+      serverId: last.serverId,
+      serverName: last.serverName,
+      startUnix: current[0]!.fileTimeUnix,
+      endUnix: last.fileTimeUnix,
+      tz: last.tz,
+      rounds: current,
+    });
+    current = [];
+  };
+  for (const r of rounds) {
+    const previous = current[current.length - 1];
+    if (previous && r.fileTimeUnix - previous.fileTimeUnix > gapSec) close();
+    current.push(r);
+  }
+  close();
+  return sessions;
+}
+
+export async function serverIds(db: SqlExecutor): Promise<string[]> {
+  // A loose index scan: one index probe per server, not a pass over every round.
+  const r = await db.query<{ server_id: string }>(
+    `with recursive s(server_id) as (
+       (select server_id from read.rounds order by server_id limit 1)
+       union all
+       select (select server_id from read.rounds where server_id > s.server_id order by server_id limit 1)
+       from s where s.server_id is not null)
+     select server_id from s where server_id is not null`,
+  );
+  return r.rows.map((x) => x.server_id);
+}
+
+/** The latest session of a server: rounds walked back from its newest until a gap. */
+export async function latestSession(db: SqlExecutor, serverId: string, gapSec: number): Promise<SessionRef | null> {
+  const r = await db.query<RoundRefRow>(
+    `select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix is not null
+     order by file_time_unix desc, round_id desc limit ${MAX_SESSION_ROUNDS}`,
+    [serverId],
+  );
+  const sessions = cutSessions(r.rows.map(toRef).reverse(), gapSec);
+  return sessions[sessions.length - 1] ?? null;
+}
+
+/** The session of `serverId` that starts at `startUnix` (a page's address), or null. */
+export async function sessionAt(
+  db: SqlExecutor,
+  serverId: string,
+  startUnix: number,
+  gapSec: number,
+): Promise<SessionRef | null> {
+  const r = await db.query<RoundRefRow>(
+    `(select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix < $2
+      order by file_time_unix desc, round_id desc limit 1)
+     union all
+     (select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix >= $2
+      order by file_time_unix, round_id limit ${MAX_SESSION_ROUNDS})`,
+    [serverId, startUnix],
+  );
+  const refs = r.rows.map(toRef).sort((a, b) => a.fileTimeUnix - b.fileTimeUnix || (a.roundId < b.roundId ? -1 : 1));
+  const session = cutSessions(refs, gapSec).find((s) => s.startUnix === startUnix);
+  return session ?? null;
+}
+
+/** Sessions of every server that started before `beforeUnix`, newest first, at most `limit`. */
+export async function sessionsBefore(
+  db: SqlExecutor,
+  beforeUnix: number,
+  limit: number,
+  gapSec: number,
+): Promise<{ sessions: SessionRef[]; more: boolean }> {
+  const found: SessionRef[] = [];
+  for (const serverId of await serverIds(db)) {
+    const r = await db.query<RoundRefRow>(
+      `select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix is not null
+         and file_time_unix < $2 order by file_time_unix desc, round_id desc limit $3`,
+      [serverId, beforeUnix, (limit + 1) * 40],
+    );
+    const rows = r.rows.map(toRef).reverse();
+    const sessions = cutSessions(rows, gapSec);
+    // The oldest session read may be cut by the limit: it is only shown from a later page.
+    if (rows.length === (limit + 1) * 40) sessions.shift();
+    found.push(...sessions);
+  }
+  found.sort((a, b) => b.startUnix - a.startUnix || (a.serverId < b.serverId ? -1 : 1));
+  return { sessions: found.slice(0, limit), more: found.length > limit };
+}
+
+/** A session with its evening (score, maps, ranking) as the Discord session post has it. */
+export async function sessionDetail(db: SqlExecutor, session: SessionRef) {
+  return sessionByRounds(
+    db,
+    session.serverId,
+    session.rounds.map((r) => r.roundId),
+    50,
+  );
+}
+export type SessionDetail = Awaited<ReturnType<typeof sessionDetail>>;
+
+export type RoundRow = {
+  roundId: string;
+  serverId: string;
+  serverName: string;
+  map: string;
+  round: number;
+  fileName: string;
+  fileTimeUnix: number | null;
+  tz: string;
+  defender: number;
+  winner: number;
+  timeLimitSec: number;
+  statsPlaytimeSec: number | null;
+  r1RoundId: string | null;
+  flags: string[];
+};
+
+export type PlayerLine = {
+  line: number;
+  guid8: string;
+  name: string;
+  team: number;
+  kills: number;
+  deaths: number;
+  damageGiven: number;
+  damageReceived: number;
+  gibs: number;
+  revivesGiven: number;
+  headshots: number;
+  accuracy: number | null;
+  timePlayedSec: number;
+  weapons: { weapon: string; hits: number; shots: number; kills: number; deaths: number; headshots: number }[];
+};
+
+export type HistoryEntry = {
+  kind: 'verdict' | 'retraction';
+  status: string;
+  position: number;
+  verdict: Verdict | null;
+};
+
+export type RoundDetail = { round: RoundRow; players: PlayerLine[]; verdict: Verdict | null; history: HistoryEntry[] };
+
+const parseVerdict = (v: unknown): Verdict | null => {
+  if (!v) return null;
+  const parsed = verdictSchema.safeParse(camelKeys(v as Record<string, unknown>));
+  return parsed.success ? parsed.data : null;
+};
+
+export async function roundDetail(db: SqlExecutor, roundId: string): Promise<RoundDetail | null> {
+  const r = await db.query<Record<string, unknown>>(
+    `select round_id, server_id, server_name, map, round, file_name, file_time_unix, tz, defender, winner,
+            time_limit_sec, stats_playtime_sec, r1_round_id, flags
+     from read.rounds where round_id = $1`,
+    [roundId],
+  );
+  const x = r.rows[0];
+  if (!x) return null;
+  const round: RoundRow = {
+    roundId: String(x.round_id),
+    serverId: String(x.server_id),
+    serverName: String(x.server_name ?? ''),
+    map: String(x.map),
+    round: Number(x.round),
+    fileName: String(x.file_name),
+    fileTimeUnix: x.file_time_unix === null ? null : Number(x.file_time_unix),
+    tz: String(x.tz),
+    defender: Number(x.defender),
+    winner: Number(x.winner),
+    timeLimitSec: Number(x.time_limit_sec),
+    statsPlaytimeSec: x.stats_playtime_sec === null ? null : Number(x.stats_playtime_sec),
+    r1RoundId: (x.r1_round_id as string | null) ?? null,
+    flags: (x.flags as string[]) ?? [],
+  };
+  const players = await db.query<Record<string, unknown>>(
+    `select line, guid8, name, team, kills, deaths, damage_given, damage_received, gibs, revives_given, headshots,
+            accuracy, time_played_sec
+     from read.player_stats where round_id = $1 order by team, damage_given desc, line`,
+    [roundId],
+  );
+  const weapons = await db.query<Record<string, unknown>>(
+    `select line, weapon, hits, shots, kills, deaths, headshots from read.player_weapon_stats
+     where round_id = $1 order by line, weapon_id`,
+    [roundId],
+  );
+  const byLine = new Map<number, PlayerLine['weapons']>();
+  for (const w of weapons.rows) {
+    const list = byLine.get(Number(w.line)) ?? [];
+    list.push({
+      weapon: String(w.weapon),
+      hits: Number(w.hits),
+      shots: Number(w.shots),
+      kills: Number(w.kills),
+      deaths: Number(w.deaths),
+      headshots: Number(w.headshots),
+    });
+    byLine.set(Number(w.line), list);
+  }
+  const verdict = await db.query<{ verdict: unknown }>(
+    `select to_jsonb(v) - 'event_id' - 'position' as verdict from read.verdicts v where v.round_key = $1`,
+    [roundId],
+  );
+  const history = await db.query<{ kind: string; status: string; position: string; verdict: unknown }>(
+    'select kind, status, position, verdict from read.verdict_history where round_key = $1 order by position',
+    [roundId],
+  );
+  return {
+    round,
+    players: players.rows.map((p) => ({
+      line: Number(p.line),
+      guid8: String(p.guid8),
+      name: String(p.name),
+      team: Number(p.team),
+      kills: Number(p.kills),
+      deaths: Number(p.deaths),
+      damageGiven: Number(p.damage_given),
+      damageReceived: Number(p.damage_received),
+      gibs: Number(p.gibs),
+      revivesGiven: Number(p.revives_given),
+      headshots: Number(p.headshots),
+      accuracy: p.accuracy === null ? null : Number(p.accuracy),
+      timePlayedSec: Number(p.time_played_sec),
+      weapons: byLine.get(Number(p.line)) ?? [],
+    })),
+    verdict: parseVerdict(verdict.rows[0]?.verdict),
+    history: history.rows.map((h) => ({
+      kind: h.kind === 'retraction' ? 'retraction' : 'verdict',
+      status: h.status,
+      position: Number(h.position),
+      verdict: h.kind === 'retraction' ? null : parseVerdict(h.verdict),
+    })),
+  };
+}
+
+/** The start of the session of `serverId` that holds the round at `unix` (walking back to a gap). */
+export async function sessionStartAround(
+  db: SqlExecutor,
+  serverId: string,
+  unix: number,
+  gapSec: number,
+): Promise<number | null> {
+  const r = await db.query<RoundRefRow>(
+    `select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix <= $2
+     order by file_time_unix desc, round_id desc limit ${MAX_SESSION_ROUNDS}`,
+    [serverId, unix],
+  );
+  const sessions = cutSessions(r.rows.map(toRef).reverse(), gapSec);
+  return sessions[sessions.length - 1]?.startUnix ?? null;
+}
+
+/** Each server's latest session with its evening and its last round: what Tonight shows. */
+export async function loadTonight(db: SqlExecutor, gapSec: number) {
+  const out: { session: SessionRef; detail: SessionDetail; last: RoundDetail | null }[] = [];
+  for (const serverId of await serverIds(db)) {
+    const session = await latestSession(db, serverId, gapSec);
+    if (!session) continue;
+    const detail = await sessionDetail(db, session);
+    const last = await roundDetail(db, session.rounds[session.rounds.length - 1]!.roundId);
+    out.push({ session, detail, last });
+  }
+  // The server that played last first.
+  return out.sort(
+    (a, b) => b.session.endUnix - a.session.endUnix || (a.session.serverId < b.session.serverId ? -1 : 1),
+  );
+}
