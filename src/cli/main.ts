@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { envVariables, loadConfig } from '../config.ts';
 import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
+import { webEnvVariables } from '../web/webConfig.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
 import { collectCommand } from './commands/collect.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -12,6 +13,7 @@ import { rebuildCommand } from './commands/rebuild.ts';
 import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
+import { webCommand } from './commands/web.ts';
 
 export const commands: Command[] = [
   ingestCommand,
@@ -21,6 +23,7 @@ export const commands: Command[] = [
   rebuildCommand,
   replayCommand,
   statusCommand,
+  webCommand,
   demoCommand,
 ];
 
@@ -47,7 +50,7 @@ Options for every command:
   --version       print the version
 
 Environment:
-${Object.entries(envVariables)
+${Object.entries({ ...envVariables, ...webEnvVariables })
   .map(([k, v]) => `  ${k.padEnd(26)} ${v.help}\n  ${''.padEnd(26)} example: ${v.example}`)
   .join('\n')}
 

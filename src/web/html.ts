@@ -19,7 +19,6 @@ const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * control characters (C0 but TAB and LF, DEL, C1) that a game server lets into a name dropped.
  */
 export function escapeText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/[&<>"']/g, (c) => entities[c]!);
 }
 

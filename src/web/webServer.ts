@@ -237,8 +237,10 @@ export async function startWebServer(deps: WebDeps, listen: { host: string; port
     port: address.port,
     feed,
     dropLiveConnections() {
+      const n = streams.size;
       for (const s of streams) s.destroy();
       streams.clear();
+      return n;
     },
     async stop() {
       for (const s of streams) s.destroy();

@@ -11,9 +11,12 @@ import { type OutboxRecord, outboxColumns, renderPost, rowLabel, toOutboxRow } f
 import { renderText } from '../../sinks/discord/renderText.ts';
 import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredMap } from '../../stopwatch/mapRows.ts';
 import { openLedger } from '../../store/openStore.ts';
-import type { SqlExecutor } from '../../store/sqlDatabase.ts';
-import type { Command } from '../command.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
+import { DEFAULT_WEB_PORT, loadWebConfig } from '../../web/webConfig.ts';
+import { startWebServer } from '../../web/webServer.ts';
+import type { Command, CommandContext } from '../command.ts';
 import { ingestPaths } from './ingest.ts';
+import { waitForStopSignal } from './run.ts';
 
 const samplesDir = new URL('../../../samples/', import.meta.url);
 const zone = 'Europe/Ljubljana';
@@ -108,7 +111,7 @@ async function verdictsTable(db: SqlExecutor): Promise<string[]> {
 
 export const demoCommand: Command = {
   name: 'demo',
-  usage: 'et-ledger demo [--charts DIR]',
+  usage: 'et-ledger demo [--charts DIR] [--web] [--port N]',
   summary: 'ingest the bundled sample evening into a temporary store and show its Discord posts and verdicts',
   details: `Start here. The demo copies nothing and touches no store of yours: it ingests samples/stats and
 samples/lua-legacy (server zone ${zone}, server id "${serverId}") into an embedded PGlite store in a
@@ -120,8 +123,10 @@ In live operation (et-ledger run) rounds older than ET_LEDGER_POST_MAX_AGE (6 h)
 the demo shows them all. Logs go to stderr (warn and above).
 
 Options:
-  --charts DIR   also write the session summaries' chart images (PNG) into DIR`,
-  options: { charts: { type: 'string' } },
+  --charts DIR   also write the session summaries' chart images (PNG) into DIR
+  --web          then serve the web pages of the sample evening (http://127.0.0.1:8790/, or --port)
+                 until Ctrl-C; the folder is deleted when it stops`,
+  options: { charts: { type: 'string' }, web: { type: 'boolean' }, port: { type: 'string' } },
   defaultLogLevel: 'warn',
   async run(ctx) {
     const dir = await mkdtemp(join(tmpdir(), 'et-ledger-demo-'));
@@ -169,6 +174,7 @@ Options:
         ctx.io.out(
           '\nNext: et-ledger ingest --tz <zone> <your stats and Lua folders>, then et-ledger export verdicts; docs/discord.md for the bot.',
         );
+        if (ctx.values.web === true) await serveDemoPages(ctx, ledger.db);
       } finally {
         await ledger.close();
       }
@@ -178,6 +184,23 @@ Options:
     }
   },
 };
+
+/** The sample evening's web pages until a signal (the store is deleted afterwards). */
+async function serveDemoPages(ctx: CommandContext, db: SqlDatabase): Promise<void> {
+  const web = loadWebConfig(process.env, { port: typeof ctx.values.port === 'string' ? ctx.values.port : undefined });
+  const stopSignal = waitForStopSignal(ctx.log);
+  try {
+    const server = await startWebServer(
+      { db, log: ctx.log, sessionGapMin: Number(ctx.config.sessionGapMin) },
+      { host: web.host, port: web.port ?? DEFAULT_WEB_PORT },
+    );
+    ctx.io.out(`\nThe sample evening's pages: ${server.url}/ (Ctrl-C stops and deletes the demo store)`);
+    await stopSignal.promise;
+    await server.stop();
+  } finally {
+    stopSignal.dispose();
+  }
+}
 
 /** Each map's time set, result and winner by logical team, then each evening's score. */
 async function mapsTable(db: SqlExecutor, gapMin: number): Promise<string[]> {

@@ -13,6 +13,7 @@ import {
 } from '../../sinks/discord/swapEffects.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
+import { loadWebConfig } from '../../web/webConfig.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { cliRuntime } from './cliRuntime.ts';
 
@@ -88,7 +89,13 @@ async function swapEffects(
     verdicts: verdicts
       ? await verdictChanges(db, verdicts.previous?.schemaName ?? null, verdicts.build.schemaName)
       : null,
-    posts: outbox ? await discordEffects(db, outbox.build.schemaName, { nowSec: Date.now() / 1000, maxAgeSec }) : null,
+    posts: outbox
+      ? await discordEffects(db, outbox.build.schemaName, {
+          nowSec: Date.now() / 1000,
+          maxAgeSec,
+          publicUrl: loadWebConfig(process.env).publicUrl,
+        })
+      : null,
     maxAgeSec,
   };
 }

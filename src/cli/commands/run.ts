@@ -19,6 +19,8 @@ import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
 import { startKafkaSource } from '../../sources/kafkaSource.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
+import { loadWebConfig } from '../../web/webConfig.ts';
+import { startWebServer } from '../../web/webServer.ts';
 import type { Command } from '../command.ts';
 import {
   createConfiguredPollers,
@@ -35,7 +37,8 @@ export const runCommand: Command = {
 (watched folders, SFTP poller) append new files; the HTTP receiver takes signed Lua reports
 (POST /v1/reports) and legacy STATS_READY bodies (POST /v1/legacy/<token>) and serves
 GET /healthz and GET /metrics; the Discord relay (when a relay channel is configured) takes
-STATS_READY messages of whitelisted webhooks; with a post channel, the Discord sink posts; a ClockTicked fact per server every 30 s. On a signal it stops
+STATS_READY messages of whitelisted webhooks; with a post channel, the Discord sink posts; a ClockTicked fact per server every 30 s;
+with ET_LEDGER_WEB_PORT, the web pages (et-ledger web --help) from this process. On a signal it stops
 the sources, the projections and the store, then exits 0. Logs are JSON lines on stderr.
 
 --config FILE is JSON, described field by field in docs/run.md. Without it, one game server
@@ -63,7 +66,9 @@ Examples:
     }
     const rc = loadRunConfig(process.env, fileText, config, configPath ? `--config ${configPath}` : undefined);
     // Parsed before anything starts: a Discord mistake must not surface after the sources run.
-    const discord = loadDiscordConfig(process.env, { relay: relayChannels(rc).length > 0 });
+    const web = loadWebConfig(process.env);
+    const discordOnly = loadDiscordConfig(process.env, { relay: relayChannels(rc).length > 0 });
+    const discord = discordOnly && { ...discordOnly, publicUrl: web.publicUrl };
     const keys = await readPrivateKeys(rc);
     const stopSignal = waitForStopSignal(log);
     const stack: { name: string; stop: () => Promise<void> }[] = [];
@@ -72,6 +77,21 @@ Examples:
       const ledger = await openLedger(config.store);
       stack.push({ name: 'store', stop: () => ledger.close() });
       await startService(rc, discord, keys, ledger, log, stack, () => stopSignal.fail(), config.sessionGapMin);
+      if (web.port !== null) {
+        // A PGlite store is one process: the pages are served from here, over the same database.
+        const pages = await startWebServer(
+          { db: ledger.db, log, sessionGapMin: config.sessionGapMin },
+          { host: web.host, port: web.port },
+        ).catch((e: unknown) => {
+          throw new LedgerError(
+            'CONFIG_INVALID',
+            `the web pages cannot listen on ${web.host}:${web.port}: ${(e as Error).message}\n    example: ET_LEDGER_WEB_PORT=8791`,
+            { cause: e },
+          );
+        });
+        stack.push({ name: 'web', stop: () => pages.stop() });
+        log.info({ url: pages.url }, 'web pages are up');
+      }
       const signal = await stopSignal.promise;
       log.info({ signal }, 'stopping');
       if (signal === 'failure') exitCode = 1;
@@ -197,7 +217,11 @@ type StopReason = NodeJS.Signals | 'failure';
  * The first SIGTERM or SIGINT stops the service gracefully; a second one ends the process at once.
  * `fail()` stops it the same way when a part cannot go on (exit code 1).
  */
-function waitForStopSignal(log: Logger): { promise: Promise<StopReason>; fail: () => void; dispose: () => void } {
+export function waitForStopSignal(log: Logger): {
+  promise: Promise<StopReason>;
+  fail: () => void;
+  dispose: () => void;
+} {
   let received: StopReason | null = null;
   let resolve: (s: StopReason) => void = () => {};
   const promise = new Promise<StopReason>((r) => {

@@ -73,6 +73,8 @@ export type DiscordConfig = {
   api: string;
   /** Seconds; 0 = post rounds of any age. */
   postMaxAgeSec: number;
+  /** The web pages' public address (ET_LEDGER_PUBLIC_URL, src/web/webConfig.ts): round posts link to their page. */
+  publicUrl?: string | null;
 };
 
 /**

@@ -115,7 +115,7 @@ export function createSender(opts: SenderOptions) {
       );
       return 'done';
     }
-    const message = await renderPost(db, row);
+    const message = await renderPost(db, row, { publicUrl: config.publicUrl ?? null });
     if (message === null) return 'waiting';
     const contentHash = hashOf(message);
     if (hasMessage && sent) {

@@ -1,7 +1,9 @@
 // Turns one outbox row into the message it asks for, reading the rows a renderer needs from the
 // read models (the renderers stay pure). Shared by the sender and `et-ledger demo`.
+
 import { RoundTimingReconciled, type Verdict } from '../../events/index.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
+import { roundPageUrl } from '../../web/webConfig.ts';
 import type { DiscordMessage } from './embedLimits.ts';
 import { mapLabel } from './inertText.ts';
 import { postRef } from './renderFormat.ts';
@@ -86,7 +88,7 @@ async function roundsCaughtUp(db: SqlExecutor, position: number): Promise<boolea
 export async function renderPost(
   db: SqlExecutor,
   row: OutboxRow,
-  opts: { assumeCaughtUp?: boolean } = {},
+  opts: { assumeCaughtUp?: boolean; publicUrl?: string | null } = {},
 ): Promise<DiscordMessage | null> {
   const ref = postRef(row.targetKey, row.kind);
   const caughtUp = async () => opts.assumeCaughtUp === true || (await roundsCaughtUp(db, row.position));
@@ -103,5 +105,6 @@ export async function renderPost(
     players: await roundPlayers(db, row.statsFactId),
     ref,
     context: await roundContext(db, row.statsFactId),
+    pageUrl: roundPageUrl(opts.publicUrl ?? null, row.statsFactId),
   });
 }

@@ -54,6 +54,8 @@ export type RoundView = {
   ref: string;
   /** Without it (a slash command's answer) the map lines are left out. */
   context?: RoundContext;
+  /** The round's web page (ET_LEDGER_PUBLIC_URL), the title's link; none without a public URL. */
+  pageUrl?: string | null;
 };
 
 const colours = { 1: 0xb03a2e, 2: 0x2874a6, 0: 0x7f8c8d } as const;
@@ -138,6 +140,7 @@ export function renderRoundSummary(view: RoundView): DiscordMessage {
   ].join('\n');
   const embed: APIEmbed = {
     title: `${mapMarkdown(v.map)} · round ${v.round}`,
+    ...(view.pageUrl ? { url: view.pageUrl } : {}),
     description,
     color: noPlayers ? colours[0] : colours[v.winner],
     fields,

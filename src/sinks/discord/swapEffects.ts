@@ -82,7 +82,7 @@ type SentRow = {
 export async function discordEffects(
   db: SqlExecutor,
   outboxSchema: string,
-  opts: { nowSec: number; maxAgeSec: number },
+  opts: { nowSec: number; maxAgeSec: number; publicUrl?: string | null },
 ): Promise<PostEffect[]> {
   const exists = await db.query<{ t: string | null }>("select to_regclass('discord_sink.messages')::text as t");
   const sent = exists.rows[0]?.t
@@ -111,7 +111,7 @@ export async function discordEffects(
       continue;
     }
     // The rounds read model is not rebuilt with the correlator: what it holds now is what the sender reads.
-    const message = await renderPost(db, row, { assumeCaughtUp: true });
+    const message = await renderPost(db, row, { assumeCaughtUp: true, publicUrl: opts.publicUrl ?? null });
     if (message !== null && hashOf(message) !== s.content_hash)
       effects.push({ action: 'edit', targetKey: row.targetKey, kind: row.kind, label });
   }
