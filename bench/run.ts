@@ -10,6 +10,7 @@ const benches: Record<string, string> = {
   http: './http.ts',
   kafka: './kafka.ts',
   post: './post.ts',
+  web: './web.ts',
 };
 
 const name = process.argv[2];

@@ -22,6 +22,14 @@ const lua = (name: string) => join(samples, 'lua-legacy', name);
 const artifacts = fileURLToPath(new URL('../../test-artifacts/web/', import.meta.url));
 const chromiumPath = '/usr/bin/chromium';
 
+/** What the tests read of a page's globals (code in page.evaluate runs in the browser). */
+type InPage = {
+  __sameDocument?: boolean;
+  __pwned?: number;
+  innerWidth: number;
+  document: { documentElement: { scrollWidth: number } };
+};
+
 /** The read-only role of README "Web pages", made for this database. */
 async function createPageRole(adminUrl: string, role: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -134,7 +142,7 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
     await expect.poll(() => page.locator('section.server h2').innerText(), { timeout: 10_000 }).toContain('tonight');
     expect(await page.locator('.maps li').allTextContents()).toEqual([expect.stringContaining('supply')]);
     await page.evaluate(() => {
-      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+      (globalThis as unknown as InPage).__sameDocument = true;
     });
 
     // Another process appends and projects; the page learns of it by the read models' notification.
@@ -165,13 +173,17 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
       .poll(() => page.locator('.maps li').nth(1).innerText(), { timeout: 10_000 })
       .toContain('etl_adlernest');
     await expect.poll(() => page.locator('#live-status').innerText(), { timeout: 10_000 }).toBe('live');
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).__sameDocument)).toBe(true);
     expect(Number(await page.locator('body').getAttribute('data-updates'))).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(artifacts, 'tonight-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(artifacts, 'tonight-390.png'), fullPage: true });
     // Nothing is wider than the phone but the tables, which scroll inside their own box.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(
+      () =>
+        (globalThis as unknown as InPage).document.documentElement.scrollWidth -
+        (globalThis as unknown as InPage).innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.close();
   }, 120_000);
@@ -262,7 +274,7 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
     await admin.connect();
     const roundId = (await admin.query("select round_id from read.rounds where server_id = 'evil'")).rows[0].round_id;
     await admin.end();
-    const pwned = (p: Page) => p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? null);
+    const pwned = (p: Page) => p.evaluate(() => (globalThis as unknown as InPage).__pwned ?? null);
     for (const path of ['/', `/rounds/${roundId}`, '/sessions', '/leaderboard?period=all&metric=kills']) {
       const page = await open(path);
       await page.waitForLoadState('load');
