@@ -15,8 +15,9 @@ const INK = '#2563eb';
 const AXIS = 'class="chart-axis" stroke="#9ca3af" stroke-width="1"';
 
 // C0 and C1 controls (the brief keeps none, not even tab or newline), plus what XML 1.0 cannot carry at all:
-// lone surrogates (with the u flag a paired surrogate is one code point and does not match) and U+FFFE/FFFF.
-const DROP = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/gu;
+// lone surrogates (with the u flag a paired surrogate is one code point and does not match) and U+FFFE/FFFF;
+// and the bidi embeddings, overrides and isolates, which SVG text cannot contain to one label.
+const DROP = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]/gu;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 const clean = (text: string): string => String(text).replace(DROP, '');

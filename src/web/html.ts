@@ -45,7 +45,12 @@ export const trusted = (markup: string): SafeHtml => new SafeHtml(markup);
  */
 export const nameHtml = (name: string): SafeHtml => html`<bdi>${name}</bdi>`;
 
+/** A name where no element can isolate it (a `<title>`, an SVG title): isolated by FSI … PDI. */
+export const isolated = (name: string): string => `\u2068${name}\u2069`;
+
 /** A link to one of our own pages: path segments are percent-encoded, never taken as markup or a scheme. */
 export function href(...segments: (string | number)[]): string {
-  return `/${segments.map((s) => encodeURIComponent(String(s))).join('/')}`;
+  // `.` and `..` are left alone by encodeURIComponent and would walk up the path.
+  const encode = (s: string) => (s === '.' || s === '..' ? s.replaceAll('.', '%2E') : encodeURIComponent(s));
+  return `/${segments.map((s) => encode(String(s))).join('/')}`;
 }

@@ -9,7 +9,9 @@ const shape = /^(all|\d{1,4}[hdw]|\d{4}-\d{2}-\d{2})$/;
 /** The period of a query parameter, or an error message for a 400. */
 export function parsePeriod(text: string | undefined, nowMs: number, fallback = 'all'): Period | { error: string } {
   const t = (text ?? fallback).trim();
-  const since = shape.test(t) ? parseSince(t, nowMs) : null;
+  let since = shape.test(t) ? parseSince(t, nowMs) : null;
+  // Date.parse rolls 2026-02-31 over to 3 March: a date must read back as itself.
+  if (since !== null && t.includes('-') && new Date(since * 1000).toISOString().slice(0, 10) !== t) since = null;
   if (since === null)
     return {
       error: `period must be all, a number of hours, days or weeks (24h, 30d, 12w) or a date (2026-08-01); got ${JSON.stringify(t.slice(0, 40))}`,

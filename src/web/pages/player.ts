@@ -4,7 +4,7 @@ import { clock } from '../../sinks/discord/renderFormat.ts';
 import { accuracyOf, dpmOf, kdOf } from '../../sinks/discord/statsQueries.ts';
 import { lineChart } from '../charts.ts';
 import { dateIn, fixed } from '../format.ts';
-import { html, nameHtml, trusted } from '../html.ts';
+import { html, isolated, nameHtml, trusted } from '../html.ts';
 import { page } from '../layout.ts';
 import type { DpmPoint, MapRecordRow, PlayerIdentity, Totals } from '../playerQueries.ts';
 import { type Period, periodForm } from './period.ts';
@@ -20,7 +20,7 @@ export function playerPage(
     .filter((p) => p.seconds > 0)
     .map((p) => ({ x: p.startUnix, y: (p.damage * 60) / p.seconds, label: dateIn(p.startUnix, p.tz) }));
   return page(
-    { title: who.name, active: 'players' },
+    { title: isolated(who.name), active: 'players' },
     html`<h1>${nameHtml(who.name)} <span class="muted">${who.guid8}</span></h1>
 ${who.names.length > 1 ? html`<p class="muted">Also played as ${who.names.slice(1).map((n, i) => html`${i > 0 ? ', ' : ''}${nameHtml(n)}`)}</p>` : ''}
 ${periodForm(`/players/${encodeURIComponent(who.guid8)}`, period)}
@@ -36,7 +36,7 @@ ${periodForm(`/players/${encodeURIComponent(who.guid8)}`, period)}
 <dt>Revives</dt><dd>${totals.revives}</dd>
 </dl></div>
 <h2>DPM per evening</h2>
-${trusted(lineChart(chartPoints, { title: `${who.name}: DPM per evening`, yLabel: 'DPM', formatY: (y) => y.toFixed(0) }))}
+${trusted(lineChart(chartPoints, { title: `${isolated(who.name)}: DPM per evening`, yLabel: 'DPM', formatY: (y) => y.toFixed(0) }))}
 <h2>Maps</h2>
 ${
   maps.length === 0

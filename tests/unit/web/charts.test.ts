@@ -77,7 +77,11 @@ describe('svgText', () => {
 
   it('drops C0 and C1 controls, keeping everything else', () => {
     expect(svgText('a\u0000b\u001fc\u007fd\u009fe\n\tf')).toBe('abcdef');
-    expect(svgText('\u00a0é\u202e😀')).toBe('\u00a0é\u202e😀');
+    expect(svgText('\u00a0é😀')).toBe('\u00a0é😀');
+  });
+
+  it('drops bidi overrides and isolates, which no SVG element could contain to one label', () => {
+    expect(svgText('\u202eevil\u2066x\u2069')).toBe('evilx');
   });
 
   it('drops what XML cannot carry: lone surrogates and U+FFFE/FFFF', () => {
