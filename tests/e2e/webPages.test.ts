@@ -138,8 +138,8 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
 
   it('Tonight updates itself as rounds arrive, and resumes after its connection is cut', async () => {
     const page = await open('/');
-    await expect.poll(() => page.locator('#live-status').innerText(), { timeout: 15_000 }).toBe('live');
-    await expect.poll(() => page.locator('section.server h2').innerText(), { timeout: 10_000 }).toContain('tonight');
+    await expect.poll(() => page.locator('#live-status').textContent(), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => page.locator('section.server h2').textContent(), { timeout: 10_000 }).toContain('tonight');
     expect(await page.locator('.maps li').allTextContents()).toEqual([expect.stringContaining('supply')]);
     await page.evaluate(() => {
       (globalThis as unknown as InPage).__sameDocument = true;
@@ -154,14 +154,16 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
       lua('02-supply-R2-surrender.json'),
     );
     await expect
-      .poll(() => page.locator('section.server h3').first().innerText(), { timeout: 15_000 })
+      .poll(() => page.locator('section.server h3').first().textContent(), { timeout: 15_000 })
       .toContain('supply R2');
-    await expect.poll(() => page.locator('.maps li').first().innerText(), { timeout: 10_000 }).toContain('held 9:03');
-    await expect.poll(() => page.locator('section.server .score').innerText(), { timeout: 10_000 }).toContain('2 : 0');
+    await expect.poll(() => page.locator('.maps li').first().textContent(), { timeout: 10_000 }).toContain('held 9:03');
+    await expect
+      .poll(() => page.locator('section.server .score').textContent(), { timeout: 10_000 })
+      .toContain('2 : 0');
 
     // The live connection is cut (a proxy restart): EventSource reconnects with Last-Event-ID.
     expect(web.dropLiveConnections()).toBe(1);
-    await expect.poll(() => page.locator('#live-status').innerText(), { timeout: 10_000 }).not.toBe('live');
+    await expect.poll(() => page.locator('#live-status').textContent(), { timeout: 10_000 }).not.toBe('live');
     await ingest(
       '--server',
       'eu1',
@@ -170,9 +172,9 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
     );
     await expect.poll(() => page.locator('.maps li').count(), { timeout: 15_000 }).toBe(2);
     await expect
-      .poll(() => page.locator('.maps li').nth(1).innerText(), { timeout: 10_000 })
+      .poll(() => page.locator('.maps li').nth(1).textContent(), { timeout: 10_000 })
       .toContain('etl_adlernest');
-    await expect.poll(() => page.locator('#live-status').innerText(), { timeout: 10_000 }).toBe('live');
+    await expect.poll(() => page.locator('#live-status').textContent(), { timeout: 10_000 }).toBe('live');
     expect(await page.evaluate(() => (globalThis as unknown as InPage).__sameDocument)).toBe(true);
     expect(Number(await page.locator('body').getAttribute('data-updates'))).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(artifacts, 'tonight-1280.png'), fullPage: true });
@@ -195,8 +197,8 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
     const evenings = page.locator('tbody tr');
     await expect.poll(() => evenings.count()).toBe(2);
     await page.locator('a', { hasText: 'Wed, 19 Aug 2026' }).click();
-    await expect.poll(() => page.locator('h1').innerText(), { timeout: 10_000 }).toContain('Wed, 19 Aug 2026');
-    await expect.poll(() => page.locator('.score').innerText(), { timeout: 10_000 }).toContain('4 : 2');
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toContain('Wed, 19 Aug 2026');
+    await expect.poll(() => page.locator('.score').textContent(), { timeout: 10_000 }).toContain('4 : 2');
     await expect.poll(() => page.locator('.maps li').count(), { timeout: 10_000 }).toBe(3);
 
     const admin = new pg.Client({ connectionString: adminUrl });
@@ -206,14 +208,14 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
         await admin.query("select round_id from read.rounds where file_name like '%214136-supply-round-1.txt'")
       ).rows[0].round_id;
       await page.locator(`a[href="/rounds/${supplyR1}"]`).first().click();
-      await expect.poll(() => page.locator('h1').innerText(), { timeout: 10_000 }).toBe('supply · round 1');
+      await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe('supply · round 1');
       // Stats first, the Lua report in a later ingest: the history says what changed it.
       await expect.poll(() => page.locator('.history li').count(), { timeout: 10_000 }).toBe(2);
       await expect
-        .poll(() => page.locator('.history li').nth(1).innerText(), { timeout: 10_000 })
+        .poll(() => page.locator('.history li').nth(1).textContent(), { timeout: 10_000 })
         .toContain('corrected by a late Lua report');
-      await expect.poll(() => page.locator('.panel').innerText(), { timeout: 10_000 }).toContain('ALIGNED');
-      await expect.poll(() => page.locator('.panel').innerText(), { timeout: 10_000 }).toContain('9:03');
+      await expect.poll(() => page.locator('.panel').textContent(), { timeout: 10_000 }).toContain('ALIGNED');
+      await expect.poll(() => page.locator('.panel').textContent(), { timeout: 10_000 }).toContain('9:03');
       const lines = (
         await admin.query('select count(*)::int as n from read.player_stats where round_id = $1', [supplyR1])
       ).rows[0].n;
@@ -225,7 +227,7 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
       await page.screenshot({ path: join(artifacts, 'round-390.png'), fullPage: true });
 
       await page.locator('a', { hasText: 'bramble' }).first().click();
-      await expect.poll(() => page.locator('h1').innerText(), { timeout: 10_000 }).toContain('bramble');
+      await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toContain('bramble');
       const expected = (
         await admin.query(
           `select count(distinct p.round_id)::int as rounds, sum(p.damage_given)::int as damage
@@ -235,13 +237,13 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
       await page.locator('select[name=period]').selectOption('all');
       await page.locator('form.filters button').click();
       await expect
-        .poll(() => page.locator('[data-field=rounds]').innerText(), { timeout: 10_000 })
+        .poll(() => page.locator('[data-field=rounds]').textContent(), { timeout: 10_000 })
         .toBe(String(expected.rounds));
       await expect
-        .poll(() => page.locator('[data-field=damage]').innerText(), { timeout: 10_000 })
+        .poll(() => page.locator('[data-field=damage]').textContent(), { timeout: 10_000 })
         .toBe(String(expected.damage));
       await expect.poll(() => page.locator('svg[role=img]').count(), { timeout: 10_000 }).toBe(1);
-      await expect.poll(() => page.locator('table').last().innerText(), { timeout: 10_000 }).toContain('supply');
+      await expect.poll(() => page.locator('table').last().textContent(), { timeout: 10_000 }).toContain('supply');
 
       await page.goto(`${web.url}/leaderboard?metric=kills&period=all`);
       const top = (
@@ -250,7 +252,7 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
         )
       ).rows[0];
       await expect
-        .poll(() => page.locator('tbody tr').first().innerText(), { timeout: 10_000 })
+        .poll(() => page.locator('tbody tr').first().textContent(), { timeout: 10_000 })
         .toContain(String(top.kills));
       await expect
         .poll(() => page.locator(`tbody tr`).first().locator('a').getAttribute('href'))
@@ -280,7 +282,7 @@ describe.skipIf(!postgresAvailable() || !existsSync(chromiumPath))('web pages in
       await page.waitForLoadState('load');
       expect(await pwned(page), path).toBeNull();
       expect(await page.locator('img').count(), path).toBe(0);
-      const text = await page.locator('main').innerText();
+      const text = await page.locator('main').textContent();
       if (path !== '/sessions') expect(text, path).toContain('<script>window.__pwned=1</script>');
       if (path !== '/sessions') expect(text, path).toContain('"><img src=x onerror="window.__pwned=2">');
       expect(await page.locator('a[href^="javascript:"]').count(), path).toBe(0);
