@@ -11,6 +11,7 @@ import { accuracyMinShots, awards, decideAwards } from '../../../src/stats/award
 import { buildEvening, type EveningRow } from '../../../src/stats/evening.ts';
 import { qualification, qualifies, requiredSec } from '../../../src/stats/qualification.ts';
 import type { StoredMapRow } from '../../../src/stopwatch/mapRows.ts';
+import { roundPageUrl } from '../../../src/web/webConfig.ts';
 import { lineup, verdict } from './verdictFixture.ts';
 
 const ref = postRef('k', 'session-summary');
@@ -268,6 +269,16 @@ describe('the evening post and round lines keep hostile names inert', () => {
     expect(text).toContain('R1 missing: figures are both halves');
     expect(text).toContain('100.0'); // 1000 × 60 / 600
     expect(text).not.toContain('199.3'); // 1000 × 60 / 301
+  });
+
+  it("links the title to the round's web page only when a public URL is set", () => {
+    const { stats, verdictPlayers } = lineup(1);
+    const base = { verdict: verdict({ players: verdictPlayers }), players: stats, ref };
+    const roundId = '5b4bd2bc-0f29-8db3-b3a7-4c1926499411';
+    const linked = renderRoundSummary({ ...base, pageUrl: roundPageUrl('https://stats.example.org', roundId) });
+    expect(linked.embeds[0]!.url).toBe(`https://stats.example.org/rounds/${roundId}`);
+    expect(renderRoundSummary(base).embeds[0]!.url).toBeUndefined();
+    expect(renderRoundSummary({ ...base, pageUrl: roundPageUrl(null, roundId) }).embeds[0]!.url).toBeUndefined();
   });
 
   it('a round nobody played says it is no result', () => {
