@@ -19,14 +19,8 @@ import { roundPage } from './pages/round.ts';
 import { sessionPage, sessionsPage } from './pages/sessions.ts';
 import { serverSection, tonightPage } from './pages/tonight.ts';
 import { playerDpmBySession, playerIdentity, playerMapRecord, playerTotals } from './playerQueries.ts';
-import {
-  loadTonight,
-  roundDetail,
-  sessionAt,
-  sessionDetail,
-  sessionStartAround,
-  sessionsBefore,
-} from './webQueries.ts';
+import { roundDetail } from './roundQueries.ts';
+import { loadTonight, sessionAt, sessionDetail, sessionStartAround, sessionsBefore } from './webQueries.ts';
 
 const css = readFileSync(new URL('site.css', import.meta.url), 'utf8');
 
