@@ -13,7 +13,6 @@ import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredM
 import { openLedger } from '../../store/openStore.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
 import { DEFAULT_WEB_PORT, loadWebConfig } from '../../web/webConfig.ts';
-import { startWebServer } from '../../web/webServer.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { ingestPaths } from './ingest.ts';
 import { waitForStopSignal } from './run.ts';
@@ -190,6 +189,8 @@ async function serveDemoPages(ctx: CommandContext, db: SqlDatabase): Promise<voi
   const web = loadWebConfig(process.env, { port: typeof ctx.values.port === 'string' ? ctx.values.port : undefined });
   const stopSignal = waitForStopSignal(ctx.log);
   try {
+    // Loaded when asked for: every other command starts without the web server's modules.
+    const { startWebServer } = await import('../../web/webServer.ts');
     const server = await startWebServer(
       { db, log: ctx.log, sessionGapMin: Number(ctx.config.sessionGapMin) },
       { host: web.host, port: web.port ?? DEFAULT_WEB_PORT },

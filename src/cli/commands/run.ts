@@ -20,7 +20,6 @@ import { createGroupAppend } from '../../sources/groupAppend.ts';
 import { startKafkaSource } from '../../sources/kafkaSource.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
 import { loadWebConfig } from '../../web/webConfig.ts';
-import { startWebServer } from '../../web/webServer.ts';
 import type { Command } from '../command.ts';
 import {
   createConfiguredPollers,
@@ -79,6 +78,8 @@ Examples:
       await startService(rc, discord, keys, ledger, log, stack, () => stopSignal.fail(), config.sessionGapMin);
       if (web.port !== null) {
         // A PGlite store is one process: the pages are served from here, over the same database.
+        // Loaded when asked for: every other command starts without the web server's modules.
+        const { startWebServer } = await import('../../web/webServer.ts');
         const pages = await startWebServer(
           { db: ledger.db, log, sessionGapMin: config.sessionGapMin },
           { host: web.host, port: web.port },

@@ -6,7 +6,6 @@ import { openPgliteDatabase } from '../../store/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../../store/postgresDatabase.ts';
 import type { SqlDatabase } from '../../store/sqlDatabase.ts';
 import { DEFAULT_WEB_PORT, loadWebConfig, webEnvVariables } from '../../web/webConfig.ts';
-import { startWebServer } from '../../web/webServer.ts';
 import type { Command } from '../command.ts';
 import { describeStore } from '../describeStore.ts';
 import { waitForStopSignal } from './run.ts';
@@ -45,6 +44,8 @@ Examples:
     const stopSignal = waitForStopSignal(log);
     const db = await openReadModels(config.store);
     try {
+      // Loaded when asked for: every other command starts without the web server's modules.
+      const { startWebServer } = await import('../../web/webServer.ts');
       const server = await startWebServer(
         { db, log, sessionGapMin: config.sessionGapMin },
         { host: web.host, port: web.port ?? DEFAULT_WEB_PORT },
