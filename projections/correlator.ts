@@ -31,10 +31,13 @@ import {
   pairNear,
   revisedHalf,
   roundsOf,
+  type StatsGroup,
   type StoredRound,
+  type StoredStatsFact,
   statsFactsSql,
   storeStatsFacts,
 } from './support/statsFacts.ts';
+import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrections.ts';
 
 /** Candidates this far around a batch's seeds are read in one query; components rarely reach further. */
 const PRELOAD_PAD_SEC = 6 * 3600;
@@ -53,10 +56,11 @@ const rulesVersion = 4;
 /**
  * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
  * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
- * file is the same round key. v5: stats_facts keeps every reading of a file time. Every build is
- * a generation of its own.
+ * file is the same round key. v5: stats_facts keeps every reading of a file time. v6: zone
+ * corrections (ServerZoneCorrected) re-read the stats facts they cover. Every build is a generation
+ * of its own.
  */
-const version = 5;
+const version = 6;
 
 /**
  * The correlator under a given rule set and version. The registry's `correlator` is the one the
@@ -65,6 +69,43 @@ const version = 5;
 export function defineCorrelator(config: CorrelatorConfig, version: number) {
   const decide = (ctx: ApplyContext, seeds: CorrelatorFact[], ticks: [string, number][] = []) =>
     decideWithConfig(config, ctx, seeds, ticks);
+  /**
+   * Stats facts just stored become candidates: R1s as they are, R2s whose pairing moved near them
+   * (and in `left`, where facts that moved in time were before); then everything they touch is decided.
+   */
+  const decideStats = async (ctx: ApplyContext, stored: StoredStatsFact[], left: StatsGroup[] = []) => {
+    // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
+    const seeds: CorrelatorFact[] = stored
+      .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
+      .map((f) => statsCandidate(f.factId, unpairedRound2(f.round), f.timing.fileTimeCandidatesUnix));
+    // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
+    for (const group of collectGroups(stored, left)) {
+      const pairs = await pairNear(ctx.tx, group);
+      const known = new Map(
+        (
+          await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
+            'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
+            [pairs.map((p) => p.r2Id)],
+          )
+        ).rows.map((r) => [r.r2_id, r.r1_id]),
+      );
+      const changed = pairs.filter((p) => pairingMoved(p, known) || revisedHalf(p, stored));
+      if (changed.length === 0) continue;
+      await ctx.tx.query(
+        `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])
+       on conflict (r2_id) do update set r1_id = excluded.r1_id`,
+        [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
+      );
+      const halves = await roundsOf(ctx.tx, changed, stored);
+      for (const { r2Id } of changed) {
+        const times =
+          stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
+        seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
+      }
+    }
+    await saveCandidates(ctx.tx, seeds, config);
+    await decide(ctx, seeds, eventTimes(seeds));
+  };
   return defineProjection({
     name: 'correlator',
     version,
@@ -73,38 +114,11 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
     tables: {},
     on: {
       StatsFileArrived: async (items, ctx) => {
-        const stored = await storeStatsFacts(ctx.tx, items);
-        // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
-        const seeds: CorrelatorFact[] = stored
-          .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
-          .map((f) => statsCandidate(f.factId, unpairedRound2(f.round), f.timing.fileTimeCandidatesUnix));
-        // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
-        for (const group of collectGroups(stored)) {
-          const pairs = await pairNear(ctx.tx, group);
-          const known = new Map(
-            (
-              await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
-                'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
-                [pairs.map((p) => p.r2Id)],
-              )
-            ).rows.map((r) => [r.r2_id, r.r1_id]),
-          );
-          const changed = pairs.filter((p) => pairingMoved(p, known) || revisedHalf(p, stored));
-          if (changed.length === 0) continue;
-          await ctx.tx.query(
-            `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])
-           on conflict (r2_id) do update set r1_id = excluded.r1_id`,
-            [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
-          );
-          const halves = await roundsOf(ctx.tx, changed, stored);
-          for (const { r2Id } of changed) {
-            const times =
-              stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
-            seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
-          }
-        }
-        await saveCandidates(ctx.tx, seeds, config);
-        await decide(ctx, seeds, eventTimes(seeds));
+        await decideStats(ctx, await storeStatsFacts(ctx.tx, await inCorrectedZones(ctx.tx, items)));
+      },
+      ServerZoneCorrected: async (items, ctx) => {
+        const { refeed, left } = await applyZoneCorrections(ctx.tx, items);
+        if (refeed.length > 0) await decideStats(ctx, await storeStatsFacts(ctx.tx, refeed, { rezoned: true }), left);
       },
       LuaRoundEnded: async (items, ctx) => {
         const seeds: LuaCandidate[] = items.map(({ event, meta }) => ({

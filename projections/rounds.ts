@@ -12,16 +12,19 @@ import {
   pairNear,
   revisedHalf,
   roundsOf,
+  type StatsGroup,
   type StoredRound,
+  type StoredStatsFact,
   statsFactsSql,
   storeStatsFacts,
 } from './support/statsFacts.ts';
+import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrections.ts';
 
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
 // v3: a round is its server and file name; a revision of the file replaces it. v4: every reading of
 // a DST-ambiguous file time is paired; an unreadable R2 time and an unpaired shutdown R2 are kept.
-// v5: stopwatch maps (map_halves, map_timing, maps).
-const version = 5;
+// v5: stopwatch maps (map_halves, map_timing, maps). v6: zone corrections (ServerZoneCorrected).
+const version = 6;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -43,38 +46,11 @@ export const rounds = defineProjection({
   },
   on: {
     StatsFileArrived: async (items, { tx }) => {
-      const stored = await storeStatsFacts(tx, items);
-      // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
-      const writes: RoundWrite[] = stored
-        .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
-        .map((f) => ({
-          roundId: f.factId,
-          round: unpairedRound2(f.round),
-          r1Id: null,
-          fileTimeUnix: f.timing.fileTimeUnix,
-        }));
-      const r1Readings: { r1Id: string; fileTimeUnix: number }[] = [];
-      for (const group of collectGroups(stored)) {
-        const pairs = await pairNear(tx, group);
-        const current = new Map(
-          (
-            await tx.query<{ round_id: string; r1_round_id: string | null }>(
-              'select round_id, r1_round_id from rounds where round_id = any($1::text[])',
-              [pairs.map((p) => p.r2Id)],
-            )
-          ).rows.map((r) => [r.round_id, r.r1_round_id]),
-        );
-        const changed = pairs.filter((p) => pairingMoved(p, current) || revisedHalf(p, stored));
-        const halves = await roundsOf(tx, changed, stored);
-        for (const { r2Id, r1Id, r1FileTimeUnix } of changed) {
-          writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
-          if (r1Id !== null && r1FileTimeUnix !== null) r1Readings.push({ r1Id, fileTimeUnix: r1FileTimeUnix });
-        }
-      }
-      await writeRounds(tx, writes);
-      const touched = await saveHalves(tx, writes);
-      await settleR1Readings(tx, r1Readings);
-      await decideMaps(tx, touched);
+      await writeStatsRounds(tx, await storeStatsFacts(tx, await inCorrectedZones(tx, items)));
+    },
+    ServerZoneCorrected: async (items, { tx }) => {
+      const { refeed, left } = await applyZoneCorrections(tx, items);
+      if (refeed.length > 0) await writeStatsRounds(tx, await storeStatsFacts(tx, refeed, { rezoned: true }), left);
     },
     RoundVerdictRetracted: async (items, { tx }) => {
       const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
@@ -195,4 +171,42 @@ async function settleR1Readings(tx: SqlExecutor, readings: { r1Id: string; fileT
      where round_id = x.id and file_time_unix is distinct from x.t`,
     params,
   );
+}
+
+/**
+ * The rounds of stats facts just stored: R1s as they are, R2s paired again near them (and in
+ * `left`, where facts that moved in time were before) wherever their pairing moved.
+ */
+async function writeStatsRounds(tx: SqlExecutor, stored: StoredStatsFact[], left: StatsGroup[] = []): Promise<void> {
+  // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
+  const writes: RoundWrite[] = stored
+    .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
+    .map((f) => ({
+      roundId: f.factId,
+      round: unpairedRound2(f.round),
+      r1Id: null,
+      fileTimeUnix: f.timing.fileTimeUnix,
+    }));
+  const r1Readings: { r1Id: string; fileTimeUnix: number }[] = [];
+  for (const group of collectGroups(stored, left)) {
+    const pairs = await pairNear(tx, group);
+    const current = new Map(
+      (
+        await tx.query<{ round_id: string; r1_round_id: string | null }>(
+          'select round_id, r1_round_id from rounds where round_id = any($1::text[])',
+          [pairs.map((p) => p.r2Id)],
+        )
+      ).rows.map((r) => [r.round_id, r.r1_round_id]),
+    );
+    const changed = pairs.filter((p) => pairingMoved(p, current) || revisedHalf(p, stored));
+    const halves = await roundsOf(tx, changed, stored);
+    for (const { r2Id, r1Id, r1FileTimeUnix } of changed) {
+      writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
+      if (r1Id !== null && r1FileTimeUnix !== null) r1Readings.push({ r1Id, fileTimeUnix: r1FileTimeUnix });
+    }
+  }
+  await writeRounds(tx, writes);
+  const touched = await saveHalves(tx, writes);
+  await settleR1Readings(tx, r1Readings);
+  await decideMaps(tx, touched);
 }

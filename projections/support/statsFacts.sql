@@ -19,3 +19,15 @@ create table stats_facts (
   revised        boolean not null default false
 );
 create index stats_facts_pairing on stats_facts (server_id, map_norm, file_time_unix);
+
+-- Zone corrections (ServerZoneCorrected facts, src/events/serverZoneCorrected.ts): the stats files
+-- of a server whose names' local time lies in [from_local, to_local] are read in `tz`; the latest
+-- correction (by log position) wins where two overlap. Kept here so a stats fact arriving after a
+-- correction is read in the corrected zone too: the order of the facts does not matter.
+create table zone_corrections (
+  position   bigint primary key,
+  server_id  text not null,
+  from_local text,
+  to_local   text,
+  tz         text not null
+);

@@ -29,6 +29,7 @@ export type StoredStatsFact = { factId: string; round: StoredRound; timing: Roun
 export async function storeStatsFacts(
   tx: SqlExecutor,
   items: { event: StatsFileArrived; meta: EventMeta }[],
+  opts: { rezoned?: boolean } = {},
 ): Promise<StoredStatsFact[]> {
   const ids = items.map(({ event }) => statsRoundId(event.data.serverId, event.data.fileName));
   const kept = new Map(
@@ -43,7 +44,8 @@ export async function storeStatsFacts(
   for (const [i, { event }] of items.entries()) {
     const id = ids[i]!;
     const before = latest.get(id) ?? kept.get(id);
-    const revision = before ? reviseWith(before.raw, event.raw) : 'new';
+    // A fact read again in a corrected zone (zoneCorrections.ts) is its own bytes: stored anew, as it was.
+    const revision = !before ? 'new' : opts.rezoned ? 'rezoned' : reviseWith(before.raw, event.raw);
     if (revision === 'stale') continue;
     const parsed = parseStatsFile(event.raw, event.data.fileName);
     if (!parsed.ok) continue;
@@ -104,8 +106,8 @@ function reviseWith(kept: Uint8Array, next: Uint8Array): 'stale' | 'grown' | 're
 }
 
 /** Widens per-group time ranges as facts are stored, so each group is re-paired once per batch. */
-export function collectGroups(facts: (StoredStatsFact | null)[]): StatsGroup[] {
-  const groups = new Map<string, StatsGroup>();
+export function collectGroups(facts: (StoredStatsFact | null)[], also: readonly StatsGroup[] = []): StatsGroup[] {
+  const groups = new Map<string, StatsGroup>(also.map((g) => [`${g.serverId}\0${g.mapNorm}`, g]));
   for (const f of facts) {
     if (!f || f.timing.fileTimeUnix === null) continue;
     const key = `${f.round.serverId}\0${f.mapNorm}`;

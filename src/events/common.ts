@@ -13,7 +13,20 @@ export const ServerId = z
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'a server id is letters, digits, dot, dash or underscore');
 
-export const IanaZone = z.string().refine(isIanaZone, { message: 'not an IANA time zone (example: Europe/Ljubljana)' });
+/** An IANA zone, in its canonical spelling (`europe/ljubljana` is stored as `Europe/Ljubljana`). */
+export const IanaZone = z
+  .string()
+  .refine(isIanaZone, { message: 'not an IANA time zone (example: Europe/Ljubljana)' })
+  .transform(canonicalZone);
+
+/** The IANA spelling of a zone Intl accepts in any case; the zone itself when Intl cannot say. */
+export function canonicalZone(zone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return zone;
+  }
+}
 
 const knownZones = new Map<string, boolean>();
 

@@ -56,6 +56,15 @@ export const verdictIdentity = (roundKey: string, contentHash: string) =>
 export const retractionIdentity = (roundKey: string, supersededEventId: string) =>
   identify('retraction', `${roundKey}/${supersededEventId}`);
 
+/** Each correction is its own fact (made at `at`): correcting back and forth again is never a duplicate. */
+export const zoneCorrectionIdentity = (
+  serverId: string,
+  tz: string,
+  from: string | null,
+  to: string | null,
+  at: string,
+) => identify('zone', `${serverId}/${tz}/${from ?? ''}/${to ?? ''}/${at}`);
+
 /** One fact per Discord interaction: a retried interaction appends nothing new. */
 export const accountLinkIdentity = (discordUserId: string, interactionId: string) =>
   identify('account', `${discordUserId}/${interactionId}`);

@@ -10,6 +10,7 @@ import {
   upcastRoundTimingReconciledV1,
 } from './roundTimingReconciled.ts';
 import { RoundVerdictRetracted } from './roundVerdictRetracted.ts';
+import { ServerZoneCorrected } from './serverZoneCorrected.ts';
 import { StatsFileArrived } from './statsFileArrived.ts';
 import { UnrecognizedFactArrived } from './unrecognizedFactArrived.ts';
 
@@ -21,6 +22,7 @@ export * from './luaRoundEnded.ts';
 export * from './pauseRecorded.ts';
 export * from './roundTimingReconciled.ts';
 export * from './roundVerdictRetracted.ts';
+export * from './serverZoneCorrected.ts';
 export * from './statsFileArrived.ts';
 export * from './unrecognizedFactArrived.ts';
 
@@ -35,6 +37,7 @@ export const LedgerEvent = z.discriminatedUnion('type', [
   RoundVerdictRetracted,
   AccountLinked,
   AccountUnlinked,
+  ServerZoneCorrected,
 ]);
 export type LedgerEvent = z.output<typeof LedgerEvent>;
 export type EventType = LedgerEvent['type'];
