@@ -86,3 +86,54 @@ describe('clock ticker', () => {
     );
   });
 });
+
+describe('clock ticker, ticking only while something waits', () => {
+  it('ticks the servers that wait every interval, the others only on the idle boundary', async () => {
+    const sink = recordingSink();
+    let nowMs = 1_787_169_000_000; // 30 s boundaries; 1 787 169 000 % 3600 = 1 400: not an idle boundary
+    const asked: string[][] = [];
+    const t = createClockTicker({
+      ...sink,
+      log: silent,
+      metrics: createMetrics(),
+      servers: ['eu1', 'us1'],
+      waiting: async (servers) => {
+        asked.push([...servers]);
+        return new Set(['eu1']);
+      },
+      now: () => nowMs,
+    });
+    await t.tick();
+    expect(sink.batches.at(-1)!.map((e) => (e.data as { serverId: string }).serverId)).toEqual(['eu1']);
+    // On an hour boundary every server ticks, without asking.
+    nowMs = 1_787_169_600_000 + 5_000; // 1 787 169 600 % 3600 = 0
+    asked.length = 0;
+    await t.tick();
+    expect(sink.batches.at(-1)!.map((e) => (e.data as { serverId: string }).serverId)).toEqual(['eu1', 'us1']);
+    expect(asked).toEqual([]);
+  });
+
+  it('appends nothing when no server waits, and ticks them all when it cannot tell', async () => {
+    const sink = recordingSink();
+    let answer: Set<string> | null | 'fail' = new Set();
+    const t = createClockTicker({
+      ...sink,
+      log: silent,
+      metrics: createMetrics(),
+      servers: ['eu1', 'us1'],
+      waiting: async () => {
+        if (answer === 'fail') throw new Error('database gone');
+        return answer;
+      },
+      now: () => 1_787_169_000_000,
+    });
+    await t.tick();
+    expect(sink.batches).toEqual([]);
+    answer = null;
+    await t.tick();
+    expect(sink.batches.at(-1)!.length).toBe(2);
+    answer = 'fail';
+    await t.tick();
+    expect(sink.batches.at(-1)!.length).toBe(2);
+  });
+});
