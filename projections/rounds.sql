@@ -102,17 +102,24 @@ create table player_weapon_stats (
   primary key (round_id, line, weapon_id)
 );
 
--- Full 32-character GUIDs from the latest verdict of each round (correlation.md per-player join).
+-- What the latest verdict of each round says of its players (correlation.md per-player join): the
+-- full 32-character GUID (null when the Lua report did not give one) and the corrected time (the
+-- player's own time in play, or the stats rule's), so that readers divide by it without unpacking
+-- the verdict's JSON per row.
 create table guid_links (
   round_id  text not null,
   guid8     text not null,
   name      text not null,
-  full_guid text not null,
+  full_guid text,
+  corrected_time_sec double precision,
   primary key (round_id, guid8, name)
 );
 
+-- A player's rows (the player page, the per-player sums of playerTotals.sql).
+create index player_rows_guid8 on player_rows (guid8);
+
 create view player_stats as
-  select p.*, l.full_guid
+  select p.*, l.full_guid, l.corrected_time_sec
   from player_rows p
   left join guid_links l on l.round_id = p.round_id and l.guid8 = p.guid8 and l.name = p.name;
 

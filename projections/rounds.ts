@@ -6,6 +6,7 @@ import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import { decideMaps, saveHalves, saveTiming } from './support/mapsFold.ts';
+import { playerTotalsSql, refreshPlayerTotals } from './support/playerTotals.ts';
 import {
   collectGroups,
   pairingMoved,
@@ -32,7 +33,12 @@ export const rounds = defineProjection({
   // The verdicts' per-player join gives player_stats its full GUIDs: only the active generation's.
   follows: 'correlator',
   schemaSql: async () =>
-    [await statsFactsSql(), await sqlFile(import.meta.url, 'rounds.sql'), await mapsSql()].join('\n'),
+    [
+      await statsFactsSql(),
+      await sqlFile(import.meta.url, 'rounds.sql'),
+      await mapsSql(),
+      await playerTotalsSql(),
+    ].join('\n'),
   tables: {
     rounds: { key: ['round_id'] },
     player_stats: { key: ['round_id', 'line'] },
@@ -43,6 +49,9 @@ export const rounds = defineProjection({
     map_timing: { key: ['round_id'] },
     map_results: { key: ['map_id'] },
     maps: { key: ['map_id'] },
+    // Per-player sums per UTC day and over all time (projections/support/playerTotals.ts).
+    player_days: { key: ['guid8', 'day_unix'] },
+    player_totals: { key: ['guid8'] },
   },
   on: {
     StatsFileArrived: async (items, { tx }) => {
@@ -55,6 +64,7 @@ export const rounds = defineProjection({
     RoundVerdictRetracted: async (items, { tx }) => {
       const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
       if (keys.length > 0) await tx.query('delete from guid_links where round_id = any($1::text[])', [keys]);
+      await refreshPlayerTotals(tx, keys);
       await decideMaps(
         tx,
         await saveTiming(
@@ -76,20 +86,21 @@ export const rounds = defineProjection({
       for (const { event } of items) if (event.data.statsFactId) latest.set(event.data.statsFactId, event.data);
       if (latest.size === 0) return;
       await tx.query('delete from guid_links where round_id = any($1::text[])', [[...latest.keys()]]);
-      const links = [...latest].flatMap(([roundId, v]) =>
-        v.players.filter((p) => p.fullGuid !== null).map((p) => ({ roundId, ...p })),
-      );
-      if (links.length === 0) return;
-      await tx.query(
-        `insert into guid_links (round_id, guid8, name, full_guid)
-         select r, g, n, f from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(r, g, n, f) on conflict do nothing`,
-        [
-          links.map((l) => l.roundId),
-          links.map((l) => l.guid8),
-          links.map((l) => l.name),
-          links.map((l) => l.fullGuid),
-        ],
-      );
+      const links = [...latest].flatMap(([roundId, v]) => v.players.map((p) => ({ roundId, ...p })));
+      if (links.length > 0)
+        await tx.query(
+          `insert into guid_links (round_id, guid8, name, full_guid, corrected_time_sec)
+           select r, g, n, f, c from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) as x(r, g, n, f, c)
+           on conflict do nothing`,
+          [
+            links.map((l) => l.roundId),
+            links.map((l) => l.guid8),
+            links.map((l) => l.name),
+            links.map((l) => l.fullGuid),
+            links.map((l) => l.correctedTimeSec),
+          ],
+        );
+      await refreshPlayerTotals(tx, [...latest.keys()]);
     },
   },
 });
@@ -209,4 +220,5 @@ async function writeStatsRounds(tx: SqlExecutor, stored: StoredStatsFact[], left
   const touched = await saveHalves(tx, writes);
   await settleR1Readings(tx, r1Readings);
   await decideMaps(tx, touched);
+  await refreshPlayerTotals(tx, [...writes.map((w) => w.roundId), ...r1Readings.map((r) => r.r1Id)]);
 }

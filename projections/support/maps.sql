@@ -21,6 +21,9 @@ create table map_halves (
   r1_round_id       text
 );
 create index map_halves_r1 on map_halves (r1_round_id);
+-- A player's halves (`attackers @> '[{"id": "C08D3E6A"}]'`): the player page's per-map record.
+create index map_halves_attackers on map_halves using gin (attackers jsonb_path_ops);
+create index map_halves_defenders on map_halves using gin (defenders jsonb_path_ops);
 
 -- The standing verdict's timing of a stats round (the correlator's active generation).
 create table map_timing (

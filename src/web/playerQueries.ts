@@ -33,18 +33,30 @@ export { playerTotals, type Totals };
 
 export type MapRecordRow = { map: string; maps: number; won: number; drawn: number; lost: number };
 
-/** Stopwatch maps with a result that the player played in either lineup (README's analyst query). */
+/**
+ * Stopwatch maps with a result that the player played in either lineup: the README's analyst query
+ * (`lineup_a @> who`), written over the tables behind read.maps so the halves' GIN indexes find the
+ * player's halves first (lineup A is the R1 attackers, or the R2 defenders without a usable R1).
+ */
 export async function playerMapRecord(db: SqlExecutor, guid8: string, sinceUnix: number): Promise<MapRecordRow[]> {
   const who = JSON.stringify([{ id: guid8 }]);
   const r = await db.query<{ map: string; maps: number; won: number; drawn: number }>(
-    `select map, count(*)::int as maps,
-            count(*) filter (where (winner_lineup = 'A' and lineup_a @> $1::jsonb)
-                                or (winner_lineup = 'B' and lineup_b @> $1::jsonb))::int as won,
+    `with halves as (
+       select round_id, attackers @> $1::jsonb as attacked, defenders @> $1::jsonb as defended
+       from read.map_halves where attackers @> $1::jsonb or defenders @> $1::jsonb
+     ), sides as (
+       select m.map, m.result, m.winner_lineup,
+              case when m.lineups_from = 'r1' then (case when h1.attacked then 'A' when h1.defended then 'B' end)
+                   when m.lineups_from = 'r2' then (case when h2.defended then 'A' when h2.attacked then 'B' end) end as side
+       from read.map_results m
+       left join halves h1 on h1.round_id = m.r1_round_id
+       left join halves h2 on h2.round_id = m.r2_round_id
+       where (h1.round_id is not null or h2.round_id is not null)
+         and m.result <> 'unknown' and coalesce(m.file_time_unix, 0) >= $2
+     )
+     select map, count(*)::int as maps, count(*) filter (where winner_lineup = side)::int as won,
             count(*) filter (where result = 'draw')::int as drawn
-     from read.maps
-     where result <> 'unknown' and coalesce(file_time_unix, 0) >= $2
-       and (lineup_a @> $1::jsonb or lineup_b @> $1::jsonb)
-     group by map order by maps desc, map`,
+     from sides where side is not null group by map order by maps desc, map`,
     [who, sinceUnix],
   );
   return r.rows.map((x) => ({
@@ -71,11 +83,9 @@ export async function playerDpmBySession(
   const r = await db.query<{ server_id: string; t: string; tz: string; damage: number; sec: number }>(
     `select r.server_id, r.file_time_unix as t, r.tz, p.damage_given as damage,
             case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
-                 else coalesce((select (x->>'correctedTimeSec')::float8 from jsonb_array_elements(v.players) x
-                                where x->>'guid8' = p.guid8 and x->>'name' = p.name limit 1), p.time_played_sec) end as sec
+                 else coalesce(p.corrected_time_sec, p.time_played_sec) end as sec
      from read.player_stats p
      join read.rounds r on r.round_id = p.round_id
-     left join read.verdicts v on v.round_key = p.round_id
      where p.guid8 = $1 and p.team in (1, 2) and r.file_time_unix is not null and r.file_time_unix >= $2
      order by r.server_id, r.file_time_unix`,
     [guid8, sinceUnix],

@@ -3,7 +3,7 @@
 // whole history): a page costs the same at 1 000 rounds as at 100 000.
 import { sessionByRounds } from '../sinks/discord/sessionQueries.ts';
 import type { SqlExecutor } from '../store/sqlDatabase.ts';
-import { type RoundDetail, roundDetail } from './roundQueries.ts';
+import { roundDetail } from './roundQueries.ts';
 
 export type { HistoryEntry, PlayerLine, RoundDetail, RoundRow } from './roundQueries.ts';
 
@@ -174,14 +174,19 @@ export async function sessionStartAround(
 
 /** Each server's latest session with its evening and its last round: what Tonight shows. */
 export async function loadTonight(db: SqlExecutor, gapSec: number) {
-  const out: { session: SessionRef; detail: SessionDetail; last: RoundDetail | null }[] = [];
-  for (const serverId of await serverIds(db)) {
-    const session = await latestSession(db, serverId, gapSec);
-    if (!session) continue;
-    const detail = await sessionDetail(db, session);
-    const last = await roundDetail(db, session.rounds[session.rounds.length - 1]!.roundId);
-    out.push({ session, detail, last });
-  }
+  // Servers side by side: each is a few queries, and a pool answers them at once.
+  const loaded = await Promise.all(
+    (await serverIds(db)).map(async (serverId) => {
+      const session = await latestSession(db, serverId, gapSec);
+      if (!session) return null;
+      const [detail, last] = await Promise.all([
+        sessionDetail(db, session),
+        roundDetail(db, session.rounds[session.rounds.length - 1]!.roundId),
+      ]);
+      return { session, detail, last };
+    }),
+  );
+  const out = loaded.filter((x): x is NonNullable<typeof x> => x !== null);
   // The server that played last first.
   return out.sort(
     (a, b) => b.session.endUnix - a.session.endUnix || (a.session.serverId < b.session.serverId ? -1 : 1),

@@ -48,7 +48,10 @@ function intParam(text: string | undefined, name: string, min: number, max: numb
   return Number(text);
 }
 
-export function createWebApp(deps: WebDeps, feed: LiveFeed, streams: Set<Socket>): Hono {
+/** Tonight as the live feed last read it (null before its first render). */
+type TonightCache = () => Awaited<ReturnType<typeof loadTonight>> | null;
+
+export function createWebApp(deps: WebDeps, feed: LiveFeed, streams: Set<Socket>, tonight: TonightCache): Hono {
   const { db } = deps;
   const now = deps.nowMs ?? Date.now;
   const gapSec = deps.sessionGapMin * 60;
@@ -70,8 +73,10 @@ export function createWebApp(deps: WebDeps, feed: LiveFeed, streams: Set<Socket>
   app.get('/healthz', (c) => c.text('ok'));
 
   app.get('/', async (c) => {
+    // The feed re-reads Tonight on every read-model commit: a page costs no query, only a render
+    // with the current clock; the id it carries and the data it shows are from the same read.
     const since = feed.currentId();
-    const servers = await loadTonight(db, gapSec);
+    const servers = tonight() ?? (await loadTonight(db, gapSec));
     return c.html(tonightPage(servers, Math.floor(now() / 1000), gapSec, since));
   });
 
@@ -209,17 +214,21 @@ export type WebServer = {
 export async function startWebServer(deps: WebDeps, listen: { host: string; port: number }): Promise<WebServer> {
   const gapSec = deps.sessionGapMin * 60;
   const now = deps.nowMs ?? Date.now;
+  let lastTonight: Awaited<ReturnType<typeof loadTonight>> | null = null;
   const feed = await startLiveFeed({
     db: deps.db,
     log: deps.log,
-    render: async () =>
-      (await loadTonight(deps.db, gapSec)).map((t) => ({
+    render: async () => {
+      const servers = await loadTonight(deps.db, gapSec);
+      lastTonight = servers;
+      return servers.map((t) => ({
         serverId: t.session.serverId,
         html: serverSection(t, Math.floor(now() / 1000), gapSec).text,
-      })),
+      }));
+    },
   });
   const streams = new Set<Socket>();
-  const app = createWebApp(deps, feed, streams);
+  const app = createWebApp(deps, feed, streams, () => lastTonight);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: listen.host, port: listen.port }, () => resolve(s));
     s.once('error', reject);

@@ -81,11 +81,9 @@ export async function sessionByRounds(db: SqlExecutor, serverId: string, roundId
     `select p.round_id, p.guid8, p.name, p.raw_name, p.team, r.file_time_unix, p.damage_given, p.kills, p.deaths,
             p.gibs, p.revives_given, p.shots, p.hits, p.objectives_stolen, p.objectives_returned,
             p.dynamites_planted, p.dynamites_defused, p.time_played_sec,
-            (select (x->>'correctedTimeSec')::float8 from jsonb_array_elements(v.players) x
-             where x->>'guid8' = p.guid8 and x->>'name' = p.name limit 1) as corrected_sec
+            p.corrected_time_sec as corrected_sec
      from read.player_stats p
      join read.rounds r on r.round_id = p.round_id
-     left join read.verdicts v on v.round_key = p.round_id
      where p.round_id = any($1::text[]) order by r.file_time_unix, p.round_id, p.line`,
     [roundIds],
   );

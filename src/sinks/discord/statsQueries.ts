@@ -50,21 +50,36 @@ export type Totals = {
 
 export type Metric = 'dpm' | 'kills' | 'kd' | 'accuracy' | 'revives';
 
-/** Per player row, with its corrected time; `$1` is the earliest round time (unix seconds). */
-const playerRowsSql = `
-  select p.guid8, p.full_guid, p.name, p.round_id, r.file_time_unix, p.kills, p.deaths, p.damage_given, p.shots,
-         p.hits, p.headshots, p.revives_given,
-         case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
-              else coalesce((select (x->>'correctedTimeSec')::float8 from jsonb_array_elements(v.players) x
-                             where x->>'guid8' = p.guid8 and x->>'name' = p.name limit 1), p.time_played_sec) end as corrected_sec
-  from read.player_stats p
-  join read.rounds r on r.round_id = p.round_id
-  left join read.verdicts v on v.round_key = p.round_id
-  where coalesce(r.file_time_unix, 0) >= $1`;
+/**
+ * A player row's time: the verdict's corrected time of the player (read.player_stats carries it),
+ * the stats time without a verdict, and the stats time of a cumulative R2 (both halves).
+ */
+const rowTimeSql = `case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
+  else coalesce(p.corrected_time_sec, p.time_played_sec) end`;
 
-const totalsSql = `count(distinct round_id)::int as rounds, sum(kills)::int as kills, sum(deaths)::int as deaths,
-  sum(damage_given)::int as damage, sum(corrected_sec)::float8 as corrected_sec, sum(shots)::int as shots,
-  sum(hits)::int as hits, sum(headshots)::int as headshots, sum(revives_given)::int as revives`;
+/**
+ * Per-player sums from `$1` (unix seconds; 0 = all time) on, named as read.player_totals names them:
+ * all time is read.player_totals; a period is the whole UTC days of read.player_days after `$1`
+ * plus the rows of the part-day from `$1` to the next midnight. A few hundred rows per player at
+ * most, whatever the history (the rounds projection keeps the sums, projections/support/playerTotals.ts).
+ */
+const summedSql = (where: string) => `
+  select guid8, rounds, kills, deaths, damage, corrected_sec, shots, hits, headshots, revives, last_name, last_unix
+  from read.player_totals where $1::bigint <= 0 and ${where}
+  union all
+  select guid8, rounds, kills, deaths, damage, corrected_sec, shots, hits, headshots, revives, last_name, last_unix
+  from read.player_days where $1::bigint > 0 and day_unix >= ceil($1::bigint / 86400.0) * 86400 and ${where}
+  union all
+  select p.guid8, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given), sum(${rowTimeSql}),
+         sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
+         (array_agg(p.name order by r.file_time_unix desc))[1], max(r.file_time_unix)
+  from read.rounds r join read.player_stats p on p.round_id = r.round_id
+  where $1::bigint > 0 and r.file_time_unix >= $1::bigint and r.file_time_unix < ceil($1::bigint / 86400.0) * 86400 and ${where.replaceAll('guid8', 'p.guid8')}
+  group by p.guid8`;
+
+const totalsSql = `sum(rounds)::int as rounds, sum(kills)::int as kills, sum(deaths)::int as deaths,
+  sum(damage)::int as damage, sum(corrected_sec)::float8 as corrected_sec, sum(shots)::int as shots,
+  sum(hits)::int as hits, sum(headshots)::int as headshots, sum(revives)::int as revives`;
 
 type TotalsRecord = {
   rounds: number;
@@ -163,22 +178,19 @@ export function matchPlayers(players: PlayerRef[], query: string): PlayerRef[] {
 }
 
 export async function playerTotals(db: SqlExecutor, guid8: string, sinceUnix: number): Promise<Totals> {
-  const r = await db.query<TotalsRecord>(`select ${totalsSql} from (${playerRowsSql}) x where guid8 = $2`, [
-    sinceUnix,
-    guid8,
-  ]);
+  const r = await db.query<TotalsRecord>(`select ${totalsSql} from (${summedSql('guid8 = $2')}) x`, [sinceUnix, guid8]);
   return toTotals(r.rows[0]!);
 }
 
 const metricSql: Record<Metric, { value: string; having: string }> = {
   dpm: {
-    value: 'sum(damage_given) * 60.0 / nullif(sum(corrected_sec), 0)',
+    value: 'sum(damage) * 60.0 / nullif(sum(corrected_sec), 0)',
     having: `sum(corrected_sec) >= ${Number(qualification.minSec)}`,
   },
   kills: { value: 'sum(kills)', having: 'true' },
-  kd: { value: 'sum(kills)::float8 / greatest(sum(deaths), 1)', having: 'count(distinct round_id) >= 3' },
+  kd: { value: 'sum(kills)::float8 / greatest(sum(deaths), 1)', having: 'sum(rounds) >= 3' },
   accuracy: { value: 'sum(hits) * 100.0 / nullif(sum(shots), 0)', having: 'sum(shots) >= 100' },
-  revives: { value: 'sum(revives_given)', having: 'true' },
+  revives: { value: 'sum(revives)', having: 'true' },
 };
 
 export const metricRule: Record<Metric, string> = {
@@ -197,9 +209,9 @@ export async function leaderboard(
 ): Promise<{ guid8: string; name: string; value: number; rounds: number }[]> {
   const m = metricSql[metric];
   const r = await db.query<{ guid8: string; name: string; value: number; rounds: number }>(
-    `select guid8, (array_agg(name order by file_time_unix desc nulls last))[1] as name, ${m.value} as value,
-            count(distinct round_id)::int as rounds
-     from (${playerRowsSql}) x group by guid8 having ${m.having} and ${m.value} is not null
+    `select guid8, (array_agg(last_name order by last_unix desc))[1] as name, ${m.value} as value,
+            sum(rounds)::int as rounds
+     from (${summedSql('true')}) x group by guid8 having ${m.having} and ${m.value} is not null
      order by value desc, guid8 limit $2`,
     [sinceUnix, limit],
   );

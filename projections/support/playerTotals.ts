@@ -1,0 +1,61 @@
+// The rounds projection's per-player sums (playerTotals.sql): after rows of some rounds change
+// (written, re-timed, their verdict's corrected times changed), the (player, day) keys those rounds
+// were in and are in now are summed again from the rows, then those players' all-time totals.
+import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
+
+export const playerTotalsSql = () => sqlFile(import.meta.url, 'playerTotals.sql');
+
+/** The time a row stands for (see playerTotals.sql), over player_rows p, rounds r, guid_links l. */
+export const rowTimeSql = `case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
+  else coalesce(l.corrected_time_sec, p.time_played_sec) end`;
+
+export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly string[]): Promise<void> {
+  if (roundIds.length === 0) return;
+  const ids = [...new Set(roundIds)];
+  const old = await tx.query<{ guid8: string; day_unix: string }>(
+    'delete from player_day_rounds where round_id = any($1::text[]) returning guid8, day_unix',
+    [ids],
+  );
+  const fresh = await tx.query<{ guid8: string; day_unix: string }>(
+    `insert into player_day_rounds (guid8, day_unix, round_id)
+     select distinct p.guid8, (coalesce(r.file_time_unix, 0) / 86400) * 86400, p.round_id
+     from player_rows p join rounds r on r.round_id = p.round_id
+     where p.round_id = any($1::text[])
+     returning guid8, day_unix`,
+    [ids],
+  );
+  const keys = new Map<string, { guid8: string; day: number }>();
+  for (const k of [...old.rows, ...fresh.rows])
+    keys.set(`${k.guid8}\0${k.day_unix}`, { guid8: k.guid8, day: Number(k.day_unix) });
+  if (keys.size === 0) return;
+  const guids = [...keys.values()].map((k) => k.guid8);
+  const days = [...keys.values()].map((k) => k.day);
+  await tx.query(
+    `delete from player_days d using unnest($1::text[], $2::bigint[]) as k(g, d)
+     where d.guid8 = k.g and d.day_unix = k.d`,
+    [guids, days],
+  );
+  await tx.query(
+    `insert into player_days
+     select p.guid8, k.d, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given),
+            sum(${rowTimeSql}), sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
+            (array_agg(p.name order by r.file_time_unix desc nulls last, p.round_id desc))[1],
+            max(coalesce(r.file_time_unix, 0))
+     from unnest($1::text[], $2::bigint[]) as k(g, d)
+     join player_day_rounds x on x.guid8 = k.g and x.day_unix = k.d
+     join player_rows p on p.round_id = x.round_id and p.guid8 = x.guid8
+     join rounds r on r.round_id = p.round_id
+     left join guid_links l on l.round_id = p.round_id and l.guid8 = p.guid8 and l.name = p.name
+     group by p.guid8, k.d`,
+    [guids, days],
+  );
+  const players = [...new Set(guids)];
+  await tx.query('delete from player_totals where guid8 = any($1::text[])', [players]);
+  await tx.query(
+    `insert into player_totals
+     select guid8, sum(rounds)::int, sum(kills), sum(deaths), sum(damage), sum(corrected_sec), sum(shots), sum(hits),
+            sum(headshots), sum(revives), (array_agg(last_name order by last_unix desc))[1], max(last_unix)
+     from player_days where guid8 = any($1::text[]) group by guid8`,
+    [players],
+  );
+}
