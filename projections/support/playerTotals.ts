@@ -30,12 +30,14 @@ export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly st
   if (keys.size === 0) return;
   const guids = [...keys.values()].map((k) => k.guid8);
   const days = [...keys.values()].map((k) => k.day);
-  await tx.query(
+  // The days' sums before and after: all-time totals move by the difference, so a batch costs
+  // the days it touches, not every day of every player in it.
+  const before = await tx.query<DaySums>(
     `delete from player_days d using unnest($1::text[], $2::bigint[]) as k(g, d)
-     where d.guid8 = k.g and d.day_unix = k.d`,
+     where d.guid8 = k.g and d.day_unix = k.d returning ${sumColumns}`,
     [guids, days],
   );
-  await tx.query(
+  const after = await tx.query<DaySums>(
     `insert into player_days
      select p.guid8, k.d, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given),
             sum(${rowTimeSql}), sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
@@ -46,16 +48,42 @@ export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly st
      join player_rows p on p.round_id = x.round_id and p.guid8 = x.guid8
      join rounds r on r.round_id = p.round_id
      left join guid_links l on l.round_id = p.round_id and l.guid8 = p.guid8 and l.name = p.name
-     group by p.guid8, k.d`,
+     group by p.guid8, k.d
+     returning ${sumColumns}`,
     [guids, days],
   );
-  const players = [...new Set(guids)];
-  await tx.query('delete from player_totals where guid8 = any($1::text[])', [players]);
+  const delta = new Map<string, number[]>();
+  const add = (rows: DaySums[], sign: number) => {
+    for (const r of rows) {
+      const d = delta.get(r.guid8) ?? new Array(sums.length).fill(0);
+      sums.forEach((c, i) => {
+        d[i] += sign * Number(r[c]);
+      });
+      delta.set(r.guid8, d);
+    }
+  };
+  add(before.rows, -1);
+  add(after.rows, 1);
+  const players = [...delta.keys()];
+  const column = (i: number) => players.map((g) => delta.get(g)![i]!);
   await tx.query(
-    `insert into player_totals
-     select guid8, sum(rounds)::int, sum(kills), sum(deaths), sum(damage), sum(corrected_sec), sum(shots), sum(hits),
-            sum(headshots), sum(revives), (array_agg(last_name order by last_unix desc))[1], max(last_unix)
-     from player_days where guid8 = any($1::text[]) group by guid8`,
+    `insert into player_totals as t (guid8, ${sums.join(', ')}, last_name, last_unix)
+     select g, ${sums.map((_, i) => `x${i}`).join(', ')}, '', 0
+     from unnest($1::text[], ${sums.map((_, i) => `$${i + 2}::float8[]`).join(', ')}) as u(g, ${sums.map((_, i) => `x${i}`).join(', ')})
+     on conflict (guid8) do update set ${sums.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}`,
+    [players, ...sums.map((_, i) => column(i))],
+  );
+  // The latest name is the latest day's; a player left with no round has no totals.
+  await tx.query('delete from player_totals where guid8 = any($1::text[]) and rounds <= 0', [players]);
+  await tx.query(
+    `update player_totals t set last_name = d.last_name, last_unix = d.last_unix
+     from (select distinct on (guid8) guid8, last_name, last_unix from player_days
+           where guid8 = any($1::text[]) order by guid8, day_unix desc) d
+     where t.guid8 = d.guid8`,
     [players],
   );
 }
+
+const sums = ['rounds', 'kills', 'deaths', 'damage', 'corrected_sec', 'shots', 'hits', 'headshots', 'revives'] as const;
+const sumColumns = `guid8, ${sums.join(', ')}`;
+type DaySums = { guid8: string } & Record<(typeof sums)[number], number | string>;

@@ -26,6 +26,17 @@ const bruteForce = `
   where coalesce(r.file_time_unix, 0) >= $1
   group by p.guid8 order by p.guid8`;
 
+type Sums = {
+  guid8: string;
+  rounds: number;
+  kills: number;
+  deaths: number;
+  damage: number;
+  sec: number;
+  shots: number;
+  hits: number;
+};
+
 const kept = `
   select guid8, sum(rounds)::int as rounds, sum(kills)::int as kills, sum(deaths)::int as deaths, sum(damage)::int as damage,
          round(sum(corrected_sec)::numeric, 3)::float8 as sec, sum(shots)::int as shots, sum(hits)::int as hits
@@ -41,7 +52,7 @@ describe.skipIf(!postgresAvailable())('per-player sums kept by the rounds projec
     };
     const db = await openPostgresDatabase(url);
     const check = async (label: string) => {
-      const truth = (await db.query(bruteForce, [0])).rows;
+      const truth = (await db.query<Sums>(bruteForce, [0])).rows;
       expect((await db.query(kept)).rows, label).toEqual(truth);
       const totals = (await db.query(`select guid8, rounds, kills, damage from read.player_totals order by guid8`))
         .rows;
@@ -50,7 +61,7 @@ describe.skipIf(!postgresAvailable())('per-player sums kept by the rounds projec
       );
       // A period that starts in the middle of a day: whole days from the sums, the part-day from the rows.
       const since = Date.parse('2026-08-19T20:10:00Z') / 1000;
-      const inPeriod = (await db.query(bruteForce, [since])).rows;
+      const inPeriod = (await db.query<Sums>(bruteForce, [since])).rows;
       for (const p of inPeriod.slice(0, 4)) {
         const t = await playerTotals(db, p.guid8, since);
         expect([t.rounds, t.kills, t.damage, Math.round(t.correctedSec * 1000) / 1000], `${label} ${p.guid8}`).toEqual([
