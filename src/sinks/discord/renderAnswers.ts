@@ -2,7 +2,7 @@
 import type { APIEmbed } from 'discord.js';
 import { type DiscordMessage, fitEmbed, noMentions, tableFields } from './embedLimits.ts';
 import { codeCell, inlineText, mapMarkdown } from './inertText.ts';
-import { clock, col, num, outcomeWords, teamName } from './renderFormat.ts';
+import { clock, col, localClock, localDay, num, outcomeWords, teamName, zoneName } from './renderFormat.ts';
 import type { LastSession } from './sessionQueries.ts';
 import { accuracyOf, dpmOf, kdOf, type Metric, metricRule, type PlayerRef, type Totals } from './statsQueries.ts';
 
@@ -88,7 +88,7 @@ export function renderSession(s: LastSession, title = 'Session summary'): Discor
       .map((m) => mapMarkdown(m))
       .join(
         ', ',
-      )}\n${new Date(s.firstUnix * 1000).toISOString().slice(0, 16).replace('T', ' ')} – ${new Date(s.lastUnix * 1000).toISOString().slice(11, 16)} UTC · ${s.serverId}`,
+      )}\n${localDay(s.firstUnix, s.tz)} ${localClock(s.firstUnix, s.tz)} – ${localClock(s.lastUnix, s.tz)} ${zoneName(s.tz)} · ${s.serverId}`,
     color: 0x8e44ad,
     fields: [
       ...tableFields('Rounds', `${'Map'.padEnd(16)} Rd ${col('Time', 6)}  Result`, roundLines),

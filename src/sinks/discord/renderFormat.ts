@@ -90,3 +90,59 @@ export function mapUnknownWhy(flags: readonly string[], first = false): string {
   const words = mapFlagWords.filter(([f]) => flags.includes(f)).map(([, w]) => w);
   return first ? (words[0] ?? '') : words.join(', ');
 }
+
+// Times: one rule in posts (and wherever a reader sees a time of play): the game server's local
+// time with its zone named, `21:41 Europe/Ljubljana`. A time without a known zone is UTC, named so.
+
+const zoneFormats = new Map<string, { format: Intl.DateTimeFormat; zone: string }>();
+const wallClockParts: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
+/** A formatter for `tz`; a zone this runtime does not know falls back to UTC, named so. */
+function zoneFormat(tz: string | null): { format: Intl.DateTimeFormat; zone: string } {
+  const key = tz ?? 'UTC';
+  let f = zoneFormats.get(key);
+  if (!f) {
+    try {
+      f = { format: new Intl.DateTimeFormat('en-GB', { ...wallClockParts, timeZone: key }), zone: key };
+    } catch {
+      f = { format: new Intl.DateTimeFormat('en-GB', { ...wallClockParts, timeZone: 'UTC' }), zone: 'UTC' };
+    }
+    zoneFormats.set(key, f);
+  }
+  return f;
+}
+
+/** The date and time of `unix` on the wall clock of `tz` (UTC when null or unknown). */
+function wallClock(unix: number, tz: string | null): { day: string; hm: string; zone: string } {
+  const { format, zone } = zoneFormat(tz);
+  const part = Object.fromEntries(format.formatToParts(unix * 1000).map((p) => [p.type, p.value]));
+  return { day: `${part.year}-${part.month}-${part.day}`, hm: `${part.hour}:${part.minute}`, zone };
+}
+
+/** `2026-08-19`: the day on the server's calendar. */
+export const localDay = (unix: number, tz: string | null): string => wallClock(unix, tz).day;
+
+/** `21:41`, on the server's clock (name the zone once nearby: zoneName). */
+export const localClock = (unix: number, tz: string | null): string => wallClock(unix, tz).hm;
+
+/** The zone a time of `tz` is shown in: itself, or UTC when it is unknown. */
+export const zoneName = (tz: string | null): string => zoneFormat(tz).zone;
+
+/** `21:41 Europe/Ljubljana`. */
+export const localTime = (unix: number, tz: string | null): string => {
+  const w = wallClock(unix, tz);
+  return `${w.hm} ${w.zone}`;
+};
+
+/** `2026-08-19 21:41 Europe/Ljubljana`. */
+export const localDateTime = (unix: number, tz: string | null): string => {
+  const w = wallClock(unix, tz);
+  return `${w.day} ${w.hm} ${w.zone}`;
+};

@@ -7,7 +7,17 @@ import { qualificationRule, qualificationShort } from '../../stats/qualification
 import { type DiscordMessage, fitEmbed, limits, noMentions, tableFields } from './embedLimits.ts';
 import { codeCell, inlineText, mapMarkdown } from './inertText.ts';
 import { renderEveningChart } from './renderChart.ts';
-import { clock, col, mapResultWords, mapUnknownWhy, num, refFooter } from './renderFormat.ts';
+import {
+  clock,
+  col,
+  localClock,
+  localDay,
+  mapResultWords,
+  mapUnknownWhy,
+  num,
+  refFooter,
+  zoneName,
+} from './renderFormat.ts';
 import type { LastSession } from './sessionQueries.ts';
 
 export const sessionChartName = 'session-dpm.png';
@@ -28,14 +38,21 @@ function lineFields(name: string, lines: string[]): APIEmbedField[] {
   return fields;
 }
 
-const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
-const hm = (unix: number) => new Date(unix * 1000).toISOString().slice(11, 16);
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 /** "Team bramble" → "bramble" for narrow columns. */
 const short = (team: string) => team.replace(/^Team /, '');
 
-export function renderSessionSummary(s: LastSession, ref: string): DiscordMessage {
+/**
+ * The session as the summary reads it; `tz` is the game server's IANA zone (read.rounds.tz of its
+ * rounds). Times are shown on the server's clock with the zone named (`21:41–22:34
+ * Europe/Ljubljana`), the one rule for times in posts; without a zone they are UTC, named so.
+ */
+export type SessionSummaryInput = LastSession;
+
+export function renderSessionSummary(s: SessionSummaryInput, ref: string): DiscordMessage {
   const e = s.evening;
+  const tz = s.tz ?? null;
+  const day = (unix: number) => localDay(unix, tz);
   const [teamA, teamB] = e.teams;
   const teamOf = (name: string | null) => (name === teamA ? 0 : name === teamB ? 1 : null);
   const mapLines = e.maps.map((m, i) => {
@@ -61,7 +78,7 @@ export function renderSessionSummary(s: LastSession, ref: string): DiscordMessag
     title: `Session summary · ${day(s.firstUnix)}`,
     description: [
       `**${inlineText(teamA, 40)} ${e.points[0]} – ${e.points[1]} ${inlineText(teamB, 40)}**`,
-      `${plural(e.maps.length, 'map')} · ${plural(rounds, 'round')} · ${clock(e.fightingSec)} fighting · ${hm(s.firstUnix)}–${hm(s.lastUnix)} UTC · ${inlineText(s.serverId, 32)}`,
+      `${plural(e.maps.length, 'map')} · ${plural(rounds, 'round')} · ${clock(e.fightingSec)} fighting · ${localClock(s.firstUnix, tz)}–${localClock(s.lastUnix, tz)} ${zoneName(tz)} · ${inlineText(s.serverId, 32)}`,
     ].join('\n'),
     color: 0x8e44ad,
     fields: [

@@ -64,9 +64,10 @@ export async function sessionByRounds(db: SqlExecutor, serverId: string, roundId
     file_time_unix: number;
     flags: string[];
     stats_playtime_sec: number | null;
+    tz: string;
     verdict: unknown;
   }>(
-    `select r.round_id, r.map, r.round, r.file_time_unix, r.flags, r.stats_playtime_sec,
+    `select r.round_id, r.map, r.round, r.file_time_unix, r.flags, r.stats_playtime_sec, r.tz,
             to_jsonb(v) - 'event_id' - 'position' as verdict
      from read.rounds r left join read.verdicts v on v.round_key = r.round_id
      where r.round_id = any($1::text[]) order by r.file_time_unix, r.round_id`,
@@ -131,6 +132,8 @@ export async function sessionByRounds(db: SqlExecutor, serverId: string, roundId
   const times = rounds.rows.map((x) => Number(x.file_time_unix));
   return {
     serverId,
+    /** The game server's zone (its latest round's): the one rule for times in posts. */
+    tz: rounds.rows.at(-1)?.tz ?? null,
     firstUnix: Math.min(...times),
     lastUnix: Math.max(...times),
     rounds: sessionRounds.map(

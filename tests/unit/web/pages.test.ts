@@ -130,7 +130,7 @@ const evening: Evening = {
 };
 const hostileVerdict: Verdict = verdict({ flags: ['ghost'], generation: 1 });
 const detail: SessionDetail = {
-  ...{ serverId: 'eu1', firstUnix: T0, lastUnix: T0 + 600, evening, top: eveningPlayers },
+  ...{ serverId: 'eu1', tz: null, firstUnix: T0, lastUnix: T0 + 600, evening, top: eveningPlayers },
   rounds: [{ verdict: hostileVerdict, map: MAP, round: 1, fileTimeUnix: T0 }],
 };
 const session = { ...cutSessions([ref(T0), ref(T0 + 600, { roundId: JS })], GAP)[0]!, serverId: IMG };
