@@ -4,6 +4,10 @@ export type LedgerErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'
   | 'STORE_LOCKED'
+  /** A command that only reads found no store where it was told to look (nothing was created). */
+  | 'STORE_MISSING'
+  /** A file or folder to read could not be read (gone, no permission). */
+  | 'INPUT_UNREADABLE'
   | 'PROJECTION_FAILED'
   | 'SINK_REJECTED'
   | 'USAGE';

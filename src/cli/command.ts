@@ -2,7 +2,18 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
-export type Output = { out: (line: string) => void; err: (line: string) => void; isTTY: boolean };
+export type Output = {
+  /** A line of results on stdout; dropped once nobody reads stdout any more (see outClosed). */
+  out: (line: string) => void;
+  err: (line: string) => void;
+  isTTY: boolean;
+  /**
+   * Aborted when stdout's reader has gone (EPIPE: `et-ledger … | head -1`): later lines are dropped
+   * quietly, and a command that only produces output (an export) may stop early. Absent for
+   * writers that never close (tests' collectors).
+   */
+  outClosed?: AbortSignal;
+};
 
 export type CommandContext = {
   args: string[];

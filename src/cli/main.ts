@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { envVariables, loadConfig } from '../config.ts';
 import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { webEnvVariables } from '../web/webConfig.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
 import { collectCommand } from './commands/collect.ts';
+import { correctZoneCommand } from './commands/correctZone.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
@@ -14,9 +14,12 @@ import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 import { webCommand } from './commands/web.ts';
+import { type ProcessOutput, processOutput } from './output.ts';
+import { closest, type ParsedCommandLine, parseCommandLine, UsageProblem } from './parseCommandLine.ts';
 
 export const commands: Command[] = [
   ingestCommand,
+  correctZoneCommand,
   runCommand,
   collectCommand,
   exportCommand,
@@ -31,8 +34,28 @@ const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-function mainHelp(): string {
+/** Every variable a part of et-ledger reads, by part: the tables those parts declare (loaded for --help only). */
+async function variableSections(): Promise<{ title: string; variables: Record<string, VariableDoc> }[]> {
+  const [{ runEnvVariables }, { discordEnvVariables }, { kafkaEnvVariables }] = await Promise.all([
+    import('../runConfig.ts'),
+    import('../sinks/discord/discordConfig.ts'),
+    import('../sinks/kafkaClient.ts'),
+  ]);
+  return [
+    { title: 'every command', variables: envVariables },
+    { title: 'the service (et-ledger run)', variables: runEnvVariables },
+    { title: 'Discord (et-ledger run; docs/discord.md)', variables: discordEnvVariables },
+    { title: 'Kafka (et-ledger run and collect; docs/scale-out.md)', variables: kafkaEnvVariables },
+    { title: 'web pages (et-ledger web and run)', variables: webEnvVariables },
+  ];
+}
+
+type VariableDoc = { readonly help: string; readonly example: string };
+
+async function mainHelp(): Promise<string> {
   const width = Math.max(...commands.map((c) => c.name.length));
+  const sections = await variableSections();
+  const pad = Math.max(...sections.flatMap((s) => Object.keys(s.variables).map((k) => k.length))) + 1;
   return `et-ledger ${version} — an event-sourced ledger of ET:Legacy round statistics.
 
 Every raw fact (stats files, Lua round reports, pauses) is appended once to a log; read models
@@ -49,9 +72,24 @@ Options for every command:
   -h, --help      help for a command: et-ledger <command> --help
   --version       print the version
 
+Commands that only read a store (status, replay, rebuild, export) never create one: where there is
+none they say so and exit 1.
+
+Exit status:
+  0   done (ingest: also when files were quarantined or skipped)
+  1   failed: the store is unavailable, missing or locked, a file could not be read, a projection
+      could make no progress, or an unexpected error (one line; ET_LEDGER_LOG_LEVEL=debug adds where)
+  2   the command line or the configuration is wrong (a path that does not exist, an unknown
+      option, a bad variable): nothing was done
+
 Environment:
-${Object.entries({ ...envVariables, ...webEnvVariables })
-  .map(([k, v]) => `  ${k.padEnd(26)} ${v.help}\n  ${''.padEnd(26)} example: ${v.example}`)
+${sections
+  .map(
+    (s) =>
+      `  ${s.title}:\n${Object.entries(s.variables)
+        .map(([k, v]) => `    ${k.padEnd(pad)} ${v.help}\n    ${''.padEnd(pad)} example: ${v.example}`)
+        .join('\n')}`,
+  )
   .join('\n')}
 
 Start with: et-ledger demo`;
@@ -59,10 +97,16 @@ Start with: et-ledger demo`;
 
 const commandHelp = (c: Command) => `Usage: ${c.usage}\n\n${c.summary}.\n\n${c.details}`;
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output = defaultOutput()): Promise<number> {
+/** What a command line error adds: the command's usage line and where its help is. */
+const usageHint = (c: Command) => `Usage: ${c.usage}\nSee et-ledger ${c.name} --help.`;
+
+/** Exit status of a failure (documented in mainHelp): 2 when the command line or configuration is wrong. */
+const exitCodeOf = (e: LedgerError): number => (e.code === 'CONFIG_INVALID' || e.code === 'USAGE' ? 2 : 1);
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output = processOutput()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(mainHelp());
+    io.out(await mainHelp());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
@@ -71,21 +115,30 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output = 
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
+    const near = name.startsWith('-')
+      ? closest(name.replace(/^-+/, ''), ['help', 'version'])
+      : closest(
+          name,
+          commands.map((c) => c.name),
+        );
+    const meant = near
+      ? ` Did you mean ${name.startsWith('-') ? `--${near}` : near}?`
+      : name.startsWith('-')
+        ? ' Options come after the command (et-ledger status --store STORE).'
+        : '';
     io.err(
-      `et-ledger: unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(', ')}. See et-ledger --help.`,
+      `et-ledger: unknown command ${JSON.stringify(name)}.${meant} Commands: ${commands.map((c) => c.name).join(', ')}. See et-ledger --help.`,
     );
     return 2;
   }
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ParsedCommandLine;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...commonOptions, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseCommandLine(rest, { ...commonOptions, ...command.options }, (option) =>
+      commands.filter((c) => c !== command && Object.hasOwn(c.options, option)).map((c) => c.name),
+    );
   } catch (e) {
-    io.err(`et-ledger ${name}: ${(e as Error).message}\n\n${commandHelp(command)}`);
+    if (!(e instanceof UsageProblem)) throw e;
+    io.err(`et-ledger ${name}: ${e.message} [USAGE]\n${usageHint(command)}`);
     return 2;
   }
   if (parsed.values.help) {
@@ -93,23 +146,50 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output = 
     return 0;
   }
   const str = (k: string) => (typeof parsed.values[k] === 'string' ? (parsed.values[k] as string) : undefined);
+  if (isProcessOutput(io)) lastResort(name, env, io);
   try {
     const config = loadConfig(env, { store: str('store'), tz: str('tz'), server: str('server') });
     const log = createLogger(config.logLevel ?? command.defaultLogLevel ?? 'warn').child({ command: name });
-    return await command.run({ args: parsed.positionals, values: parsed.values, config, log, io });
+    const code = await command.run({ args: parsed.positionals, values: parsed.values, config, log, io });
+    // stdout failed for another reason than a reader that left (a full disk): the output is incomplete.
+    return isProcessOutput(io) && io.failure() !== null ? 1 : code;
   } catch (e) {
     if (e instanceof LedgerError) {
-      io.err(`et-ledger ${name}: ${e.message} [${e.code}]`);
-      return e.code === 'CONFIG_INVALID' || e.code === 'USAGE' ? 2 : 1;
+      io.err(`et-ledger ${name}: ${e.message} [${e.code}]${e.code === 'USAGE' ? `\n${usageHint(command)}` : ''}`);
+      return exitCodeOf(e);
     }
-    throw e;
+    reportUnexpected(name, env, io, e);
+    return 1;
   }
 }
 
-function defaultOutput(): Output {
-  return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    isTTY: Boolean(process.stderr.isTTY),
+const isProcessOutput = (io: Output): io is ProcessOutput => 'failure' in io;
+
+/** Never a stack trace: one line saying what failed; the stack only when asked for (debug logs). */
+function reportUnexpected(name: string, env: NodeJS.ProcessEnv, io: Output, e: unknown): void {
+  io.err(`et-ledger ${name}: ${firstLine(e)} (an unexpected error; ET_LEDGER_LOG_LEVEL=debug shows where)`);
+  if (/^(debug|trace)$/.test(env.ET_LEDGER_LOG_LEVEL ?? '') && e instanceof Error && e.stack) io.err(e.stack);
+}
+
+let lastResortInstalled = false;
+
+/**
+ * An error no command awaited (an emitter's 'error', a promise nobody caught) would otherwise end
+ * the process with Node's stack trace: it ends it with the same one line, exit 1. Installed only
+ * when main() writes to the process' own stdout and stderr (the et-ledger executable).
+ */
+function lastResort(name: string, env: NodeJS.ProcessEnv, io: Output): void {
+  if (lastResortInstalled) return;
+  lastResortInstalled = true;
+  const end = (e: unknown) => {
+    reportUnexpected(name, env, io, e);
+    process.exit(1);
   };
+  process.on('uncaughtException', end);
+  process.on('unhandledRejection', end);
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message || e.name : String(e);
+  return text.split('\n').find((l) => l.trim() !== '') ?? 'failed';
 }

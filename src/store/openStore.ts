@@ -1,6 +1,7 @@
+import { LedgerError } from '../errors.ts';
 import type { EventStore } from './eventStore.ts';
 import { openEventStoreDbEventStore } from './eventStoreDbEventStore.ts';
-import { openPgliteDatabase } from './pgliteDatabase.ts';
+import { openPgliteDatabase, pgliteDatabaseExists } from './pgliteDatabase.ts';
 import { openPostgresDatabase } from './postgresDatabase.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
 import { openSqlEventStore } from './sqlEventStore.ts';
@@ -77,5 +78,55 @@ export async function openLedger(spec: StoreSpec): Promise<Ledger> {
         throw e;
       }
     }
+  }
+}
+
+/** The store as a message names it, its password masked. */
+function storeLabel(spec: StoreSpec): string {
+  if (spec.kind === 'pglite') return `pglite:${spec.dir ?? '(memory)'}`;
+  return `${spec.kind}:${maskDatabaseUrl(spec.url)}`;
+}
+
+/** Why there is no store here, and how to make one (STORE_MISSING). */
+function noStore(spec: StoreSpec, what: string, cause?: unknown): LedgerError {
+  const flag = spec.kind === 'pglite' && spec.dir !== null ? `--store pglite:${spec.dir}` : '--store STORE';
+  return new LedgerError(
+    'STORE_MISSING',
+    `there is no et-ledger store in ${storeLabel(spec)}: ${what}; nothing was created.\n` +
+      `    Make one by ingesting into it (et-ledger ingest ${flag} --tz ZONE PATH…) or by running the service on it (et-ledger run),\n` +
+      '    or name the store that holds your log with --store or ET_LEDGER_STORE (see et-ledger --help)',
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/** Whether the database holds the log (`ledger.events`): a look, nothing created. */
+async function hasLog(db: SqlDatabase): Promise<boolean> {
+  const r = await db.query<{ log: string | null }>("select to_regclass('ledger.events')::text as log");
+  return r.rows[0]?.log != null;
+}
+
+/**
+ * Opens a store that is already there, for the commands that only read it (status, replay,
+ * rebuild, export): a PGlite folder without a database, or a database (PGlite or PostgreSQL)
+ * without the log (`ledger.events`), is refused with STORE_MISSING saying how to make one, and
+ * nothing is created — no folder, no 39 MB database, no schema. An EventStoreDB log is opened as
+ * openLedger does (an empty stream is a valid, empty log).
+ */
+export async function openExistingLedger(spec: StoreSpec): Promise<Ledger> {
+  if (spec.kind === 'eventstoredb') return openLedger(spec);
+  let db: SqlDatabase;
+  if (spec.kind === 'pglite') {
+    if (spec.dir === null || !pgliteDatabaseExists(spec.dir))
+      throw noStore(spec, spec.dir === null ? 'an in-memory store is empty' : 'the folder holds no database');
+    db = await openPgliteDatabase(spec.dir, { create: false });
+  } else db = await openPostgresDatabase(spec.url);
+  try {
+    if (!(await hasLog(db)))
+      throw noStore(spec, spec.kind === 'pglite' ? 'its database holds no log' : 'the database has no ledger schema');
+    const store = await openSqlEventStore(db);
+    return { store, db, spec, close: () => store.close() };
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { LedgerError } from '../errors.ts';
@@ -42,11 +42,21 @@ function executor(target: PgliteLike, db: PGlite): SqlExecutor {
   };
 }
 
+/** Whether `dir` holds an embedded database (`pgdata/PG_VERSION`): a look at the folder, nothing created. */
+export const pgliteDatabaseExists = (dir: string): boolean => existsSync(join(dir, 'pgdata', 'PG_VERSION'));
+
 /**
  * Opens (or creates) the embedded store in a data folder. A lock file keeps a second process
  * from opening the same folder: PGlite is single-process and two writers would corrupt it.
+ * `create: false` opens only a database that is there: a folder without one is refused
+ * (STORE_MISSING) before anything is written, not even the folder or its lock file.
  */
-export async function openPgliteDatabase(dir: string | null): Promise<SqlDatabase> {
+export async function openPgliteDatabase(dir: string | null, opts: { create?: boolean } = {}): Promise<SqlDatabase> {
+  if (opts.create === false && (dir === null || !pgliteDatabaseExists(dir)))
+    throw new LedgerError(
+      'STORE_MISSING',
+      dir === null ? 'an in-memory PGlite store holds nothing yet' : `there is no PGlite database in ${dir}`,
+    );
   const release = dir ? lockFolder(dir) : () => {};
   let db: PGlite;
   try {

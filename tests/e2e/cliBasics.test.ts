@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { freshPgliteDir, freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
@@ -128,8 +131,15 @@ describe('et-ledger command line', () => {
     expect(r.stderr).not.toContain('shorty-tok');
   });
 
-  it('status on a fresh embedded store shows head position 0', async () => {
+  it('status on an embedded store made by ingesting nothing shows head position 0', async () => {
     const dir = freshPgliteDir();
+    const empty = mkdtempSync(join(tmpdir(), 'etl-empty-'));
+    // Before: a database, but no store in it; status says so and makes none.
+    const none = await runCli(['status', '--json'], { ET_LEDGER_STORE: `pglite:${dir}` });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('[STORE_MISSING]');
+    const made = await runCli(['ingest', empty], { ET_LEDGER_STORE: `pglite:${dir}` });
+    expect(made.code, made.stderr).toBe(0);
     const r = await runCli(['status', '--json'], { ET_LEDGER_STORE: `pglite:${dir}` });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ store: `pglite:${dir}`, headPosition: 0 });
@@ -155,6 +165,9 @@ describe('et-ledger command line', () => {
     '--store wins over ET_LEDGER_STORE, and DATABASE_URL alone never switches the store',
     async () => {
       const url = await freshPostgresUrl('cli');
+      // A store to read (status never makes one): ingesting nothing into the database makes it.
+      const made = await runCli(['ingest', mkdtempSync(join(tmpdir(), 'etl-empty-')), '--store', `postgres:${url}`]);
+      expect(made.code, made.stderr).toBe(0);
       const viaFlag = await runCli(['status', '--json', '--store', 'postgres:'], {
         ET_LEDGER_STORE: 'pglite:/nonexistent/never',
         DATABASE_URL: url,
@@ -163,7 +176,9 @@ describe('et-ledger command line', () => {
       expect(JSON.parse(viaFlag.stdout).store).toMatch(/^postgres:postgres:\/\//);
       const dir = freshPgliteDir();
       const stays = await runCli(['status', '--json'], { ET_LEDGER_STORE: `pglite:${dir}`, DATABASE_URL: url });
-      expect(JSON.parse(stays.stdout).store).toBe(`pglite:${dir}`);
+      // That folder holds no store: the message names the one it looked at, the PGlite folder.
+      expect(stays.code).toBe(1);
+      expect(stays.stderr).toContain(`there is no et-ledger store in pglite:${dir}`);
     },
   );
 });

@@ -11,7 +11,7 @@ import {
   type VerdictChange,
   verdictChanges,
 } from '../../sinks/discord/swapEffects.ts';
-import { openLedger } from '../../store/openStore.ts';
+import { openExistingLedger } from '../../store/openStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import { loadWebConfig } from '../../web/webConfig.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -24,7 +24,8 @@ export const rebuildCommand: Command = {
   details: `After a parser or fold fix (bump the projection's version), this replays the whole log into a
 new schema while the current version keeps serving readers, then swaps the read views in one
 transaction and drops the old schema. An interrupted rebuild leaves the old version serving; the
-next rebuild resumes where it stopped.
+next rebuild resumes where it stopped. It never creates a store: where there is none it says so
+and exits 1.
 
 NAME is a projection (rounds, lua-rounds, correlator, verdicts, quarantine, …) or one of its tables.
 
@@ -48,7 +49,7 @@ Examples:
     if (!name) throw new LedgerError('USAGE', 'name the projection to rebuild (see et-ledger rebuild --help)');
     const projections = await loadProjections();
     const projection = findProjection(projections, name);
-    const ledger = await openLedger(config.store);
+    const ledger = await openExistingLedger(config.store);
     const dryRun = values['dry-run'] === true;
     try {
       const deps = cliRuntime(ledger, log, projections);

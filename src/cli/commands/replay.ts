@@ -1,7 +1,7 @@
 import { LedgerError } from '../../errors.ts';
 import { buildScratch } from '../../runtime/ledgerRuntime.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
-import { openLedger } from '../../store/openStore.ts';
+import { openExistingLedger } from '../../store/openStore.ts';
 import { ident } from '../../store/sqlDatabase.ts';
 import type { Command } from '../command.ts';
 import { cliRuntime } from './cliRuntime.ts';
@@ -22,9 +22,10 @@ export const replayCommand: Command = {
   usage: 'et-ledger replay [--from T] [--to T] [--projection NAME] [--keep] [--store STORE]',
   summary: 're-run projections over a time range of recorded facts into a scratch schema',
   details: `Projects only the facts recorded between --from and --to (ISO time or unix seconds; either may
-be left open) into scratch schemas, prints the rows each table holds, and drops them — or keeps
+be left open; --from may not be after --to) into scratch schemas, prints the rows each table holds, and drops them — or keeps
 them with --keep so they can be queried (their schema names are printed). The live read models
-are not touched, and nothing is appended to the log.
+are not touched, and nothing is appended to the log. A store that is not there is never created:
+replay says so and exits 1.
 
 Examples:
   et-ledger replay --from 2026-08-19T19:00:00Z --to 2026-08-19T23:00:00Z
@@ -38,9 +39,14 @@ Examples:
   async run({ values, config, io, log }) {
     const from = parseTime('--from', values.from as string | undefined);
     const to = parseTime('--to', values.to as string | undefined);
+    if (from !== null && to !== null && from > to)
+      throw new LedgerError(
+        'USAGE',
+        `--from (${from.toISOString()}) is after --to (${to.toISOString()}): the range holds no time, so there is nothing to replay; swap them`,
+      );
     const all = await loadProjections();
     const chosen = values.projection ? [findProjection(all, values.projection as string)] : all;
-    const ledger = await openLedger(config.store);
+    const ledger = await openExistingLedger(config.store);
     try {
       const deps = cliRuntime(ledger, log, all);
       const filter = (t: Date) => (from === null || t >= from) && (to === null || t <= to);

@@ -1,7 +1,7 @@
 import { listBuilds } from '../../runtime/catalog.ts';
 import { listDeadLetters, POISON_ATTEMPTS } from '../../runtime/deadLetters.ts';
 import { prepareRuntime } from '../../runtime/ledgerRuntime.ts';
-import { openLedger } from '../../store/openStore.ts';
+import { openExistingLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
 import { describeStore } from '../describeStore.ts';
 
@@ -14,13 +14,15 @@ projection build its version, schema, checkpoint, lag behind the head and state 
 building — a rebuild in progress or interrupted —, failures and the last error), and the
 dead letters: events a projection skipped after they failed it the same way ${POISON_ATTEMPTS} times
 (a value a column cannot hold, a bug). A rebuild retries them and stops on one that still fails.
+It only reads: where there is no store (a PGlite folder without one, a PostgreSQL database without
+the ledger schema) it says so and exits 1, creating nothing.
 
 Examples:
   et-ledger status
   et-ledger status --store postgres:postgres://postgres@127.0.0.1:5432/etl --json`,
   options: { json: { type: 'boolean' } },
   async run({ config, io, values, log }) {
-    const ledger = await openLedger(config.store);
+    const ledger = await openExistingLedger(config.store);
     try {
       await prepareRuntime({ db: ledger.db, store: ledger.store, log, projections: [] });
       const head = await ledger.store.headPosition();
