@@ -36,7 +36,7 @@ describe('et-ledger demo --web and web', () => {
 
   it('refuses a PGlite folder that holds no store instead of creating one', async () => {
     const r = await runCli(['web', '--store', 'pglite:/nonexistent/et-ledger/x', '--port', '0']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1); // STORE_MISSING, as every read command
     expect(r.stderr).toContain('there is no et-ledger store in /nonexistent/et-ledger/x');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

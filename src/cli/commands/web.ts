@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { LedgerError } from '../../errors.ts';
 import type { StoreSpec } from '../../store/openStore.ts';
-import { openPgliteDatabase } from '../../store/pgliteDatabase.ts';
+import { openPgliteDatabase, pgliteDatabaseExists } from '../../store/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../../store/postgresDatabase.ts';
 import type { SqlDatabase } from '../../store/sqlDatabase.ts';
 import { DEFAULT_WEB_PORT, loadWebConfig, webEnvVariables } from '../../web/webConfig.ts';
@@ -74,12 +72,13 @@ Examples:
  */
 export async function openReadModels(spec: StoreSpec): Promise<SqlDatabase> {
   if (spec.kind === 'pglite') {
-    if (spec.dir === null || !existsSync(join(spec.dir, 'pgdata')))
+    if (spec.dir === null || !pgliteDatabaseExists(spec.dir))
       throw new LedgerError(
-        'CONFIG_INVALID',
+        'STORE_MISSING',
         `there is no et-ledger store in ${spec.dir ?? '(memory)'}: ingest into it first, or name another with --store\n    example: et-ledger web --store pglite:./.et-ledger`,
       );
-    return openPgliteDatabase(spec.dir);
+    return openPgliteDatabase(spec.dir, { create: false });
   }
+  // Not openExistingLedger: a select-only role may not even look at ledger.events.
   return openPostgresDatabase(spec.kind === 'postgres' ? spec.url : spec.readModelsUrl);
 }
