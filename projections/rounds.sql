@@ -26,6 +26,8 @@ create table rounds (
   issues              jsonb not null
 );
 create index rounds_server_time on rounds (server_id, file_time_unix);
+-- A period's rounds of every server (the part-day before a leaderboard's whole days).
+create index rounds_time on rounds (file_time_unix);
 
 create table player_rows (
   round_id     text not null,

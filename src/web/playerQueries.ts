@@ -1,6 +1,6 @@
-// The player and leaderboard pages' reads: totals over a period as /stats has them (rates divide
-// sums, time is the verdict's corrected time), the per-map record from the maps' lineups, and DPM
-// per session (the gap rule) over time.
+// The player page's reads: totals over a period as /stats has them (rates divide sums, time is the
+// verdict's corrected time), the per-map record from the maps' lineups, and DPM per day over time;
+// from the per-player sums the rounds projection keeps, so a page costs the same at any history.
 import { playerTotals, type Totals } from '../sinks/discord/statsQueries.ts';
 import type { SqlExecutor } from '../store/sqlDatabase.ts';
 
@@ -12,20 +12,25 @@ export type PlayerIdentity = {
   lastSeenUnix: number | null;
 };
 
+/** Who a GUID is: the all-time sums' latest name, and the names of his latest days (read.player_days). */
 export async function playerIdentity(db: SqlExecutor, guid8: string): Promise<PlayerIdentity | null> {
-  const r = await db.query<{ name: string; rounds: number; last_seen: string | null }>(
-    `select p.name, count(*)::int as rounds, max(r.file_time_unix) as last_seen
-     from read.player_stats p join read.rounds r on r.round_id = p.round_id
-     where p.guid8 = $1 group by p.name order by max(r.file_time_unix) desc nulls last limit 10`,
+  const t = await db.query<{ last_name: string; rounds: number; last_unix: string }>(
+    'select last_name, rounds, last_unix from read.player_totals where guid8 = $1',
     [guid8],
   );
-  if (r.rows.length === 0) return null;
+  const total = t.rows[0];
+  if (!total) return null;
+  const names = await db.query<{ last_name: string }>(
+    `select last_name from read.player_days where guid8 = $1
+     group by last_name order by max(day_unix) desc limit 10`,
+    [guid8],
+  );
   return {
     guid8,
-    name: r.rows[0]!.name,
-    names: r.rows.map((x) => x.name),
-    rounds: r.rows.reduce((s, x) => s + Number(x.rounds), 0),
-    lastSeenUnix: r.rows[0]!.last_seen === null ? null : Number(r.rows[0]!.last_seen),
+    name: total.last_name,
+    names: [total.last_name, ...names.rows.map((x) => x.last_name).filter((n) => n !== total.last_name)],
+    rounds: Number(total.rounds),
+    lastSeenUnix: Number(total.last_unix) || null,
   };
 }
 
@@ -68,49 +73,22 @@ export async function playerMapRecord(db: SqlExecutor, guid8: string, sinceUnix:
   }));
 }
 
-export type DpmPoint = { startUnix: number; tz: string; damage: number; seconds: number; rounds: number };
+export type DpmPoint = { dayUnix: number; damage: number; seconds: number; rounds: number };
 
 /**
- * The player's damage and corrected time per session (rounds of one server closer than the gap),
- * oldest first: a point per evening he played.
+ * The player's damage and corrected time per UTC day he played, oldest first (read.player_days:
+ * a row per day, whatever his number of rounds).
  */
-export async function playerDpmBySession(
-  db: SqlExecutor,
-  guid8: string,
-  sinceUnix: number,
-  gapSec: number,
-): Promise<DpmPoint[]> {
-  const r = await db.query<{ server_id: string; t: string; tz: string; damage: number; sec: number }>(
-    `select r.server_id, r.file_time_unix as t, r.tz, p.damage_given as damage,
-            case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
-                 else coalesce(p.corrected_time_sec, p.time_played_sec) end as sec
-     from read.player_stats p
-     join read.rounds r on r.round_id = p.round_id
-     where p.guid8 = $1 and p.team in (1, 2) and r.file_time_unix is not null and r.file_time_unix >= $2
-     order by r.server_id, r.file_time_unix`,
+export async function playerDpmByDay(db: SqlExecutor, guid8: string, sinceUnix: number): Promise<DpmPoint[]> {
+  const r = await db.query<{ day_unix: string; damage: string; corrected_sec: number; rounds: number }>(
+    `select day_unix, damage, corrected_sec, rounds from read.player_days
+     where guid8 = $1 and day_unix > 0 and day_unix >= $2::bigint - 86399 order by day_unix`,
     [guid8, sinceUnix],
   );
-  const points: (DpmPoint & { serverId: string; lastUnix: number })[] = [];
-  for (const row of r.rows) {
-    const t = Number(row.t);
-    const open = points[points.length - 1];
-    if (open && open.serverId === row.server_id && t - open.lastUnix <= gapSec) {
-      open.damage += Number(row.damage);
-      open.seconds += Number(row.sec);
-      open.rounds++;
-      open.lastUnix = t;
-    } else
-      points.push({
-        serverId: row.server_id,
-        startUnix: t,
-        lastUnix: t,
-        tz: row.tz,
-        damage: Number(row.damage),
-        seconds: Number(row.sec),
-        rounds: 1,
-      });
-  }
-  return points
-    .sort((a, b) => a.startUnix - b.startUnix)
-    .map(({ startUnix, tz, damage, seconds, rounds }) => ({ startUnix, tz, damage, seconds, rounds }));
+  return r.rows.map((x) => ({
+    dayUnix: Number(x.day_unix),
+    damage: Number(x.damage),
+    seconds: Number(x.corrected_sec),
+    rounds: Number(x.rounds),
+  }));
 }

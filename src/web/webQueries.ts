@@ -129,20 +129,41 @@ export async function sessionsBefore(
   gapSec: number,
 ): Promise<{ sessions: SessionRef[]; more: boolean }> {
   const found: SessionRef[] = [];
-  for (const serverId of await serverIds(db)) {
-    const r = await db.query<RoundRefRow>(
-      `select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix is not null
-         and file_time_unix < $2 order by file_time_unix desc, round_id desc limit $3`,
-      [serverId, beforeUnix, (limit + 1) * 40],
-    );
-    const rows = r.rows.map(toRef).reverse();
-    const sessions = cutSessions(rows, gapSec);
-    // The oldest session read may be cut by the limit: it is only shown from a later page.
-    if (rows.length === (limit + 1) * 40) sessions.shift();
-    found.push(...sessions);
-  }
+  for (const serverId of await serverIds(db))
+    found.push(...(await newestSessions(db, serverId, beforeUnix, limit + 1, gapSec)));
   found.sort((a, b) => b.startUnix - a.startUnix || (a.serverId < b.serverId ? -1 : 1));
   return { sessions: found.slice(0, limit), more: found.length > limit };
+}
+
+/**
+ * A server's `count` newest whole sessions that started before `beforeUnix`: rounds read newest
+ * first, a page at a time (24 rounds a session to begin with, an evening's usual size), until
+ * `count` sessions are whole or the history ends; a session cut by the page is read on.
+ */
+async function newestSessions(
+  db: SqlExecutor,
+  serverId: string,
+  beforeUnix: number,
+  count: number,
+  gapSec: number,
+): Promise<SessionRef[]> {
+  let rows: RoundRef[] = [];
+  let pageSize = count * 24;
+  for (;;) {
+    const oldest = rows[0];
+    const r = await db.query<RoundRefRow>(
+      `select ${roundRefColumns} from read.rounds where server_id = $1 and file_time_unix is not null
+         and (file_time_unix, round_id) < ($2::bigint, $3::text) order by file_time_unix desc, round_id desc limit $4`,
+      [serverId, oldest?.fileTimeUnix ?? beforeUnix, oldest?.roundId ?? '', pageSize],
+    );
+    rows = [...r.rows.map(toRef).reverse(), ...rows];
+    const ended = r.rows.length < pageSize;
+    const sessions = cutSessions(rows, gapSec);
+    // The oldest session may go on before the rows read: whole only when the history ended there.
+    const whole = ended ? sessions : sessions.slice(1);
+    if (whole.length >= count || ended) return whole.slice(-count);
+    pageSize *= 2;
+  }
 }
 
 /** A session with its evening (score, maps, ranking) as the Discord session post has it. */

@@ -18,7 +18,7 @@ import { playerPage } from './pages/player.ts';
 import { roundPage } from './pages/round.ts';
 import { sessionPage, sessionsPage } from './pages/sessions.ts';
 import { serverSection, tonightPage } from './pages/tonight.ts';
-import { playerDpmBySession, playerIdentity, playerMapRecord, playerTotals } from './playerQueries.ts';
+import { playerDpmByDay, playerIdentity, playerMapRecord, playerTotals } from './playerQueries.ts';
 import { roundDetail } from './roundQueries.ts';
 import { loadTonight, sessionAt, sessionDetail, sessionStartAround, sessionsBefore } from './webQueries.ts';
 
@@ -172,7 +172,7 @@ export function createWebApp(deps: WebDeps, feed: LiveFeed, streams: Set<Socket>
     const [totals, maps, points] = [
       await playerTotals(db, who.guid8, period.sinceUnix),
       await playerMapRecord(db, who.guid8, period.sinceUnix),
-      await playerDpmBySession(db, who.guid8, period.sinceUnix, gapSec),
+      await playerDpmByDay(db, who.guid8, period.sinceUnix),
     ];
     return c.html(playerPage(who, period, totals, maps, points));
   });

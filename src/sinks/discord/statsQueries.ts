@@ -68,13 +68,13 @@ const summedSql = (where: string) => `
   from read.player_totals where $1::bigint <= 0 and ${where}
   union all
   select guid8, rounds, kills, deaths, damage, corrected_sec, shots, hits, headshots, revives, last_name, last_unix
-  from read.player_days where $1::bigint > 0 and day_unix >= ceil($1::bigint / 86400.0) * 86400 and ${where}
+  from read.player_days where $1::bigint > 0 and day_unix >= (ceil($1::bigint / 86400.0) * 86400)::bigint and ${where}
   union all
   select p.guid8, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given), sum(${rowTimeSql}),
          sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
          (array_agg(p.name order by r.file_time_unix desc))[1], max(r.file_time_unix)
   from read.rounds r join read.player_stats p on p.round_id = r.round_id
-  where $1::bigint > 0 and r.file_time_unix >= $1::bigint and r.file_time_unix < ceil($1::bigint / 86400.0) * 86400 and ${where.replaceAll('guid8', 'p.guid8')}
+  where $1::bigint > 0 and r.file_time_unix >= $1::bigint and r.file_time_unix < (ceil($1::bigint / 86400.0) * 86400)::bigint and ${where.replaceAll('guid8', 'p.guid8')}
   group by p.guid8`;
 
 const totalsSql = `sum(rounds)::int as rounds, sum(kills)::int as kills, sum(deaths)::int as deaths,

@@ -18,7 +18,7 @@ export function playerPage(
 ): string {
   const chartPoints = points
     .filter((p) => p.seconds > 0)
-    .map((p) => ({ x: p.startUnix, y: (p.damage * 60) / p.seconds, label: dateIn(p.startUnix, p.tz) }));
+    .map((p) => ({ x: p.dayUnix, y: (p.damage * 60) / p.seconds, label: dateIn(p.dayUnix, 'UTC') }));
   return page(
     { title: isolated(who.name), active: 'players' },
     html`<h1>${nameHtml(who.name)} <span class="muted">${who.guid8}</span></h1>
@@ -35,8 +35,8 @@ ${periodForm(`/players/${encodeURIComponent(who.guid8)}`, period)}
 <dt>Headshots</dt><dd>${totals.headshots}</dd>
 <dt>Revives</dt><dd>${totals.revives}</dd>
 </dl></div>
-<h2>DPM per evening</h2>
-${trusted(lineChart(chartPoints, { title: `${isolated(who.name)}: DPM per evening`, yLabel: 'DPM', formatY: (y) => y.toFixed(0) }))}
+<h2>DPM per day <span class="muted">(UTC days)</span></h2>
+${trusted(lineChart(chartPoints, { title: `${isolated(who.name)}: DPM per day`, yLabel: 'DPM', formatY: (y) => y.toFixed(0) }))}
 <h2>Maps</h2>
 ${
   maps.length === 0

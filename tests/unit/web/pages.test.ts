@@ -234,7 +234,7 @@ describe('pages with hostile names', () => {
       headshots: 0,
       revives: 0,
     };
-    const points = [0, 1].map((i) => ({ startUnix: T0 + i * 86_400, tz: 'UTC', damage: 900, seconds: 300, rounds: 1 }));
+    const points = [0, 1].map((i) => ({ dayUnix: T0 + i * 86_400, damage: 900, seconds: 300, rounds: 1 }));
     const out = playerPage(who, period, totals, [{ map: MAP, maps: 1, won: 1, drawn: 0, lost: 0 }], points);
     assertInert(out, 0);
     expect(out).toContain('<h1><bdi>&lt;script&gt;window.__pwned=1&lt;/script&gt;</bdi>');
