@@ -81,6 +81,8 @@ export type Config = {
   store: StoreSpec;
   storeText: string;
   tz: string;
+  /** Whether `tz` was given (--tz, ET_LEDGER_TZ) or is this machine's zone, a guess. */
+  tzGiven: boolean;
   serverId: string;
   maxFileBytes: number;
   sessionGapMin: number;
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     store: resolveStore(e.ET_LEDGER_STORE, e.DATABASE_URL),
     storeText: e.ET_LEDGER_STORE,
     tz: e.ET_LEDGER_TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    tzGiven: e.ET_LEDGER_TZ !== undefined,
     serverId: e.ET_LEDGER_SERVER_ID,
     maxFileBytes: e.ET_LEDGER_MAX_FILE_BYTES,
     sessionGapMin: e.ET_LEDGER_SESSION_GAP_MIN,

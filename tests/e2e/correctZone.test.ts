@@ -132,6 +132,32 @@ describe.skipIf(!postgresAvailable())('et-ledger correct-zone', () => {
     expect((await readModels(wrong)).rounds).toEqual(truth.rounds);
   }, 240_000);
 
+  it('warns when no zone was given for a new server, then keeps the zone the server has', async () => {
+    const store = `postgres:${await freshPostgresUrl('zone_guess')}`;
+    const ingest = (file: string) =>
+      runCli(['ingest', '--server', 'eu1', join(samples, 'stats', file)], { ET_LEDGER_STORE: store, TZ: 'UTC' });
+    const first = await ingest('2026-08-19-214136-supply-round-1.txt');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(
+      "warning: no --tz or ET_LEDGER_TZ, and server eu1 has no zone yet: its stats file names are read in this machine's zone, UTC",
+    );
+    expect(first.stderr).toContain('et-ledger correct-zone --server eu1 --tz ZONE');
+    const fixed = await runCli(['correct-zone', '--server', 'eu1', '--tz', 'Europe/Ljubljana'], {
+      ET_LEDGER_STORE: store,
+    });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const second = await ingest('2026-08-19-214737-supply-round-2.txt');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(
+      "no --tz: reading server eu1's stats files in Europe/Ljubljana, the zone its files were read in before",
+    );
+    const rounds = (await runCli(['export', 'rounds'], { ET_LEDGER_STORE: store })).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rounds.map((r: { tz: string }) => r.tz)).toEqual(['Europe/Ljubljana', 'Europe/Ljubljana']);
+  }, 120_000);
+
   it('corrects only the range it names, and refuses a bad zone or range', async () => {
     const c = cli(`postgres:${await freshPostgresUrl('zone_range')}`);
     await c.run('ingest', '--server', 'eu1', '--tz', 'UTC', join(samples, 'stats'));

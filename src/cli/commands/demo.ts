@@ -131,7 +131,7 @@ Options:
     const dir = await mkdtemp(join(tmpdir(), 'et-ledger-demo-'));
     try {
       const store = { kind: 'pglite', dir } as const;
-      const config = { ...ctx.config, store, storeText: `pglite:${dir}`, tz: zone, serverId };
+      const config = { ...ctx.config, store, storeText: `pglite:${dir}`, tz: zone, tzGiven: true, serverId };
       const paths = [fileURLToPath(new URL('stats/', samplesDir)), fileURLToPath(new URL('lua-legacy/', samplesDir))];
       ctx.io.out(`et-ledger demo: the bundled sample evening (samples/stats, samples/lua-legacy), zone ${zone}\n`);
       const s = await ingestPaths({ ...ctx, config }, paths);

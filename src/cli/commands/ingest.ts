@@ -11,6 +11,7 @@ import { appendArrivals } from '../../sources/factSink.ts';
 import { type Arrival, type IdentifiedFact, identifyFact } from '../../sources/identifyFact.ts';
 import { isOversized, listFiles, readRegularFile, type Skipped, skipReasonText } from '../../sources/readPaths.ts';
 import { openLedger } from '../../store/openStore.ts';
+import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import { roundsAwaitingDeadline } from '../awaitingDeadline.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { cliRuntime } from './cliRuntime.ts';
@@ -75,6 +76,32 @@ const serverOf = (fact: IdentifiedFact): string | null => {
   return typeof id === 'string' ? id : null;
 };
 
+/**
+ * The zone the files are read in: --tz or ET_LEDGER_TZ; without either, the zone this server's
+ * files were read in before (its latest round's), said; else this machine's zone, with a warning,
+ * for a stats file's name is the game server's local time and a wrong zone shifts every round.
+ */
+async function zoneOfServer(db: SqlExecutor, ctx: Pick<CommandContext, 'config' | 'io'>): Promise<string> {
+  const { config, io } = ctx;
+  if (config.tzGiven) return config.tz;
+  const known = await db
+    .query<{ tz: string }>('select tz from read.rounds where server_id = $1 order by file_time_unix desc nulls last limit 1', [
+      config.serverId,
+    ])
+    .then((r) => r.rows[0]?.tz ?? null)
+    .catch(() => null); // no rounds read model yet: a new store
+  if (known) {
+    io.err(`no --tz: reading server ${config.serverId}'s stats files in ${known}, the zone its files were read in before`);
+    return known;
+  }
+  io.err(
+    `warning: no --tz or ET_LEDGER_TZ, and server ${config.serverId} has no zone yet: its stats file names are read in this machine's zone, ${config.tz}.
+` +
+      `    If the game server's clock is in another zone, ingest with --tz ZONE, or correct it afterwards: et-ledger correct-zone --server ${config.serverId} --tz ZONE`,
+  );
+  return config.tz;
+}
+
 /** Appends every file under `paths` as raw facts, then runs projections and the correlator to the head. */
 export async function ingestPaths(
   ctx: Pick<CommandContext, 'config' | 'log' | 'io'>,
@@ -87,6 +114,7 @@ export async function ingestPaths(
   });
   const ledger = await openLedger(ctx.config.store);
   try {
+    const tz = await zoneOfServer(ledger.db, ctx);
     const receivedAt = new Date().toISOString();
     const factIds = new Map<string, string>();
     let appended = 0;
@@ -123,7 +151,7 @@ export async function ingestPaths(
         ...(isOversized(got) ? { oversized: got } : {}),
         fileName: basename(file),
         serverId: ctx.config.serverId,
-        tz: ctx.config.tz,
+        tz,
         source: { kind: 'dir', ref: file },
         receivedAt,
         maxBytes: ctx.config.maxFileBytes,
