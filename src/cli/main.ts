@@ -4,6 +4,7 @@ import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { webEnvVariables } from '../web/webConfig.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
+import { backupCommand } from './commands/backup.ts';
 import { collectCommand } from './commands/collect.ts';
 import { correctZoneCommand } from './commands/correctZone.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -11,6 +12,7 @@ import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
 import { replayCommand } from './commands/replay.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 import { webCommand } from './commands/web.ts';
@@ -26,6 +28,8 @@ export const commands: Command[] = [
   rebuildCommand,
   replayCommand,
   statusCommand,
+  backupCommand,
+  restoreCommand,
   webCommand,
   demoCommand,
 ];

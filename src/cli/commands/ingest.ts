@@ -85,13 +85,16 @@ async function zoneOfServer(db: SqlExecutor, ctx: Pick<CommandContext, 'config' 
   const { config, io } = ctx;
   if (config.tzGiven) return config.tz;
   const known = await db
-    .query<{ tz: string }>('select tz from read.rounds where server_id = $1 order by file_time_unix desc nulls last limit 1', [
-      config.serverId,
-    ])
+    .query<{ tz: string }>(
+      'select tz from read.rounds where server_id = $1 order by file_time_unix desc nulls last limit 1',
+      [config.serverId],
+    )
     .then((r) => r.rows[0]?.tz ?? null)
     .catch(() => null); // no rounds read model yet: a new store
   if (known) {
-    io.err(`no --tz: reading server ${config.serverId}'s stats files in ${known}, the zone its files were read in before`);
+    io.err(
+      `no --tz: reading server ${config.serverId}'s stats files in ${known}, the zone its files were read in before`,
+    );
     return known;
   }
   io.err(
