@@ -1,9 +1,10 @@
 // Opening the stores a backup reads and a restore writes.
+import { describeStore } from '../cli/describeStore.ts';
 import { LedgerError } from '../errors.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { openLedger, type StoreSpec } from '../store/openStore.ts';
 import { openPgliteDatabase } from '../store/pgliteDatabase.ts';
-import { openPostgresDatabase, redact } from '../store/postgresDatabase.ts';
+import { openPostgresDatabase } from '../store/postgresDatabase.ts';
 import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
 
 /**
@@ -24,16 +25,8 @@ export function tableName(qualified: string): string {
   return `${ident(schema!)}.${ident(table!)}`;
 }
 
-export function storeText(spec: StoreSpec): string {
-  switch (spec.kind) {
-    case 'pglite':
-      return `pglite:${spec.dir ?? '(memory)'}`;
-    case 'postgres':
-      return `postgres:${redact(spec.url)}`;
-    case 'eventstoredb':
-      return `eventstoredb:${redact(spec.url)}`;
-  }
-}
+/** A store as messages name it (its password masked): the CLI's own description. */
+export const storeText = describeStore;
 
 /** Opens a store to back up; creates nothing (a store that is not there is refused, STORE_MISSING). */
 export async function openBackupSource(spec: StoreSpec): Promise<BackupSource> {
