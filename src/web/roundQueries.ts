@@ -1,6 +1,7 @@
 // A round's page: its read.rounds row, both teams' lines with weapons, the standing verdict and the
 // verdict history of the active correlator generation (read.verdict_history).
 import type { Verdict } from '../events/index.ts';
+import type { RoundPlayer } from '../sinks/discord/renderRoundSummary.ts';
 import { camelKeys, verdictSchema } from '../sinks/discord/statsQueries.ts';
 import type { SqlExecutor } from '../store/sqlDatabase.ts';
 
@@ -21,19 +22,11 @@ export type RoundRow = {
   flags: string[];
 };
 
-export type PlayerLine = {
+/** A round post's player line (RoundPlayer), with what the page shows beyond it. */
+export type PlayerLine = RoundPlayer & {
   line: number;
-  guid8: string;
-  name: string;
-  team: number;
-  kills: number;
-  deaths: number;
-  damageGiven: number;
   damageReceived: number;
   gibs: number;
-  revivesGiven: number;
-  headshots: number;
-  accuracy: number | null;
   timePlayedSec: number;
   weapons: { weapon: string; hits: number; shots: number; kills: number; deaths: number; headshots: number }[];
 };
