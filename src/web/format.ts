@@ -1,14 +1,15 @@
 // Times on the pages are the game server's local time, with its zone named (the zone its stats file
 // names were read in), so "21:41" on a page is "21:41" in the server's console.
 
-const formatters = new Map<string, { time: Intl.DateTimeFormat; date: Intl.DateTimeFormat }>();
+import { localClock } from '../sinks/discord/renderFormat.ts';
+
+const formatters = new Map<string, { date: Intl.DateTimeFormat }>();
 
 function formattersFor(tz: string) {
   let f = formatters.get(tz);
   if (!f) {
     const zone = safeZone(tz);
     f = {
-      time: new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false }),
       date: new Intl.DateTimeFormat('en-GB', {
         timeZone: zone,
         weekday: 'short',
@@ -31,8 +32,8 @@ function safeZone(tz: string): string {
   }
 }
 
-/** `21:41` in the zone. */
-export const timeIn = (unix: number, tz: string): string => formattersFor(tz).time.format(unix * 1000);
+/** `21:41` in the zone: the posts' clock (renderFormat.localClock), so a page and a post agree. */
+export const timeIn = (unix: number, tz: string): string => localClock(unix, tz);
 
 /** `Wed 19 Aug 2026` in the zone. */
 export const dateIn = (unix: number, tz: string): string => formattersFor(tz).date.format(unix * 1000);
