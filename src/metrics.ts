@@ -1,6 +1,6 @@
 // Prometheus metrics of `et-ledger run` (GET /metrics): one registry per service instance, never
 // prom-client's global one, so tests and benches can run several side by side.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export type FactOutcome = 'appended' | 'duplicate';
 
@@ -18,6 +18,14 @@ export type LedgerMetrics = {
   projectionLag: Gauge<'projection'>;
   /** Events each active build skipped as poison (invariant 10): alert when it is above 0. */
   deadLetters: Gauge<'projection'>;
+  /** Standing verdicts (read.verdicts) by server and status, read when /metrics is scraped. */
+  verdicts: Gauge<'server' | 'status'>;
+  /** Rounds decided (or decided again) while this process ran, by server and status (src/ops/decisionLog.ts). */
+  verdictsDecided: Counter<'server' | 'status'>;
+  /** Seconds since each configured game server's last fact (ticks excluded), read when scraped. */
+  lastFactAge: Gauge<'server'>;
+  /** When the receiver's TLS certificate expires (Unix seconds), by its subject; absent without TLS. */
+  tlsCertificateExpiry: Gauge<'subject'>;
 };
 
 export type MetricsOptions = {
@@ -25,11 +33,18 @@ export type MetricsOptions = {
   projectionLag?: () => Promise<Record<string, number>>;
   /** Dead letters (skipped poison events) per projection, read when /metrics is scraped. */
   deadLetters?: () => Promise<Record<string, number>>;
+  /** Standing verdicts per server and status (read.verdicts), read when /metrics is scraped. */
+  verdicts?: () => Promise<{ server: string; status: string; count: number }[]>;
+  /** Seconds since the last fact per server, read when /metrics is scraped. */
+  lastFactAges?: () => Record<string, number>;
+  /** Also prom-client's process and Node metrics (CPU, memory, event loop lag, GC, handles): the service's. */
+  processMetrics?: boolean;
 };
 
 export function createMetrics(opts: MetricsOptions = {}): LedgerMetrics {
   const registry = new Registry();
   const lagSource = opts.projectionLag;
+  if (opts.processMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
     factsAppended: new Counter({
@@ -87,6 +102,43 @@ export function createMetrics(opts: MetricsOptions = {}): LedgerMetrics {
         const counts = await source().catch(() => ({}));
         for (const [projection, n] of Object.entries(counts)) this.set({ projection }, n);
       },
+    }),
+    verdicts: new Gauge({
+      name: 'et_ledger_verdicts',
+      help: "Rounds by their standing verdict's status (read.verdicts): ALIGNED, MINOR_DIFF, DISCREPANCY, NO_LUA_DATA, LUA_ONLY, NO_STATS_TIME",
+      labelNames: ['server', 'status'],
+      registers: [registry],
+      async collect() {
+        const source = opts.verdicts;
+        if (!source) return;
+        this.reset();
+        const rows = await source().catch(() => []);
+        for (const r of rows) this.set({ server: r.server, status: r.status }, r.count);
+      },
+    }),
+    verdictsDecided: new Counter({
+      name: 'et_ledger_verdicts_decided_total',
+      help: 'Verdicts the correlator appended while this process ran (a round decided, or decided again), by server and status',
+      labelNames: ['server', 'status'],
+      registers: [registry],
+    }),
+    lastFactAge: new Gauge({
+      name: 'et_ledger_last_fact_age_seconds',
+      help: "Seconds since the last fact of each configured game server (clock ticks excluded; since this process started when it has none): a silent game server's age grows",
+      labelNames: ['server'],
+      registers: [registry],
+      collect() {
+        const source = opts.lastFactAges;
+        if (!source) return;
+        this.reset();
+        for (const [server, age] of Object.entries(source())) this.set({ server }, age);
+      },
+    }),
+    tlsCertificateExpiry: new Gauge({
+      name: 'et_ledger_tls_certificate_expiry_timestamp_seconds',
+      help: "When the HTTP receiver's TLS certificate stops being valid (Unix seconds); it follows a SIGHUP reload",
+      labelNames: ['subject'],
+      registers: [registry],
     }),
   };
 }

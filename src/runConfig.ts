@@ -25,6 +25,14 @@ export const runEnvVariables = {
     example: 'q3Vx8nR2mK7pL4wT9sY6',
     help: 'GET /metrics then needs `Authorization: Bearer <token>` (/healthz stays open); at least 16 characters of A-Z a-z 0-9 . _ ~ + / -',
   },
+  ET_LEDGER_HTTP_TLS_CERT: {
+    example: '/etc/et-ledger/tls/fullchain.pem',
+    help: 'PEM certificate (chain) file: the receiver then speaks HTTPS only; needs ET_LEDGER_HTTP_TLS_KEY; SIGHUP re-reads both',
+  },
+  ET_LEDGER_HTTP_TLS_KEY: {
+    example: '/etc/et-ledger/tls/privkey.pem',
+    help: "PEM private key file of ET_LEDGER_HTTP_TLS_CERT (unencrypted, readable by the service's user)",
+  },
   ET_LEDGER_REPORT_SECRET: {
     example: 'e3b0c44298fc1c149afbf4c8996fb924',
     help: 'HMAC secret of the Lua reports of ET_LEDGER_SERVER_ID (no --config file); at least 16 characters',
@@ -59,6 +67,9 @@ const examples: Record<string, string> = {
   'http.port': '"port": 8787',
   'http.headersTimeoutMs': '"headersTimeoutMs": 10000',
   'http.requestTimeoutMs': '"requestTimeoutMs": 30000',
+  'http.tls': '"tls": { "certPath": "/etc/et-ledger/tls/fullchain.pem", "keyPath": "/etc/et-ledger/tls/privkey.pem" }',
+  'http.tls.certPath': '"certPath": "/etc/et-ledger/tls/fullchain.pem"',
+  'http.tls.keyPath': '"keyPath": "/etc/et-ledger/tls/privkey.pem"',
   tickSec: '"tickSec": 30',
   'watch.stableMs': '"stableMs": 3000',
   'watch.scanMs': '"scanMs": 2000',
@@ -163,6 +174,12 @@ const RunFile = z
         requestTimeoutMs: Millis.default(30_000),
         metricsToken: MetricsToken.optional(),
         metricsTokenEnv: EnvName.optional(),
+        tls: z
+          .strictObject({
+            certPath: z.string().min(1, 'must be the path of the PEM certificate file'),
+            keyPath: z.string().min(1, 'must be the path of the PEM private key file'),
+          })
+          .optional(),
       })
       .superRefine((h, ctx) => {
         if (h.metricsToken !== undefined && h.metricsTokenEnv !== undefined)
@@ -206,24 +223,39 @@ const RunFile = z
   });
 type RunFile = z.output<typeof RunFile>;
 
-const RunEnv = z.object({
-  ET_LEDGER_HTTP_PORT: z.coerce.number('must be a whole number from 0 to 65535').pipe(Port).optional(),
-  ET_LEDGER_HTTP_HOST: z.string().min(1).optional(),
-  ET_LEDGER_METRICS_TOKEN: MetricsToken.optional(),
-  ET_LEDGER_REPORT_SECRET: Secret.optional(),
-  ET_LEDGER_LEGACY_TOKEN: LegacyToken.optional(),
-  ET_LEDGER_WATCH_DIR: z.string().optional(),
-  ET_LEDGER_RELAY_CHANNEL: Snowflake.optional(),
-  ET_LEDGER_RELAY_WEBHOOKS: z
-    .string()
-    .transform((t) => t.split(',').map((id) => id.trim()))
-    .pipe(WebhookIds)
-    .optional(),
-  ET_LEDGER_RELAY_DELETE: z
-    .enum(['true', 'false'], 'must be true or false')
-    .transform((t) => t === 'true')
-    .optional(),
-});
+const RunEnv = z
+  .object({
+    ET_LEDGER_HTTP_PORT: z.coerce.number('must be a whole number from 0 to 65535').pipe(Port).optional(),
+    ET_LEDGER_HTTP_HOST: z.string().min(1).optional(),
+    ET_LEDGER_METRICS_TOKEN: MetricsToken.optional(),
+    ET_LEDGER_HTTP_TLS_CERT: z.string().optional(),
+    ET_LEDGER_HTTP_TLS_KEY: z.string().optional(),
+    ET_LEDGER_REPORT_SECRET: Secret.optional(),
+    ET_LEDGER_LEGACY_TOKEN: LegacyToken.optional(),
+    ET_LEDGER_WATCH_DIR: z.string().optional(),
+    ET_LEDGER_RELAY_CHANNEL: Snowflake.optional(),
+    ET_LEDGER_RELAY_WEBHOOKS: z
+      .string()
+      .transform((t) => t.split(',').map((id) => id.trim()))
+      .pipe(WebhookIds)
+      .optional(),
+    ET_LEDGER_RELAY_DELETE: z
+      .enum(['true', 'false'], 'must be true or false')
+      .transform((t) => t === 'true')
+      .optional(),
+  })
+  .superRefine((e, ctx) => {
+    // A certificate without its key (or the reverse) is a mistake, never "TLS off".
+    const [set, unset] = e.ET_LEDGER_HTTP_TLS_CERT
+      ? ['ET_LEDGER_HTTP_TLS_CERT', 'ET_LEDGER_HTTP_TLS_KEY']
+      : ['ET_LEDGER_HTTP_TLS_KEY', 'ET_LEDGER_HTTP_TLS_CERT'];
+    if ((e.ET_LEDGER_HTTP_TLS_CERT === undefined) !== (e.ET_LEDGER_HTTP_TLS_KEY === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [unset],
+        message: `must be set together with ${set}: HTTPS needs both the certificate and its private key (or set neither for plain HTTP)`,
+      });
+  });
 
 export type SftpRunConfig = {
   host: string;
@@ -248,6 +280,9 @@ export type ServerRunConfig = {
   discordRelay: RelayRunConfig | null;
 };
 
+/** The receiver's certificate and key files, and the settings that named them (for error messages). */
+export type TlsRunConfig = { certPath: string; keyPath: string; certSetting: string; keySetting: string };
+
 export type RunConfig = {
   http: {
     host: string;
@@ -256,6 +291,8 @@ export type RunConfig = {
     requestTimeoutMs: number;
     /** GET /metrics needs `Authorization: Bearer <it>`; null: /metrics is open. */
     metricsToken: string | null;
+    /** HTTPS with these PEM files (re-read on SIGHUP); null: plain HTTP. */
+    tls: TlsRunConfig | null;
   };
   tickSec: number;
   watch: { stableMs: number; scanMs: number };
@@ -278,11 +315,11 @@ export function loadRunConfig(
     (k) => vars[k] !== undefined,
   );
   if (fileText === null && vars.ET_LEDGER_RELAY_CHANNEL === undefined && relayVars.length > 0)
-    throw invalid([
+    throw invalidRunConfig([
       `  ${relayVars.join(', ')}: set, but ET_LEDGER_RELAY_CHANNEL is not (the channel the webhooks post to)\n    example: ET_LEDGER_RELAY_CHANNEL=${runEnvVariables.ET_LEDGER_RELAY_CHANNEL.example}`,
     ]);
   if (fileText === null && vars.ET_LEDGER_RELAY_CHANNEL !== undefined && vars.ET_LEDGER_RELAY_WEBHOOKS === undefined)
-    throw invalid([
+    throw invalidRunConfig([
       `  ET_LEDGER_RELAY_WEBHOOKS: required when ET_LEDGER_RELAY_CHANNEL is set (only these webhooks' messages are taken)\n    example: ET_LEDGER_RELAY_WEBHOOKS=${runEnvVariables.ET_LEDGER_RELAY_WEBHOOKS.example}`,
     ]);
 
@@ -320,7 +357,7 @@ export function loadRunConfig(
       ] as const
     ).filter((k) => vars[k] !== undefined);
     if (perServer.length > 0) {
-      throw invalid([
+      throw invalidRunConfig([
         `  ${perServer.join(', ')}: only for a single server without a config file; with ${fileLabel}, set them per server\n    example: ${examples['servers[].reportSecretEnv']}, ${examples['servers[].watchDirs']}`,
       ]);
     }
@@ -328,12 +365,12 @@ export function loadRunConfig(
     try {
       json = JSON.parse(fileText);
     } catch (err) {
-      throw invalid([
+      throw invalidRunConfig([
         `  ${fileLabel} is not valid JSON: ${(err as Error).message}\n    example: { ${examples.servers} }`,
       ]);
     }
     const r = RunFile.safeParse(json);
-    if (!r.success) throw invalid(r.error.issues.map((i) => fileIssue(i, json, fileLabel)));
+    if (!r.success) throw invalidRunConfig(r.error.issues.map((i) => fileIssue(i, json, fileLabel)));
     file = r.data;
   }
 
@@ -399,7 +436,7 @@ export function loadRunConfig(
     vars.ET_LEDGER_METRICS_TOKEN ??
     file.http.metricsToken ??
     fromEnv('http', 'metricsToken', file.http.metricsTokenEnv);
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw invalidRunConfig(problems);
 
   return {
     http: {
@@ -408,6 +445,17 @@ export function loadRunConfig(
       headersTimeoutMs: file.http.headersTimeoutMs,
       requestTimeoutMs: file.http.requestTimeoutMs,
       metricsToken,
+      tls:
+        vars.ET_LEDGER_HTTP_TLS_CERT !== undefined && vars.ET_LEDGER_HTTP_TLS_KEY !== undefined
+          ? {
+              certPath: vars.ET_LEDGER_HTTP_TLS_CERT,
+              keyPath: vars.ET_LEDGER_HTTP_TLS_KEY,
+              certSetting: 'ET_LEDGER_HTTP_TLS_CERT',
+              keySetting: 'ET_LEDGER_HTTP_TLS_KEY',
+            }
+          : file.http.tls
+            ? { ...file.http.tls, certSetting: 'http.tls.certPath', keySetting: 'http.tls.keyPath' }
+            : null,
     },
     tickSec: file.tickSec,
     watch: file.watch,
@@ -423,7 +471,8 @@ export function relayChannels(rc: RunConfig): RelayChannel[] {
   );
 }
 
-function invalid(lines: string[]): LedgerError {
+/** The error of every run setting: `invalid run configuration:` and one indented entry per problem. */
+export function invalidRunConfig(lines: string[]): LedgerError {
   return new LedgerError('CONFIG_INVALID', `invalid run configuration:\n${lines.join('\n')}`);
 }
 

@@ -17,6 +17,7 @@ import { deliverArrival, type SourceDeps } from './factSink.ts';
 import { type CursorStore, type FileMark, sameMark } from './fileCursor.ts';
 import { isOversized, readRegularFile, type SkipReason, skipReasonText } from './readPaths.ts';
 import { createSettler, isIgnoredName, type Settler } from './settle.ts';
+import type { SourceProblem } from './sftpPoller.ts';
 
 export type DirWatcherOptions = SourceDeps & {
   serverId: string;
@@ -41,6 +42,8 @@ export type DirWatcher = {
   /** Starts watching; resolves once the first listing (the catch-up) has been handled. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** What keeps it from its work now (a folder it cannot list, a log that refuses): `/healthz` says `degraded`. */
+  problems(): SourceProblem[];
 };
 
 type Folder = {
@@ -48,7 +51,8 @@ type Folder = {
   key: string;
   settler: Settler;
   marks: Map<string, FileMark> | null;
-  missing: boolean;
+  /** Why the folder cannot be listed, since when; null while it can. */
+  missing: { reason: 'folder_missing' | 'folder_unreadable'; detail: string; since: string } | null;
   /** Entries skipped (links, FIFOs…) and why: each is logged and counted once while it stays. */
   skipped: Map<string, SkipReason>;
 };
@@ -68,13 +72,14 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
       key: `dir:${opts.serverId}:${dir}`,
       settler: createSettler({ kind: 'stable', minStableMs: stableMs, trustMtime: true }),
       marks: null,
-      missing: false,
+      missing: null,
       skipped: new Map(),
     };
   });
   const watchers = new Map<string, FSWatcher>();
   let stopped = false;
   let failures = 0;
+  let failing: { detail: string; since: string } | null = null;
   let loop: Promise<void> | null = null;
   let nudge: NodeJS.Timeout | null = null;
 
@@ -107,11 +112,16 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
       names = await readdir(f.dir, { encoding: 'buffer' });
     } catch (e) {
       if (!f.missing) log.warn({ dir: f.dir, err: e }, 'cannot list the folder; will keep trying');
-      f.missing = true;
+      const code = (e as NodeJS.ErrnoException).code;
+      f.missing = {
+        reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'folder_missing' : 'folder_unreadable',
+        detail: `cannot list ${f.dir}: ${(e as Error).message}`,
+        since: f.missing?.since ?? new Date(now()).toISOString(),
+      };
       return false;
     }
     if (f.missing) log.info({ dir: f.dir }, 'folder is readable again');
-    f.missing = false;
+    f.missing = null;
     ensureWatch(f);
     const skippedNow = new Set<string>();
     const skip = async (name: string, path: Buffer, reason: SkipReason) => {
@@ -207,8 +217,13 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
           try {
             if (await scanAll()) delay = Math.min(scanIntervalMs, stableMs);
             failures = 0;
+            failing = null;
           } catch (e) {
             failures++;
+            failing = {
+              detail: `could not hand a file to the log: ${e instanceof Error ? e.message : String(e)}`,
+              since: failing?.since ?? new Date(now()).toISOString(),
+            };
             delay = backOffDelay(backOff, failures);
             opts.metrics.sourceErrors.inc({ source: 'dir', server: opts.serverId, reason: 'append' });
             log.error({ err: e, failures, retryInMs: delay }, 'could not hand a file to the log; retrying');
@@ -218,6 +233,14 @@ export function createDirWatcher(opts: DirWatcherOptions): DirWatcher {
         }
       })();
       return first;
+    },
+    problems() {
+      const source = 'dir' as const;
+      const server = opts.serverId;
+      return [
+        ...folders.flatMap((f) => (f.missing ? [{ source, server, path: f.dir, ...f.missing }] : [])),
+        ...(failing ? [{ source, server, reason: 'append_failed', ...failing }] : []),
+      ];
     },
     async stop() {
       stopped = true;

@@ -4,6 +4,8 @@
 //   GET  /healthz, /metrics  health (JSON) and Prometheus metrics; with `metricsToken`, /metrics
 //                            needs `Authorization: Bearer <token>` (else 401), /healthz stays open
 // Listens on 127.0.0.1 unless told otherwise: health and metrics are not for the whole network.
+// With `tls` (a PEM certificate and key) it speaks HTTPS only; setTls swaps the certificate for new
+// handshakes without closing a connection (SIGHUP in `run`, src/ops/tlsFiles.ts).
 // Answers exactly as shared/spec/lua-report.md (delivery step 3) says: 401 missing or bad signature,
 // unknown server or |now − t| > 300 s; 413 body over 64 KiB; 400 malformed JSON; 408 too slow; each
 // a log line and nothing appended. A signed report that breaks the schema is appended as the
@@ -11,6 +13,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { MAX_LUA_REPORT_BYTES, parseJsonBytes } from '../parser/luaReport.ts';
 import { deliverArrival, type SourceDeps } from './factSink.ts';
@@ -19,7 +22,11 @@ import { DEFAULT_TOLERANCE_SEC, SIGNATURE_HEADER, verifyReportSignature } from '
 
 export type ReceiverServer = { id: string; tz: string; reportSecret?: string; legacyToken?: string };
 
-export type HealthReport = { ok: boolean } & Record<string, unknown>;
+/**
+ * `ok` false: the store does not answer (503). `status` says more: `ok`, `degraded` (a source
+ * cannot do its work, `reasons` say which and why: still 200, the service goes on), `unavailable`.
+ */
+export type HealthReport = { ok: boolean; status?: 'ok' | 'degraded' | 'unavailable' } & Record<string, unknown>;
 
 export type ReportReceiverOptions = SourceDeps & {
   servers: ReceiverServer[];
@@ -39,13 +46,17 @@ export type ReportReceiverOptions = SourceDeps & {
   health?: () => Promise<HealthReport>;
   /** When set, GET /metrics answers 401 unless sent `Authorization: Bearer <metricsToken>`. Never logged. */
   metricsToken?: string;
+  /** Serve HTTPS with this PEM certificate (chain) and private key; absent: plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
   now?: () => number;
 };
 
 export type ReportReceiver = {
-  start(): Promise<{ host: string; port: number }>;
+  start(): Promise<{ host: string; port: number; protocol: 'http' | 'https' }>;
   stop(): Promise<void>;
-  readonly server: Server;
+  /** New TLS handshakes use this certificate and key; open connections keep theirs. Throws when they are unusable. */
+  setTls(pair: { cert: Buffer; key: Buffer }): void;
+  readonly server: Server | HttpsServer;
 };
 
 type Reject = (status: number, reason: string, detail: string, fields?: Record<string, unknown>) => void;
@@ -67,21 +78,30 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
     return timingSafeEqual(metricsDigest, digest(m?.[1] ?? ''));
   }
 
-  const server = createServer(
-    {
-      headersTimeout: opts.headersTimeoutMs ?? 10_000,
-      requestTimeout: opts.requestTimeoutMs ?? 30_000,
-      connectionsCheckingInterval: opts.timeoutCheckMs ?? 1000,
-      keepAliveTimeout: 5000,
-    },
-    (req, res) => {
-      handle(req, res).catch((e: unknown) => {
-        log.error({ err: e, path: pathOf(req) }, 'request handler failed');
-        if (!res.headersSent) send(res, 500, { error: 'internal' });
-        else res.destroy();
-      });
-    },
-  );
+  const httpOptions = {
+    headersTimeout: opts.headersTimeoutMs ?? 10_000,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    connectionsCheckingInterval: opts.timeoutCheckMs ?? 1000,
+    keepAliveTimeout: 5000,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((e: unknown) => {
+      log.error({ err: e, path: pathOf(req) }, 'request handler failed');
+      if (!res.headersSent) send(res, 500, { error: 'internal' });
+      else res.destroy();
+    });
+  };
+  const tls = opts.tls;
+  const server: Server | HttpsServer = tls
+    ? createHttpsServer({ ...httpOptions, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, onRequest)
+    : createServer(httpOptions, onRequest);
+
+  // A handshake that failed (plain HTTP sent to the HTTPS port, a client that does not trust the certificate).
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET') return;
+    opts.metrics.rejections.inc({ reason: 'tls_handshake' });
+    log.warn({ reason: 'tls_handshake', remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+  });
 
   // Timeouts and unparsable requests never reach the handler; answer and log them here.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -136,8 +156,8 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
         return;
       }
       const health = opts.health
-        ? await opts.health().catch((e: unknown) => ({ ok: false, error: String(e) }))
-        : { ok: true };
+        ? await opts.health().catch((e: unknown) => ({ status: 'unavailable', ok: false, error: String(e) }))
+        : { status: 'ok', ok: true };
       return send(res, health.ok ? 200 : 503, health);
     }
     if (path === '/v1/reports' || path.startsWith('/v1/legacy/')) {
@@ -250,12 +270,17 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
 
   return {
     server,
+    setTls(pair) {
+      if (!tls) throw new Error('the receiver was started without TLS: it cannot take a certificate now');
+      (server as HttpsServer).setSecureContext({ cert: pair.cert, key: pair.key });
+    },
     async start() {
       server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1');
       await once(server, 'listening');
       const a = server.address() as AddressInfo;
+      const protocol = tls ? ('https' as const) : ('http' as const);
       log.info(
-        { host: a.address, port: a.port, metrics: metricsDigest === null ? 'open' : 'bearer' },
+        { host: a.address, port: a.port, protocol, metrics: metricsDigest === null ? 'open' : 'bearer' },
         'HTTP receiver listening',
       );
       if (metricsDigest === null && !isLoopback(a.address))
@@ -263,7 +288,7 @@ export function createReportReceiver(opts: ReportReceiverOptions): ReportReceive
           { host: a.address },
           'GET /metrics is open to every client that reaches this address; set ET_LEDGER_METRICS_TOKEN (or http.metricsToken)',
         );
-      return { host: a.address, port: a.port };
+      return { host: a.address, port: a.port, protocol };
     },
     async stop() {
       if (!server.listening) return;

@@ -55,17 +55,32 @@ export type SourceState = {
   lastError: string | null;
 };
 
+/** Why a source cannot do its work now, for `/healthz` (`degraded`, one entry per problem). */
+export type SourceProblem = {
+  source: 'dir' | 'sftp';
+  server: string;
+  /** `folder_missing`, `folder_unreadable`, `host_key_mismatch`, `auth_failed`, `connect_failed`, … */
+  reason: string;
+  detail: string;
+  /** The folder concerned, when it is one folder. */
+  path?: string;
+  /** When it began (ISO 8601). */
+  since: string;
+};
+
 export type SftpPoller = {
   start(): void;
   stop(): Promise<void>;
   state(): SourceState;
+  /** What keeps it from its work now: the connection (host key refused, key refused…), a remote folder, the log. */
+  problems(): SourceProblem[];
 };
 
 type Folder = RemoteFolder & {
   key: string;
   settler: Settler;
   marks: Map<string, FileMark> | null;
-  problem: string | null;
+  problem: { detail: string; since: string } | null;
   /** Entries skipped (links, FIFOs…) and why: each is logged and counted once while it stays. */
   skipped: Map<string, SkipReason>;
 };
@@ -93,6 +108,8 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
   let stopped = false;
   let session: SftpSession | null = null;
   let loop: Promise<void> | null = null;
+  /** The failure of the last attempt (connection or log), and since when they have been failing. */
+  let failing: { reason: string; detail: string; since: string } | null = null;
 
   const error = (reason: string) => opts.metrics.sourceErrors.inc({ source: 'sftp', server: opts.serverId, reason });
 
@@ -103,9 +120,9 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
       entries = await s.list(f.path);
     } catch (e) {
       if (!(e instanceof SftpError) || e.code !== 'REMOTE_PATH') throw e;
-      if (f.problem !== e.message)
+      if (f.problem?.detail !== e.message)
         log.warn({ path: f.path, err: e.message }, 'cannot list the remote folder; will keep trying');
-      f.problem = e.message;
+      f.problem = { detail: e.message, since: f.problem?.since ?? new Date(now()).toISOString() };
       return;
     }
     if (f.problem) log.info({ path: f.path }, 'remote folder is readable again');
@@ -197,12 +214,18 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
         }
         state.lastPollAt = new Date(now()).toISOString();
         state.lastError = null;
+        failing = null;
         failures = 0;
         await pacer.sleep(pollMs);
       } catch (e) {
         failures++;
         const delay = backOffDelay(backOff, failures);
         state.lastError = e instanceof Error ? e.message : String(e);
+        failing = {
+          reason: e instanceof SftpError ? e.code.toLowerCase() : 'append_failed',
+          detail: state.lastError,
+          since: failing?.since ?? new Date(now()).toISOString(),
+        };
         if (!(e instanceof SftpError)) {
           // The connection is fine; the log (or the cursor table) is not. Keep the session.
           error('append');
@@ -214,6 +237,7 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
           error(e.code.toLowerCase());
           const fields = { code: e.code, err: e.message, failures, retryInMs: delay };
           if (e.code === 'HOST_KEY_MISMATCH') log.error(fields, 'host key refused: not connecting');
+          else if (e.code === 'AUTH_FAILED') log.error(fields, 'the SFTP host refused our key; retrying');
           else log.warn(fields, 'SFTP connection failed; reconnecting');
         }
         if (!stopped) await pacer.sleep(delay);
@@ -231,9 +255,20 @@ export function createSftpPoller(opts: SftpPollerOptions): SftpPoller {
       pacer.wake();
       session?.close();
       await loop;
+      session?.close(); // one that opened while it was stopping
       session = null;
       state.connected = false;
     },
     state: () => ({ ...state }),
+    problems() {
+      const source = 'sftp' as const;
+      const server = opts.serverId;
+      return [
+        ...(failing ? [{ source, server, ...failing }] : []),
+        ...folders.flatMap((f) =>
+          f.problem ? [{ source, server, reason: 'remote_folder', path: f.path, ...f.problem }] : [],
+        ),
+      ];
+    },
   };
 }

@@ -7,7 +7,13 @@ import type { Duplex } from 'node:stream';
 import { Client, type SFTPWrapper, type Stats } from 'ssh2';
 import { fingerprintOf, hostKeyAlgorithms, hostKeyMatches, type KnownHostKey, keyTypeOf } from './hostKey.ts';
 
-export type SftpErrorCode = 'HOST_KEY_MISMATCH' | 'CONNECT_FAILED' | 'CONNECTION_LOST' | 'TIMEOUT' | 'REMOTE_PATH';
+export type SftpErrorCode =
+  | 'HOST_KEY_MISMATCH'
+  | 'AUTH_FAILED'
+  | 'CONNECT_FAILED'
+  | 'CONNECTION_LOST'
+  | 'TIMEOUT'
+  | 'REMOTE_PATH';
 
 /** A failure of the SFTP source; `REMOTE_PATH` concerns one path (missing, no permission), the others the connection. */
 export class SftpError extends Error {
@@ -89,7 +95,15 @@ export function openSftpSession(t: SftpTarget): Promise<SftpSession> {
             { cause: err },
           ),
         );
-      } else
+      } else if ((err as { level?: unknown }).level === 'client-authentication')
+        fail(
+          new SftpError(
+            'AUTH_FAILED',
+            `${where} refused our key (${err.message}): put the public key of sftp.privateKeyPath in ${t.username}'s authorized_keys`,
+            { cause: err },
+          ),
+        );
+      else
         fail(new SftpError(ready ? 'CONNECTION_LOST' : 'CONNECT_FAILED', `${where}: ${err.message}`, { cause: err }));
     });
     client.on('close', () =>
@@ -184,7 +198,12 @@ export function openSftpSession(t: SftpTarget): Promise<SftpSession> {
         return { kind: 'too_large' as const, sizeBytes, sha256: hash.digest('hex') };
       },
       close() {
-        lostWith ??= new SftpError('CONNECTION_LOST', `${where}: closed`);
+        // Operations in flight fail now (a stop must not wait for their timeout), then the connection ends.
+        if (!lostWith) {
+          const closed = new SftpError('CONNECTION_LOST', `${where}: closed`);
+          lostWith = closed;
+          for (const f of onLost) f(closed);
+        }
         client.end();
         setTimeout(() => client.destroy(), 1000).unref();
       },

@@ -2,6 +2,7 @@
 // `collect` (facts into Kafka): the same servers, folders, keys and limits either way.
 import { readFile } from 'node:fs/promises';
 import { LedgerError } from '../../errors.ts';
+import { type CertificateInfo, readTlsPairAtStart, reloadTlsOnSighup, type TlsPair } from '../../ops/tlsFiles.ts';
 import type { RunConfig } from '../../runConfig.ts';
 import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
@@ -9,13 +10,18 @@ import type { CursorStore } from '../../sources/fileCursor.ts';
 import { createReportReceiver, type HealthReport, type ReportReceiver } from '../../sources/reportReceiver.ts';
 import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
 
-/** The HTTP receiver as the run config describes it (servers, secrets, tokens, limits): shared by run and collect. */
+/**
+ * The HTTP receiver as the run config describes it (servers, secrets, tokens, limits, TLS): shared by
+ * run and collect. With TLS, start() reads the certificate and key (unless `tls` was read already:
+ * `run` reads them before anything starts) and re-reads them on every SIGHUP until stop().
+ */
 export function createConfiguredReceiver(
   rc: RunConfig,
   deps: SourceDeps,
   health: () => Promise<HealthReport>,
+  tls?: TlsPair & { info: CertificateInfo },
 ): ReportReceiver {
-  return createReportReceiver({
+  const options = {
     ...deps,
     servers: rc.servers.map((s) => ({
       id: s.id,
@@ -30,7 +36,46 @@ export function createConfiguredReceiver(
     requestTimeoutMs: rc.http.requestTimeoutMs,
     ...(rc.http.metricsToken ? { metricsToken: rc.http.metricsToken } : {}),
     health,
-  });
+  };
+  const tlsConfig = rc.http.tls;
+  if (!tlsConfig) return createReportReceiver(options);
+  let inner: ReportReceiver | null = null;
+  let stopReloading = () => {};
+  const started = () => {
+    if (!inner) throw new Error('the HTTP receiver has not started');
+    return inner;
+  };
+  const showExpiry = (info: CertificateInfo) => {
+    deps.metrics.tlsCertificateExpiry.reset();
+    deps.metrics.tlsCertificateExpiry.set({ subject: info.subject }, info.notAfterUnix);
+  };
+  return {
+    get server() {
+      return started().server;
+    },
+    setTls: (pair) => started().setTls(pair),
+    async start() {
+      const { info, ...pair } = tls ?? (await readTlsPairAtStart(tlsConfig));
+      const receiver = createReportReceiver({ ...options, tls: pair });
+      inner = receiver;
+      const address = await receiver.start();
+      showExpiry(info);
+      deps.log.info({ certificate: info, cert: tlsConfig.certPath }, 'serving HTTPS with this certificate');
+      stopReloading = reloadTlsOnSighup(
+        tlsConfig,
+        (next, nextInfo) => {
+          receiver.setTls(next);
+          showExpiry(nextInfo);
+        },
+        deps.log,
+      );
+      return address;
+    },
+    async stop() {
+      stopReloading();
+      await inner?.stop();
+    },
+  };
 }
 
 /** One folder watcher per server that has watched folders. */

@@ -2,12 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { LedgerError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { createMetrics } from '../../metrics.ts';
+import { type LiveWatch, startLiveWatch } from '../../ops/liveWatch.ts';
+import { folderProblems, startupSummary } from '../../ops/startupSummary.ts';
+import { type CertificateInfo, readTlsPairAtStart, type TlsPair } from '../../ops/tlsFiles.ts';
 import { loadRunConfig, type RunConfig, relayChannels, runEnvVariables } from '../../runConfig.ts';
 import { listBuilds } from '../../runtime/catalog.ts';
 import { listDeadLetters } from '../../runtime/deadLetters.ts';
 import { activeProcessorGeneration } from '../../runtime/generations.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
+import { waitingServers } from '../../runtime/waitingServers.ts';
 import { type DiscordConfig, loadDiscordConfig } from '../../sinks/discord/discordConfig.ts';
 import { startDiscordSink } from '../../sinks/discord/discordSink.ts';
 import { createKafka, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
@@ -35,8 +39,10 @@ export const runCommand: Command = {
   details: `Runs until SIGTERM or SIGINT: every projection follows the log; each game server's sources
 (watched folders, SFTP poller) append new files; the HTTP receiver takes signed Lua reports
 (POST /v1/reports) and legacy STATS_READY bodies (POST /v1/legacy/<token>) and serves
-GET /healthz and GET /metrics; the Discord relay (when a relay channel is configured) takes
-STATS_READY messages of whitelisted webhooks; with a post channel, the Discord sink posts; a ClockTicked fact per server every 30 s;
+GET /healthz ("ok", or "degraded" with the reasons of each source that cannot work) and GET /metrics;
+with ET_LEDGER_HTTP_TLS_CERT and ET_LEDGER_HTTP_TLS_KEY it speaks HTTPS and SIGHUP re-reads both;
+the Discord relay (when a relay channel is configured) takes
+STATS_READY messages of whitelisted webhooks; with a post channel, the Discord sink posts; a ClockTicked fact per server every 30 s while a round or session waits for time to pass, hourly otherwise;
 with ET_LEDGER_WEB_PORT, the web pages (et-ledger web --help) from this process. On a signal it stops
 the sources, the projections and the store, then exits 0. Logs are JSON lines on stderr.
 
@@ -69,13 +75,26 @@ Examples:
     const discordOnly = loadDiscordConfig(process.env, { relay: relayChannels(rc).length > 0 });
     const discord = discordOnly && { ...discordOnly, publicUrl: web.publicUrl };
     const keys = await readPrivateKeys(rc);
+    // Read and checked before anything starts: a bad certificate or key is a configuration error.
+    const tls = rc.http.tls ? await readTlsPairAtStart(rc.http.tls) : undefined;
     const stopSignal = waitForStopSignal(log);
     const stack: { name: string; stop: () => Promise<void> }[] = [];
     let exitCode = 0;
     try {
       const ledger = await openLedger(config.store);
       stack.push({ name: 'store', stop: () => ledger.close() });
-      await startService(rc, discord, keys, ledger, log, stack, () => stopSignal.fail(), config.sessionGapMin);
+      const { address, projections } = await startService(
+        rc,
+        discord,
+        keys,
+        tls,
+        ledger,
+        log,
+        stack,
+        () => stopSignal.fail(),
+        { sessionGapMin: config.sessionGapMin },
+      );
+      let webAddress = web;
       if (web.port !== null) {
         // A PGlite store is one process: the pages are served from here, over the same database.
         // Loaded when asked for: every other command starts without the web server's modules.
@@ -92,12 +111,29 @@ Examples:
         });
         stack.push({ name: 'web', stop: () => pages.stop() });
         log.info({ url: pages.url }, 'web pages are up');
+        const url = new URL(pages.url);
+        webAddress = { ...web, host: url.hostname, port: Number(url.port) };
       }
+      // One line that says what is on and off, and why (docs/run.md, "Signals to alert on").
+      log.info(
+        startupSummary({
+          rc,
+          fromFile: configPath !== null,
+          discord,
+          web: webAddress,
+          kafkaBrokers: process.env.KAFKA_BROKERS || null,
+          receiver: address,
+          folderProblems: await folderProblems(rc),
+        }),
+        'sources and sinks',
+      );
+      log.info({ ...address, servers: rc.servers.map((s) => s.id), projections }, 'et-ledger is running');
       const signal = await stopSignal.promise;
       log.info({ signal }, 'stopping');
       if (signal === 'failure') exitCode = 1;
     } finally {
       for (const part of stack.reverse()) {
+        log.debug({ part: part.name }, 'stopping part');
         await part.stop().catch((e: unknown) => log.error({ err: e, part: part.name }, 'could not stop cleanly'));
       }
       stopSignal.dispose();
@@ -111,12 +147,13 @@ async function startService(
   rc: RunConfig,
   discord: DiscordConfig | null,
   keys: Map<string, Buffer>,
+  tls: (TlsPair & { info: CertificateInfo }) | undefined,
   ledger: Ledger,
   log: Logger,
   stack: { name: string; stop: () => Promise<void> }[],
   onFatal: () => void,
-  sessionGapMin: number,
-): Promise<void> {
+  { sessionGapMin }: { sessionGapMin: number },
+): Promise<{ address: { host: string; port: number; protocol: 'http' | 'https' }; projections: string[] }> {
   const projections = await loadProjections();
   const runtime: RuntimeDeps = { db: ledger.db, store: ledger.store, log, projections };
   // Once before the runners: their concurrent first `create … if not exists` would race.
@@ -129,7 +166,16 @@ async function startService(
     });
   stack.push({ name: 'projections', stop: async () => void (await Promise.all(runners.map((r) => r.stop()))) });
 
+  let watch: LiveWatch | null = null;
   const metrics = createMetrics({
+    processMetrics: true,
+    verdicts: async () =>
+      (
+        await ledger.db.query<{ server: string; status: string; count: number }>(
+          'select server_id as server, status, count(*)::int as count from read.verdicts group by 1, 2',
+        )
+      ).rows,
+    lastFactAges: () => watch?.lastFactAges() ?? {},
     projectionLag: async () => {
       const head = await ledger.store.headPosition();
       const builds = await listBuilds(ledger.db);
@@ -148,14 +194,29 @@ async function startService(
 
   const watchers = createConfiguredWatchers(rc, deps, cursors);
   const pollers = createConfiguredPollers(rc, deps, cursors, keys);
-  const receiver = createConfiguredReceiver(rc, deps, async () => {
-    const headPosition = await ledger.store.headPosition();
-    const sftp = Object.fromEntries([...pollers].map(([id, p]) => [id, p.state()]));
-    return { ok: true, headPosition, sftp };
+  // 200 `ok` or `degraded` (a source cannot do its work: each reason names its server and source;
+  // the service goes on); 503 `unavailable` when the store does not answer (the receiver's catch).
+  const receiver = createConfiguredReceiver(
+    rc,
+    deps,
+    async () => {
+      const headPosition = await ledger.store.headPosition();
+      const reasons = [...watchers.flatMap((w) => w.problems()), ...[...pollers.values()].flatMap((p) => p.problems())];
+      const sftp = Object.fromEntries([...pollers].map(([id, p]) => [id, p.state()]));
+      return { status: reasons.length > 0 ? 'degraded' : 'ok', ok: true, headPosition, reasons, sftp };
+    },
+    tls,
+  );
+  // Every interval only for a server with something waiting (a deadline, an open session); hourly otherwise.
+  const ticker = createClockTicker({
+    ...deps,
+    servers: rc.servers.map((s) => s.id),
+    intervalSec: rc.tickSec,
+    waiting: (servers) => waitingServers(ledger.db, servers, sessionGapMin * 60),
   });
-  const ticker = createClockTicker({ ...deps, servers: rc.servers.map((s) => s.id), intervalSec: rc.tickSec });
 
   const address = await receiver.start().catch((e: unknown) => {
+    if (e instanceof LedgerError) throw e;
     throw new LedgerError(
       'CONFIG_INVALID',
       `the HTTP receiver cannot listen on ${rc.http.host}:${rc.http.port}: ${(e as Error).message}\n    example: ET_LEDGER_HTTP_PORT=8788 (or "http": { "port": 8788 } in the --config file)`,
@@ -163,6 +224,16 @@ async function startService(
     );
   });
   stack.push({ name: 'http', stop: () => receiver.stop() });
+  const live = await startLiveWatch({
+    store: ledger.store,
+    db: ledger.db,
+    log,
+    metrics,
+    servers: rc.servers.map((s) => s.id),
+    activeGeneration: () => activeProcessorGeneration(ledger.db, projections),
+  });
+  watch = live;
+  stack.push({ name: 'decision-log', stop: () => live.stop() });
   for (const w of watchers) {
     stack.push({ name: 'dir', stop: () => w.stop() });
     void w.start();
@@ -206,10 +277,7 @@ async function startService(
       { server: s.id },
       'this server has no source: no report secret, legacy token, watched folder, SFTP or Discord relay',
     );
-  log.info(
-    { ...address, servers: rc.servers.map((s) => s.id), projections: projections.map((p) => p.name) },
-    'et-ledger is running',
-  );
+  return { address, projections: projections.map((p) => p.name) };
 }
 
 type StopReason = NodeJS.Signals | 'failure';

@@ -180,6 +180,7 @@ export function createSender(opts: SenderOptions) {
         await retract(gone);
         handled++;
       } catch (e) {
+        if (e instanceof DiscordSinkError) metrics.errors.inc({ channel: gone.channelId, reason: e.reason });
         if (!(e instanceof DiscordSinkError) || (e.reason !== 'missing_permission' && e.reason !== 'unknown_channel'))
           throw e;
         pausedUntil.set(gone.channelId, opts.now() + channelPauseMs);
