@@ -12,6 +12,22 @@ export const rowTimeSql = `case when 'r2Cumulative' = any(r.flags) then p.time_p
 export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly string[]): Promise<void> {
   if (roundIds.length === 0) return;
   const ids = [...new Set(roundIds)];
+  // These statements touch a few rows per key through the tables' keys. While a build catches up,
+  // the tables grow faster than autovacuum analyses them, and a planner that believes they are
+  // small scans all of player_rows per batch (seconds at 100 000 rounds): keys only, for this part.
+  await tx.query('set local enable_seqscan = off');
+  await tx.query('set local enable_hashjoin = off');
+  await tx.query('set local enable_mergejoin = off');
+  try {
+    await refreshKeys(tx, ids);
+  } finally {
+    // After a failure the transaction is aborted and rolls these back itself.
+    for (const setting of ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'])
+      await tx.query(`set local ${setting} to default`).catch(() => {});
+  }
+}
+
+async function refreshKeys(tx: SqlExecutor, ids: string[]): Promise<void> {
   const old = await tx.query<{ guid8: string; day_unix: string }>(
     'delete from player_day_rounds where round_id = any($1::text[]) returning guid8, day_unix',
     [ids],
