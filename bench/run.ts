@@ -11,6 +11,7 @@ const benches: Record<string, string> = {
   kafka: './kafka.ts',
   post: './post.ts',
   web: './web.ts',
+  export: './export.ts',
 };
 
 const name = process.argv[2];
