@@ -207,7 +207,15 @@ describe('the evening post and round lines keep hostile names inert', () => {
       rows,
     });
     const m = renderSessionSummary(
-      { serverId: 'eu1', tz: null, firstUnix: 1787168496, lastUnix: 1787169000, rounds: [], evening, top: evening.ranked },
+      {
+        serverId: 'eu1',
+        tz: null,
+        firstUnix: 1787168496,
+        lastUnix: 1787169000,
+        rounds: [],
+        evening,
+        top: evening.ranked,
+      },
       ref,
     );
     const text = allText(m);
