@@ -307,7 +307,13 @@ async function pages(url: string, pool: Player[], keep: boolean): Promise<void> 
       { length: 250 },
       (_, i) => Number(span.lo) + Math.floor(rnd() * (Number(span.hi) - Number(span.lo) + 86_400)) + (i % 7),
     );
-    const players = pick(rnd, pool, pool.length).map((p) => p.guid8);
+    // Players who played (a GUID of the pool no evening picked has no page: a 404).
+    const played = new Set(
+      (await db.query<{ guid8: string }>('select guid8 from read.player_totals')).rows.map((r) => r.guid8),
+    );
+    const players = pick(rnd, pool, pool.length)
+      .map((p) => p.guid8)
+      .filter((g) => played.has(g));
     const metrics = ['dpm', 'kills', 'kd', 'accuracy', 'revives'];
     const at = <T>(list: T[], i: number) => list[i % list.length]!;
     const routes: [string, (i: number) => string][] = [
