@@ -1,7 +1,10 @@
 // A bar chart as PNG bytes, drawn server-side with @napi-rs/canvas (Skia, prebuilt in the npm
 // package; no browser). Pure: the same bars give the same bytes. Labels are plain text on a canvas,
-// so no markdown or mention can arise; control bytes are still removed.
+// so no markdown or mention can arise; control bytes are still removed. The fonts are bundled
+// (fonts/chartFonts.ts: Noto Sans, Noto Sans SC/JP/KR from npm packages), so names in Greek,
+// Cyrillic, Chinese, Japanese or Korean draw as letters, not boxes, whatever fonts the host has.
 import { createCanvas } from '@napi-rs/canvas';
+import { chartFont } from './fonts/chartFonts.ts';
 import { plainText } from './inertText.ts';
 
 export type Bar = { label: string; value: number; team: number };
@@ -20,20 +23,24 @@ export function renderBarChart(title: string, bars: Bar[], unit = ''): Uint8Arra
   g.fillStyle = '#2b2d31';
   g.fillRect(0, 0, width, height);
   g.fillStyle = '#f2f3f5';
-  g.font = 'bold 18px "DejaVu Sans", sans-serif';
-  g.fillText(plainText(title, 60), 16, 30);
+  const heading = plainText(title, 60);
+  g.font = chartFont(18, true, heading);
+  g.fillText(heading, 16, 30);
   const max = Math.max(1, ...bars.map((b) => b.value));
   const barSpace = width - labelWidth - 90;
-  g.font = '14px "DejaVu Sans", sans-serif';
   bars.forEach((b, i) => {
     const y = top + i * rowHeight;
     g.fillStyle = '#dbdee1';
-    g.fillText(plainText(b.label, 19), 16, y + 19);
+    const label = plainText(b.label, 19);
+    g.font = chartFont(14, false, label);
+    g.fillText(label, 16, y + 19);
     g.fillStyle = teamColour[b.team] ?? '#9b59b6';
     const w = Math.max(2, Math.round((b.value / max) * barSpace));
     g.fillRect(labelWidth, y + 5, w, rowHeight - 10);
     g.fillStyle = '#f2f3f5';
-    g.fillText(`${b.value.toFixed(1)}${unit}`, labelWidth + w + 8, y + 19);
+    const value = `${b.value.toFixed(1)}${unit}`;
+    g.font = chartFont(14, false, value);
+    g.fillText(value, labelWidth + w + 8, y + 19);
   });
   return new Uint8Array(canvas.toBuffer('image/png'));
 }
@@ -63,7 +70,11 @@ function fitWidth(g: Ctx, text: string, max: number): string {
   return `${cs.join('')}…`;
 }
 
-const font = (px: number, bold = false) => `${bold ? 'bold ' : ''}${px}px "DejaVu Sans", sans-serif`;
+/** Sets the font for drawing (and measuring) `text`; returns the text. */
+function useFont(g: Ctx, px: number, bold: boolean, text: string): string {
+  g.font = chartFont(px, bold, text);
+  return text;
+}
 
 /**
  * The evening at a glance, for a phone (800 px wide, large type): the score by logical team, a tile
@@ -94,10 +105,11 @@ export function renderEveningChart(c: EveningChart): Uint8Array {
   const room = width - pad * 2;
   let size = 40;
   let [a, b] = c.teams.map((t) => plainText(t, 40)) as [string, string];
-  g.font = font(size, true);
-  while (size > 26 && g.measureText(`${a}${score}${b}`).width > room) {
+  const line = `${a}${score}${b}`;
+  useFont(g, size, true, line);
+  while (size > 26 && g.measureText(line).width > room) {
     size -= 2;
-    g.font = font(size, true);
+    useFont(g, size, true, line);
   }
   if (g.measureText(`${a}${score}${b}`).width > room) {
     const half = (room - g.measureText(score).width) / 2;
@@ -115,16 +127,14 @@ export function renderEveningChart(c: EveningChart): Uint8Array {
     g.fillText(text, x, y0);
     x += g.measureText(text).width;
   }
-  g.font = font(22);
   g.fillStyle = '#b5bac1';
-  const sub = fitWidth(g, plainText(c.subtitle, 80), width - pad * 2);
+  const sub = fitWidth(g, useFont(g, 22, false, plainText(c.subtitle, 80)), width - pad * 2);
   g.fillText(sub, (width - g.measureText(sub).width) / 2, y0 + 44);
 
   let y = pad + scoreH;
   if (c.maps.length > 0) {
-    g.font = font(24, true);
     g.fillStyle = '#f2f3f5';
-    g.fillText('Maps', pad, y + 28);
+    g.fillText(useFont(g, 24, true, 'Maps'), pad, y + 28);
     y += 48;
     c.maps.forEach((m, i) => {
       const tx = pad + (i % cols) * (tileW + gap);
@@ -142,32 +152,27 @@ export function renderEveningChart(c: EveningChart): Uint8Array {
         g.fillRect(tx, ty, 12, tileH);
       }
       const inner = tileW - 12 - 28;
-      g.font = font(26, true);
       g.fillStyle = '#f2f3f5';
-      g.fillText(fitWidth(g, plainText(m.map, 40), inner), tx + 26, ty + 36);
-      g.font = font(24);
+      g.fillText(fitWidth(g, useFont(g, 26, true, plainText(m.map, 40)), inner), tx + 26, ty + 36);
       g.fillStyle = '#dbdee1';
-      g.fillText(fitWidth(g, plainText(m.result, 40), inner), tx + 26, ty + 68);
-      g.font = font(22, true);
+      g.fillText(fitWidth(g, useFont(g, 24, false, plainText(m.result, 40)), inner), tx + 26, ty + 68);
       g.fillStyle = m.draw || m.winner === null ? '#b5bac1' : colourOf(m.winner);
-      g.fillText(fitWidth(g, plainText(m.detail, 40), inner), tx + 26, ty + 98);
+      g.fillText(fitWidth(g, useFont(g, 22, true, plainText(m.detail, 40)), inner), tx + 26, ty + 98);
     });
     y += mapRows * (tileH + gap);
   }
 
   if (c.bars.length > 0) {
-    g.font = font(24, true);
     g.fillStyle = '#f2f3f5';
-    g.fillText('DPM on own time in play', pad, y + 28);
+    g.fillText(useFont(g, 24, true, 'DPM on own time in play'), pad, y + 28);
     y += 48;
     // Legend: the two team colours.
-    g.font = font(20);
     let lx = pad;
     c.teams.forEach((t, i) => {
       g.fillStyle = logicalTeamColour[i as 0 | 1];
       g.fillRect(lx, y + 6, 20, 20);
       g.fillStyle = '#dbdee1';
-      const label = fitWidth(g, plainText(t, 30), (width - pad * 2) / 2 - 40);
+      const label = fitWidth(g, useFont(g, 20, false, plainText(t, 30)), (width - pad * 2) / 2 - 40);
       g.fillText(label, lx + 28, y + 24);
       lx += 28 + g.measureText(label).width + 32;
     });
@@ -178,20 +183,17 @@ export function renderEveningChart(c: EveningChart): Uint8Array {
     const max = Math.max(1, ...c.bars.map((bar) => bar.value));
     c.bars.forEach((bar, i) => {
       const by = y + i * rowH;
-      g.font = font(24);
       g.fillStyle = '#f2f3f5';
-      g.fillText(fitWidth(g, plainText(bar.label, 24), labelW - 12), pad, by + 33);
+      g.fillText(fitWidth(g, useFont(g, 24, false, plainText(bar.label, 24)), labelW - 12), pad, by + 33);
       const w = Math.max(3, Math.round((bar.value / max) * barSpace));
       g.fillStyle = colourOf(bar.team);
       g.fillRect(pad + labelW, by + 8, w, rowH - 14);
-      g.font = font(24, true);
       g.fillStyle = '#f2f3f5';
-      g.fillText(bar.value.toFixed(0), pad + labelW + w + 10, by + 33);
+      g.fillText(useFont(g, 24, true, bar.value.toFixed(0)), pad + labelW + w + 10, by + 33);
     });
     y += c.bars.length * rowH;
   }
-  g.font = font(20);
   g.fillStyle = '#a5abb3';
-  g.fillText(fitWidth(g, plainText(c.note, 120), width - pad * 2), pad, y + 34);
+  g.fillText(fitWidth(g, useFont(g, 20, false, plainText(c.note, 120)), width - pad * 2), pad, y + 34);
   return new Uint8Array(canvas.toBuffer('image/png'));
 }
