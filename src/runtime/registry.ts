@@ -4,6 +4,8 @@ import { LedgerError } from '../errors.ts';
 import { isProjection, type Projection } from './projection.ts';
 
 const projectionsDir = new URL('../../projections/', import.meta.url);
+/** `.ts` from the sources, `.js` in a compiled build (dist/): the projections are what this module is. */
+const moduleExt = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 
 /**
  * Every projection defined in projections/: a read model is added by adding one file there.
@@ -11,7 +13,7 @@ const projectionsDir = new URL('../../projections/', import.meta.url);
  */
 export async function loadProjections(dir: URL = projectionsDir): Promise<Projection[]> {
   const files = (await readdir(fileURLToPath(dir)))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith(moduleExt) && !f.endsWith(`.test${moduleExt}`) && !f.endsWith('.d.ts'))
     .sort();
   const found: Projection[] = [];
   for (const file of files) {
