@@ -36,6 +36,7 @@ function sh(cmd: string, args: string[], input = ''): Promise<Ran> {
     });
     p.on('error', reject);
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.on('error', () => {}); // the child may exit before reading: its exit code says why
     p.stdin.end(input);
   });
 }
