@@ -1,13 +1,10 @@
 // The rounds projection's per-player sums (playerTotals.sql): after rows of some rounds change
 // (written, re-timed, their verdict's corrected times changed), the (player, day) keys those rounds
 // were in and are in now are summed again from the rows, then those players' all-time totals.
+import { rowTimeSql } from '../../src/stats/evening.ts';
 import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
 
 export const playerTotalsSql = () => sqlFile(import.meta.url, 'playerTotals.sql');
-
-/** The time a row stands for (see playerTotals.sql), over player_rows p, rounds r, guid_links l. */
-export const rowTimeSql = `case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
-  else coalesce(l.corrected_time_sec, p.time_played_sec) end`;
 
 export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly string[]): Promise<void> {
   if (roundIds.length === 0) return;
@@ -56,7 +53,7 @@ async function refreshKeys(tx: SqlExecutor, ids: string[]): Promise<void> {
   const after = await tx.query<DaySums>(
     `insert into player_days
      select p.guid8, k.d, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given),
-            sum(${rowTimeSql}), sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
+            sum(${rowTimeSql('l.corrected_time_sec')}), sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
             (array_agg(p.name order by r.file_time_unix desc nulls last, p.round_id desc))[1],
             max(coalesce(r.file_time_unix, 0))
      from unnest($1::text[], $2::bigint[]) as k(g, d)

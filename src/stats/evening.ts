@@ -85,6 +85,13 @@ export function rowTimeSec(row: EveningRow, cumulative: boolean): number {
   return row.correctedTimeSec ?? row.timePlayedSec;
 }
 
+/**
+ * rowTimeSec in SQL, for readers that sum in the database: over a player row `p` and its round `r`,
+ * with `corrected` the column that holds the verdict's corrected time of the player.
+ */
+export const rowTimeSql = (corrected: string): string =>
+  `case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8 else coalesce(${corrected}, p.time_played_sec) end`;
+
 export function buildEvening(input: {
   maps: readonly StoredMapRow[];
   rounds: readonly EveningRound[];

@@ -2,6 +2,7 @@
 // read.sessions). A player is their 8-character stats GUID; DPM divides sums on corrected time
 // (the verdict's per-player correctedTimeSec; the stats time where no verdict exists yet).
 import { RoundTimingReconciled, type Verdict } from '../../events/index.ts';
+import { rowTimeSql } from '../../stats/evening.ts';
 import { qualification, qualificationRule } from '../../stats/qualification.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { RoundPlayer } from './renderRoundSummary.ts';
@@ -51,13 +52,6 @@ export type Totals = {
 export type Metric = 'dpm' | 'kills' | 'kd' | 'accuracy' | 'revives';
 
 /**
- * A player row's time: the verdict's corrected time of the player (read.player_stats carries it),
- * the stats time without a verdict, and the stats time of a cumulative R2 (both halves).
- */
-const rowTimeSql = `case when 'r2Cumulative' = any(r.flags) then p.time_played_sec::float8
-  else coalesce(p.corrected_time_sec, p.time_played_sec) end`;
-
-/**
  * Per-player sums from `$1` (unix seconds; 0 = all time) on, named as read.player_totals names them:
  * all time is read.player_totals; a period is the whole UTC days of read.player_days after `$1`
  * plus the rows of the part-day from `$1` to the next midnight. A few hundred rows per player at
@@ -70,7 +64,7 @@ const summedSql = (where: string) => `
   select guid8, rounds, kills, deaths, damage, corrected_sec, shots, hits, headshots, revives, last_name, last_unix
   from read.player_days where $1::bigint > 0 and day_unix >= (ceil($1::bigint / 86400.0) * 86400)::bigint and ${where}
   union all
-  select p.guid8, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given), sum(${rowTimeSql}),
+  select p.guid8, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given), sum(${rowTimeSql('p.corrected_time_sec')}),
          sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
          (array_agg(p.name order by r.file_time_unix desc))[1], max(r.file_time_unix)
   from read.rounds r join read.player_stats p on p.round_id = r.round_id
