@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { freshPgliteDir } from '../support/databases.ts';
+import { collectJsonLog } from '../support/jsonLog.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const unit = readFileSync(join(root, 'deploy/et-ledger.service'), 'utf8');
@@ -35,22 +36,8 @@ function startService(argv: string[], storeDir: string) {
     } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  let partial = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-    partial += d.toString('utf8');
-    const parts = partial.split('\n');
-    partial = parts.pop()!;
-    for (const p of parts) {
-      try {
-        lines.push(JSON.parse(p) as Record<string, unknown>);
-      } catch {}
-    }
-  });
-  child.stdout!.resume();
-  return { child, lines, stderr: () => stderr, cwd };
+  const { lines, stderr } = collectJsonLog(child);
+  return { child, lines, stderr, cwd };
 }
 
 type Service = ReturnType<typeof startService>;

@@ -1,7 +1,7 @@
 // `et-ledger run` end to end: the real executable, configured by the environment only, on a fresh
 // PostgreSQL store; a signed report over HTTP and a file in a watched folder become facts; SIGTERM
 // stops it with exit code 0.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,35 +9,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { signReport } from '../../../src/sources/reportSignature.ts';
-import { binPath } from '../../support/cli.ts';
 import { freshPostgresUrl, postgresAvailable } from '../../support/databases.ts';
 import { startDiscordFake } from '../../support/discordFake.ts';
+import { startRun } from './runProcess.ts';
 import { ownRoundReport, statsFile, waitFor } from './support.ts';
 
 const SECRET = 'e2e-secret-0123456789abcdef';
-
-function startRun(env: Record<string, string>, args: string[]) {
-  const child = spawn(process.execPath, [binPath, 'run', ...args], {
-    env: { ...process.env, ET_LEDGER_STORE: undefined, ET_LEDGER_LOG_LEVEL: 'info', ...env } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  let partial = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-    partial += d.toString('utf8');
-    const parts = partial.split('\n');
-    partial = parts.pop()!;
-    for (const p of parts) {
-      try {
-        lines.push(JSON.parse(p) as Record<string, unknown>);
-      } catch {}
-    }
-  });
-  child.stdout!.resume();
-  return { child, lines, stderr: () => stderr };
-}
 
 /** The receiver's 'listening' log line, once the service is up (it fails if the service exited). */
 const listening = (run: ReturnType<typeof startRun>) =>

@@ -3,9 +3,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { binPath } from '../../support/cli.ts';
+import { collectJsonLog, type LogLine } from '../../support/jsonLog.ts';
 import { waitFor } from './support.ts';
 
-export type LogLine = Record<string, unknown> & { msg?: string };
+export type { LogLine };
 
 export type RunProcess = {
   child: ChildProcess;
@@ -24,37 +25,23 @@ export function startRun(env: Record<string, string>, args: string[], cwd?: stri
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(cwd ? { cwd } : {}),
   });
-  const lines: LogLine[] = [];
-  let stderr = '';
-  let partial = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-    partial += d.toString('utf8');
-    const parts = partial.split('\n');
-    partial = parts.pop()!;
-    for (const p of parts) {
-      try {
-        lines.push(JSON.parse(p) as LogLine);
-      } catch {}
-    }
-  });
-  child.stdout!.resume();
+  const { lines, stderr } = collectJsonLog(child);
   const run: RunProcess = {
     child,
     lines,
-    stderr: () => stderr,
+    stderr,
     line: (msg, where = () => true, timeoutMs = 60_000) =>
       waitFor(
         `the log line "${msg}"`,
         () => {
           const found = lines.find((l) => l.msg === msg && where(l));
           if (found) return found;
-          if (child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${stderr}`);
+          if (child.exitCode !== null) throw new Error(`et-ledger run exited early:\n${stderr()}`);
           return undefined;
         },
         timeoutMs,
       ).catch((e: unknown) => {
-        throw new Error(`${(e as Error).message}; its log so far:\n${stderr}`);
+        throw new Error(`${(e as Error).message}; its log so far:\n${stderr()}`);
       }),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
