@@ -22,15 +22,8 @@ import {
 import { type LineWriter, lineWriter } from './lineFile.ts';
 import { type BackupSource, tableName } from './stores.ts';
 
-export type BackupSummary = {
-  headPosition: number;
-  events: number;
-  types: Record<string, number>;
-  generations: number;
-  builds: number;
-  rows: Record<string, number>;
-  sha256: string;
-};
+/** What a backup holds: its trailer line's counts and checksum. */
+export type BackupSummary = Omit<TrailerLine, 'kind' | 'lines'>;
 
 export type BackupOptions = {
   /** Called once the snapshot's head is known, then with each position written. */
