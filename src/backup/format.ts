@@ -4,6 +4,7 @@
 // derived from the log (generations, builds as information, the sinks' and sources' own tables),
 // and a trailer with the counts and the sha256 of every byte before it.
 import { readFileSync } from 'node:fs';
+import type { StoredEvent } from '../store/eventStore.ts';
 
 export const BACKUP_FORMAT = 'et-ledger-backup';
 /** Bump when a reader of an older version could misread a newer file; readers refuse a newer one. */
@@ -38,14 +39,11 @@ export type BackupHeader = {
  * One event, exactly as stored. `data` is always the last member, written as the store's own JSON
  * text, so a restore hands those characters back unparsed (numbers beyond a double stay exact).
  */
-export type EventLine = {
+export type EventLine = Pick<
+  StoredEvent,
+  'position' | 'eventId' | 'streamId' | 'streamVersion' | 'type' | 'schemaVersion'
+> & {
   kind: 'event';
-  position: number;
-  eventId: string;
-  streamId: string;
-  streamVersion: number;
-  type: string;
-  schemaVersion: number;
   /** ISO 8601 in UTC, to the microsecond where the store keeps them. */
   recordedAt: string;
   /** base64 of the fact's bytes; null: no bytes; "" with `rawChunks`: the bytes follow in `raw` lines. */
