@@ -217,8 +217,8 @@ async function ensureCarriedTable(tx: SqlExecutor, table: CarriedTable, first: R
     }
     case 'ledger.sink_checkpoints': {
       // Its owner creates the table when it first reads a checkpoint; the upsert then sets the row.
-      const { readSinkCheckpoint } = await import('../sinks/kafkaSinkCheckpoint.ts');
-      await readSinkCheckpoint(tx, String(first.name));
+      const { openSinkCheckpoint } = await import('../sinks/kafkaSinkCheckpoint.ts');
+      await openSinkCheckpoint(tx, String(first.name));
       return;
     }
     case 'ledger.source_cursors': {

@@ -14,7 +14,7 @@ import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import { encodeEventRecord } from './kafkaEventRecord.ts';
 import {
   advanceSinkCheckpoint,
-  readSinkCheckpoint,
+  openSinkCheckpoint,
   readSinkGeneration,
   saveSinkGeneration,
 } from './kafkaSinkCheckpoint.ts';
@@ -76,7 +76,7 @@ export function startKafkaSink(opts: KafkaSinkOptions): KafkaSink {
 
   /** Follows the log from the stored checkpoint until the subscription fails or the sink stops. */
   async function follow(producer: Producer): Promise<void> {
-    let position = await readSinkCheckpoint(opts.db, name);
+    let position = await openSinkCheckpoint(opts.db, name);
     let generation = await readSinkGeneration(opts.db, name);
     log.info({ position, generation }, 'publishing from the checkpoint');
     sub = opts.store.subscribe(

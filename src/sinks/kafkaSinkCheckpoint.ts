@@ -14,13 +14,27 @@ create table if not exists ledger.sink_checkpoints (
 );
 alter table ledger.sink_checkpoints add column if not exists generation integer;`;
 
-export async function readSinkCheckpoint(db: SqlExecutor, name: string): Promise<number> {
+/**
+ * Creates the table and the sink's row if missing; the sink's owner calls it once at start. The DDL
+ * takes an exclusive lock on the table even when there is nothing to do, so it stays out of
+ * readSinkCheckpoint, which monitors and tests call while the sink advances the row.
+ */
+export async function openSinkCheckpoint(db: SqlExecutor, name: string): Promise<number> {
   await db.exec(schema);
   await db.query('insert into ledger.sink_checkpoints (name) values ($1) on conflict (name) do nothing', [name]);
+  return readSinkCheckpoint(db, name);
+}
+
+/** The position the sink has published through (0: the sink never ran or its table is missing). */
+export async function readSinkCheckpoint(db: SqlExecutor, name: string): Promise<number> {
+  const table = await db.query<{ exists: boolean }>(
+    "select to_regclass('ledger.sink_checkpoints') is not null as exists",
+  );
+  if (!table.rows[0]!.exists) return 0;
   const r = await db.query<{ position: number }>('select position from ledger.sink_checkpoints where name = $1', [
     name,
   ]);
-  return Number(r.rows[0]!.position);
+  return Number(r.rows[0]?.position ?? 0);
 }
 
 export async function advanceSinkCheckpoint(db: SqlExecutor, name: string, from: number, to: number): Promise<void> {

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreLog } from '../../src/backup/restoreLedger.ts';
 import { writeBackup } from '../../src/backup/writeBackup.ts';
 import { ensureSentTable } from '../../src/sinks/discord/sentMessages.ts';
-import { readSinkCheckpoint } from '../../src/sinks/kafkaSinkCheckpoint.ts';
+import { openSinkCheckpoint } from '../../src/sinks/kafkaSinkCheckpoint.ts';
 import { openSqlCursorStore } from '../../src/sources/fileCursor.ts';
 import { openLedger } from '../../src/store/openStore.ts';
 import { openPostgresDatabase } from '../../src/store/postgresDatabase.ts';
@@ -136,7 +136,7 @@ describe('backup and restore through the CLI', () => {
            values ($1, 'round', '111', 'posted', '999888777', 'ref-1', $2, 'abc', 1787168496)`,
           [verdict!.round_key, verdict!.event_id],
         );
-        await readSinkCheckpoint(db, 'kafka');
+        await openSinkCheckpoint(db, 'kafka');
         await db.query("update ledger.sink_checkpoints set position = 40, generation = 1 where name = 'kafka'");
         await (await openSqlCursorStore(db)).record('dir:default:/srv/gamestats', 'a.txt', {
           size: 1234,

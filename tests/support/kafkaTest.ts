@@ -1,5 +1,7 @@
 // Shared pieces of the Kafka tests and bench: quiet clients tuned for librdkafka's mock cluster,
 // facts of a game server, and reading a topic back.
+
+import { Writable } from 'node:stream';
 import type { ConsumerConfig, IHeaders, Kafka } from 'kafkajs';
 import { createLogger } from '../../src/logger.ts';
 import { createKafka } from '../../src/sinks/kafkaClient.ts';
@@ -8,6 +10,18 @@ import type { NewEvent } from '../../src/store/eventStore.ts';
 import { generateStatsCorpus } from './statsFileGenerator.ts';
 
 export const silentLog = createLogger('silent');
+
+/** A logger that keeps warnings and errors, so a test that stalls can say what the component saw. */
+export function recordingLog(): { log: ReturnType<typeof createLogger>; lines: () => string } {
+  const seen: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      seen.push(String(chunk).trim());
+      done();
+    },
+  });
+  return { log: createLogger('warn', sink), lines: () => seen.slice(-10).join('\n') || '(no warnings)' };
+}
 
 export const testKafka = (brokers: string[], clientId = 'et-ledger-test'): Kafka =>
   createKafka({ brokers, clientId }, silentLog);
@@ -96,10 +110,15 @@ export const headerText = (h: IHeaders, name: string) => {
   return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : one;
 };
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

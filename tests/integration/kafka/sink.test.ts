@@ -10,7 +10,7 @@ import type { NewEvent, StoredEvent } from '../../../src/store/eventStore.ts';
 import { type Ledger, openLedger } from '../../../src/store/openStore.ts';
 import { freshPostgresUrl, postgresAvailable } from '../../support/databases.ts';
 import { type KafkaMock, startKafkaMock } from '../../support/kafkaMock.ts';
-import { readTopic, serverFacts, silentLog, testKafka, uniqueName, waitFor } from '../../support/kafkaTest.ts';
+import { readTopic, recordingLog, serverFacts, testKafka, uniqueName, waitFor } from '../../support/kafkaTest.ts';
 
 let mock: KafkaMock;
 let kafka: Kafka;
@@ -59,12 +59,13 @@ describe.skipIf(!postgresAvailable())('kafka sink', () => {
     const name = `kafka:${topic}`;
     let failOnce = true;
     let batches = 0;
+    const sinkLog = recordingLog();
     const start = (): KafkaSink =>
       startKafkaSink({
         kafka,
         store: ledger.store,
         db: ledger.db,
-        log: silentLog,
+        log: sinkLog.log,
         topic,
         batchSize: 7,
         retry: { initialMs: 50, maxMs: 200 },
@@ -78,17 +79,24 @@ describe.skipIf(!postgresAvailable())('kafka sink', () => {
       });
     const caughtUp = async () => (await readSinkCheckpoint(ledger.db, name)) === (await ledger.store.headPosition());
 
+    // A stalled sink fails the test with what it logged, and is stopped so the ledger can close.
+    const follow = async (sink: KafkaSink, what: string) => {
+      try {
+        await waitFor(caughtUp, 20_000, () => `${what}; the sink logged:\n${sinkLog.lines()}`);
+      } finally {
+        await sink.stop();
+      }
+    };
+
     let sink = start();
-    await waitFor(caughtUp, 20_000, 'the sink to reach the head');
-    await sink.stop();
+    await follow(sink, 'the sink to reach the head');
     expect(sink.published()).toBe((await ledger.store.readAll(0, 10_000)).length + 7); // one batch of 7 went out twice
     const firstRunEvents = (await ledger.store.readAll(0, 10_000)).length;
 
     // A restart continues from the checkpoint: what was published is not sent again.
     await ledger.store.appendFacts([...serverFacts('eu1', 3, 43), verdict('us1:goldrush:2:1700000300', 100)]);
     sink = start();
-    await waitFor(caughtUp, 20_000, 'the restarted sink to reach the head');
-    await sink.stop();
+    await follow(sink, 'the restarted sink to reach the head');
 
     const log = await ledger.store.readAll(0, 10_000);
     expect(sink.published()).toBe(log.length - firstRunEvents);
@@ -141,26 +149,31 @@ describe.skipIf(!postgresAvailable())('kafka sink and generations (DESIGN invari
       await ledger.store.appendFacts([tick('eu1', 1_000), gen('eu1:supply:1:1', 1, 1)]);
       let active = 1;
       const name = `kafka:${topic}`;
+      const sinkLog = recordingLog();
       const sink = startKafkaSink({
         kafka,
         store: ledger.store,
         db: ledger.db,
-        log: silentLog,
+        log: sinkLog.log,
         topic,
         batchSize: 2,
         retry: { initialMs: 50, maxMs: 200 },
         activeGeneration: async () => active,
       });
       const caughtUp = async () => (await readSinkCheckpoint(ledger.db, name)) === (await ledger.store.headPosition());
-      await waitFor(caughtUp, 20_000, 'the sink to reach the head');
-      // A rebuild catching up appends generation 2 behind the sink's back: nothing of it is published.
-      await ledger.store.appendFacts([gen('eu1:supply:1:1', 2, 2), gen('eu1:radar:1:2', 3, 2)]);
-      await waitFor(caughtUp, 20_000, 'the sink to pass the building generation');
-      // The swap: the next batch first publishes generation 2 so far, then only generation 2.
-      active = 2;
-      await ledger.store.appendFacts([tick('eu1', 1_030), gen('eu1:supply:1:1', 4, 1), gen('eu1:ice:1:3', 5, 2)]);
-      await waitFor(caughtUp, 20_000, 'the sink to reach the head after the swap');
-      await sink.stop();
+      const reach = (what: string) => waitFor(caughtUp, 20_000, () => `${what}; the sink logged:\n${sinkLog.lines()}`);
+      try {
+        await reach('the sink to reach the head');
+        // A rebuild catching up appends generation 2 behind the sink's back: nothing of it is published.
+        await ledger.store.appendFacts([gen('eu1:supply:1:1', 2, 2), gen('eu1:radar:1:2', 3, 2)]);
+        await reach('the sink to pass the building generation');
+        // The swap: the next batch first publishes generation 2 so far, then only generation 2.
+        active = 2;
+        await ledger.store.appendFacts([tick('eu1', 1_030), gen('eu1:supply:1:1', 4, 1), gen('eu1:ice:1:3', 5, 2)]);
+        await reach('the sink to reach the head after the swap');
+      } finally {
+        await sink.stop();
+      }
       const records = await readTopic(kafka, topic, (r) => r.length >= 6);
       const derived = records
         .map((r) => decodeEventRecord(r))
