@@ -25,7 +25,8 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // v3: a round is its server and file name; a revision of the file replaces it. v4: every reading of
 // a DST-ambiguous file time is paired; an unreadable R2 time and an unpaired shutdown R2 are kept.
 // v5: stopwatch maps (map_halves, map_timing, maps). v6: zone corrections (ServerZoneCorrected).
-const version = 6;
+// v7: map_players (a player's per-map record without a search over every half).
+const version = 7;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -48,6 +49,7 @@ export const rounds = defineProjection({
     map_halves: { key: ['round_id'] },
     map_timing: { key: ['round_id'] },
     map_results: { key: ['map_id'] },
+    map_players: { key: ['map_id', 'guid8'] },
     maps: { key: ['map_id'] },
     // Per-player sums per UTC day and over all time (projections/support/playerTotals.ts).
     player_days: { key: ['guid8', 'day_unix'] },

@@ -60,6 +60,25 @@ create index map_results_r1 on map_results (r1_round_id);
 create index map_results_r2 on map_results (r2_round_id);
 create index map_results_server_time on map_results (server_id, file_time_unix);
 
+-- Who played each decided map and on which lineup, with its outcome for him: a row per (map, player),
+-- rewritten with its map_results row (mapsFold.decideMaps). The player page's per-map record is then
+-- one index range per player (guid8, time), whatever the history, instead of a containment search
+-- over every half he played and a join to every map.
+create table map_players (
+  map_id          text not null,
+  -- the lineup's id: the GUID (8 hex), or `name:<raw name>` for a player without one
+  guid8           text not null,
+  server_id       text not null,
+  map             text not null,
+  file_time_unix  bigint,
+  -- 'A' or 'B' as map_results.winner_lineup
+  lineup          text not null,
+  won             boolean not null,
+  drawn           boolean not null,
+  primary key (map_id, guid8)
+);
+create index map_players_guid_time on map_players (guid8, file_time_unix) include (map, won, drawn);
+
 create view maps as
   select m.map_id, m.server_id, m.map, m.file_time_unix, m.r1_round_id, m.r1_file_name, m.r2_round_id,
          m.r2_file_name, m.time_set_sec, m.r2_time_sec, m.result, m.winner_lineup, m.points_a, m.points_b,

@@ -131,10 +131,12 @@ export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise
     )
   ).rows;
   const ids = rows.map((r) => r.round_id);
-  await tx.query(
-    'delete from map_results where map_id = any($1::text[]) or r1_round_id = any($1::text[]) or r2_round_id = any($1::text[])',
+  const gone = await tx.query<{ map_id: string }>(
+    'delete from map_results where map_id = any($1::text[]) or r1_round_id = any($1::text[]) or r2_round_id = any($1::text[]) returning map_id',
     [ids],
   );
+  if (gone.rows.length > 0)
+    await tx.query('delete from map_players where map_id = any($1::text[])', [gone.rows.map((r) => r.map_id)]);
   const byId = new Map(rows.map((r) => [r.round_id, r]));
   // Every R2 paired with a loaded R1 is loaded too (the query's second branch): an R1 no loaded R2
   // takes stands alone.
@@ -173,6 +175,35 @@ export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise
         flags: m.flags,
       };
     }),
+  );
+  await saveMapPlayers(
+    tx,
+    decided.map((d) => d.id),
+  );
+}
+
+/**
+ * The lineups of these maps, a row per player: lineup A is the R1 attackers (or, without a usable
+ * R1, the R2 defenders), as the maps view has it; maps without a result keep no rows.
+ */
+async function saveMapPlayers(tx: SqlExecutor, mapIds: string[]): Promise<void> {
+  if (mapIds.length === 0) return;
+  await tx.query(
+    `insert into map_players (map_id, guid8, server_id, map, file_time_unix, lineup, won, drawn)
+     select distinct on (m.map_id, p.player ->> 'id')
+            m.map_id, p.player ->> 'id', m.server_id, m.map, m.file_time_unix, p.lineup,
+            coalesce(m.winner_lineup = p.lineup, false), m.result = 'draw'
+     from map_results m
+     join map_halves h on h.round_id = case m.lineups_from when 'r1' then m.r1_round_id else m.r2_round_id end
+     cross join lateral (
+       select x.player, case when (m.lineups_from = 'r1') = x.attacked then 'A' else 'B' end as lineup
+       from (select a as player, true as attacked from jsonb_array_elements(h.attackers) a
+             union all select d, false from jsonb_array_elements(h.defenders) d) x
+     ) p
+     where m.map_id = any($1::text[]) and m.result <> 'unknown' and m.lineups_from in ('r1', 'r2')
+     -- a player on both sides of a half counts on lineup A, as the maps view's readers had it
+     order by m.map_id, p.player ->> 'id', p.lineup`,
+    [mapIds],
   );
 }
 

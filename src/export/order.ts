@@ -26,6 +26,7 @@ export const timeOrders: Readonly<Record<string, TimeOrder>> = {
   map_halves: own('file_time_unix'),
   map_timing: parent('rounds', 'round_id', 'file_time_unix'),
   map_results: own('file_time_unix'),
+  map_players: own('file_time_unix'),
   maps: own('file_time_unix'),
   lua_round_teams: own('round_end_unix'),
   lua_round_players: parent('lua_round_teams', 'report_id', 'round_end_unix'),

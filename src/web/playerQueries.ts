@@ -39,30 +39,17 @@ export { playerTotals, type Totals };
 export type MapRecordRow = { map: string; maps: number; won: number; drawn: number; lost: number };
 
 /**
- * Stopwatch maps with a result that the player played in either lineup: the README's analyst query
- * (`lineup_a @> who`), written over the tables behind read.maps so the halves' GIN indexes find the
- * player's halves first (lineup A is the R1 attackers, or the R2 defenders without a usable R1).
+ * Stopwatch maps with a result that the player played in either lineup (lineup A is the R1
+ * attackers, or the R2 defenders without a usable R1): read.map_players, a row per map and player
+ * kept with the map's result, so the record is one index range whatever the player's history.
  */
 export async function playerMapRecord(db: SqlExecutor, guid8: string, sinceUnix: number): Promise<MapRecordRow[]> {
-  const who = JSON.stringify([{ id: guid8 }]);
   const r = await db.query<{ map: string; maps: number; won: number; drawn: number }>(
-    `with halves as (
-       select round_id, attackers @> $1::jsonb as attacked, defenders @> $1::jsonb as defended
-       from read.map_halves where attackers @> $1::jsonb or defenders @> $1::jsonb
-     ), sides as (
-       select m.map, m.result, m.winner_lineup,
-              case when m.lineups_from = 'r1' then (case when h1.attacked then 'A' when h1.defended then 'B' end)
-                   when m.lineups_from = 'r2' then (case when h2.defended then 'A' when h2.attacked then 'B' end) end as side
-       from read.map_results m
-       left join halves h1 on h1.round_id = m.r1_round_id
-       left join halves h2 on h2.round_id = m.r2_round_id
-       where (h1.round_id is not null or h2.round_id is not null)
-         and m.result <> 'unknown' and coalesce(m.file_time_unix, 0) >= $2
-     )
-     select map, count(*)::int as maps, count(*) filter (where winner_lineup = side)::int as won,
-            count(*) filter (where result = 'draw')::int as drawn
-     from sides where side is not null group by map order by maps desc, map`,
-    [who, sinceUnix],
+    `select map, count(*)::int as maps, count(*) filter (where won)::int as won,
+            count(*) filter (where drawn)::int as drawn
+     from read.map_players where guid8 = $1 and coalesce(file_time_unix, 0) >= $2
+     group by map order by maps desc, map`,
+    [guid8, sinceUnix],
   );
   return r.rows.map((x) => ({
     map: x.map,

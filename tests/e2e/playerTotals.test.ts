@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { leaderboard, type Metric, playerTotals } from '../../src/sinks/discord/statsQueries.ts';
 import { openPostgresDatabase } from '../../src/store/postgresDatabase.ts';
+import { playerMapRecord } from '../../src/web/playerQueries.ts';
 import { runCli } from '../support/cli.ts';
 import { freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
 
@@ -25,6 +26,15 @@ const bruteForce = `
   left join read.verdicts v on v.round_key = p.round_id
   where coalesce(r.file_time_unix, 0) >= $1
   group by p.guid8 order by p.guid8`;
+
+/** A player's per-map record as it was read before read.map_players: his halves by containment. */
+const recordByContainment = `
+  select m.map, count(*)::int as maps, count(*) filter (where m.winner_lineup = s.side)::int as won,
+         count(*) filter (where m.result = 'draw')::int as drawn
+  from read.maps m
+  cross join lateral (select case when m.lineup_a @> $1::jsonb then 'A' when m.lineup_b @> $1::jsonb then 'B' end as side) s
+  where s.side is not null and m.result <> 'unknown' and coalesce(m.file_time_unix, 0) >= $2
+  group by m.map order by maps desc, m.map`;
 
 type Sums = {
   guid8: string;
@@ -71,6 +81,20 @@ describe.skipIf(!postgresAvailable())('per-player sums kept by the rounds projec
           p.sec,
         ]);
       }
+      // The per-map record kept with each map's result, for every player, all time and in the period.
+      for (const p of truth)
+        for (const from of [0, since]) {
+          const slow = (
+            await db.query<{ map: string; maps: number; won: number; drawn: number }>(recordByContainment, [
+              JSON.stringify([{ id: p.guid8 }]),
+              from,
+            ])
+          ).rows.map((x: { map: string; maps: number; won: number; drawn: number }) => ({
+            ...x,
+            lost: x.maps - x.won - x.drawn,
+          }));
+          expect(await playerMapRecord(db, p.guid8, from), `${label} map record ${p.guid8} from ${from}`).toEqual(slow);
+        }
       for (const metric of ['dpm', 'kills', 'accuracy'] as Metric[]) {
         const board = await leaderboard(db, metric, since, 50);
         const value = (p: (typeof inPeriod)[number]) =>

@@ -22,30 +22,23 @@ export async function roundContext(db: SqlExecutor, roundId: string): Promise<Ro
     'select flags, player_count from read.rounds where round_id = $1',
     [roundId],
   );
-  const session = await db.query<MapRecord & { gap_min: number }>(
-    `with target as (
-       select map_id, server_id from read.maps where r2_round_id = $1 or r1_round_id = $1
-       limit 1
-     ), ordered as (
-       select m.*, lag(m.file_time_unix) over (order by m.file_time_unix nulls last, m.map_id) as previous
-       from read.maps m where m.server_id = (select server_id from target)
-     ), numbered as (
-       select *, sum(case when previous is null or file_time_unix is null
-                            or file_time_unix - previous > 60 * ${sessionGapSql} then 1 else 0 end)
-                   over (order by file_time_unix nulls last, map_id) as evening
-       from ordered
-     )
-     select ${mapColumns}, ${sessionGapSql} as gap_min,
-            (map_id = (select map_id from target)) as is_target
-     from numbered where evening = (select evening from numbered where map_id = (select map_id from target))`,
+  const target = await db.query<{ map_id: string; server_id: string; file_time_unix: string | null; gap_min: number }>(
+    `select map_id, server_id, file_time_unix, ${sessionGapSql} as gap_min from read.map_results
+     where r2_round_id = $1 or r1_round_id = $1 order by map_id limit 1`,
     [roundId],
   );
-  const rows = session.rows as (MapRecord & { gap_min: number; is_target: boolean })[];
-  const target = rows.find((r) => r.is_target);
   let map: MapExportRow | null = null;
-  if (target) {
-    const exported = mapExportRows(rows.map(toStoredMap), Number(rows[0]!.gap_min));
-    map = exported.find((m) => m.r1RoundId === target.r1_round_id && m.r2RoundId === target.r2_round_id) ?? null;
+  const t = target.rows[0];
+  if (t) {
+    const rows = await eveningAround(
+      db,
+      t.server_id,
+      t.map_id,
+      t.file_time_unix === null ? null : Number(t.file_time_unix),
+    );
+    const exported = mapExportRows(rows.map(toStoredMap), Number(t.gap_min));
+    const mine = rows.find((r) => r.map_id === t.map_id);
+    map = exported.find((m) => m.r1RoundId === mine?.r1_round_id && m.r2RoundId === mine?.r2_round_id) ?? null;
   }
   const r = round.rows[0];
   return {
@@ -53,6 +46,37 @@ export async function roundContext(db: SqlExecutor, roundId: string): Promise<Ro
     playerCount: r === undefined ? null : Number(r.player_count),
     map,
   };
+}
+
+/** The most maps read on each side of a round's map to find its evening (a 24/7 server never pauses). */
+export const EVENING_REACH_MAPS = 200;
+
+/**
+ * The maps of the server around one map, in time order: up to EVENING_REACH_MAPS on each side by
+ * the (server, time) index, never a pass over the server's history, so a post costs the same at
+ * any history; mapExportRows then cuts the evening by the gap. A map without a file time is an
+ * evening of its own (as the sessions view has it).
+ */
+async function eveningAround(
+  db: SqlExecutor,
+  serverId: string,
+  mapId: string,
+  fileTimeUnix: number | null,
+): Promise<MapRecord[]> {
+  if (fileTimeUnix === null) {
+    return (await db.query<MapRecord>(`select ${mapColumns} from read.maps where map_id = $1`, [mapId])).rows;
+  }
+  const r = await db.query<MapRecord>(
+    `(select ${mapColumns} from read.maps
+      where server_id = $1 and file_time_unix <= $2 and (file_time_unix, map_id) <= ($2::bigint, $3::text)
+      order by file_time_unix desc, map_id desc limit ${EVENING_REACH_MAPS})
+     union all
+     (select ${mapColumns} from read.maps
+      where server_id = $1 and file_time_unix >= $2 and (file_time_unix, map_id) > ($2::bigint, $3::text)
+      order by file_time_unix, map_id limit ${EVENING_REACH_MAPS})`,
+    [serverId, fileTimeUnix, mapId],
+  );
+  return r.rows;
 }
 
 /** One session's rounds (with their standing verdicts), its maps, players, ranking and awards. */
