@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { envVariables, loadConfig } from '../config.ts';
+import { loadConfig } from '../config/common.ts';
+import { groupTitle, variableGroups } from '../config/reference.ts';
 import { LedgerError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
-import { webEnvVariables } from '../web/webConfig.ts';
 import { type Command, commonOptions, type Output } from './command.ts';
 import { backupCommand } from './commands/backup.ts';
 import { collectCommand } from './commands/collect.ts';
@@ -38,28 +38,9 @@ const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Every variable a part of et-ledger reads, by part: the tables those parts declare (loaded for --help only). */
-async function variableSections(): Promise<{ title: string; variables: Record<string, VariableDoc> }[]> {
-  const [{ runEnvVariables }, { discordEnvVariables }, { kafkaEnvVariables }] = await Promise.all([
-    import('../runConfig.ts'),
-    import('../sinks/discord/discordConfig.ts'),
-    import('../sinks/kafkaClient.ts'),
-  ]);
-  return [
-    { title: 'every command', variables: envVariables },
-    { title: 'the service (et-ledger run)', variables: runEnvVariables },
-    { title: 'Discord (et-ledger run; docs/discord.md)', variables: discordEnvVariables },
-    { title: 'Kafka (et-ledger run and collect; docs/scale-out.md)', variables: kafkaEnvVariables },
-    { title: 'web pages (et-ledger web and run)', variables: webEnvVariables },
-  ];
-}
-
-type VariableDoc = { readonly help: string; readonly example: string };
-
-async function mainHelp(): Promise<string> {
+function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  const sections = await variableSections();
-  const pad = Math.max(...sections.flatMap((s) => Object.keys(s.variables).map((k) => k.length))) + 1;
+  const pad = Math.max(...variableGroups.flatMap((g) => Object.keys(g.variables).map((k) => k.length))) + 1;
   return `et-ledger ${version} — an event-sourced ledger of ET:Legacy round statistics.
 
 Every raw fact (stats files, Lua round reports, pauses) is appended once to a log; read models
@@ -87,10 +68,10 @@ Exit status:
       option, a bad variable): nothing was done
 
 Environment:
-${sections
+${variableGroups
   .map(
-    (s) =>
-      `  ${s.title}:\n${Object.entries(s.variables)
+    (g) =>
+      `  ${groupTitle(g)}:\n${Object.entries(g.variables)
         .map(([k, v]) => `    ${k.padEnd(pad)} ${v.help}\n    ${''.padEnd(pad)} example: ${v.example}`)
         .join('\n')}`,
   )
@@ -110,7 +91,7 @@ const exitCodeOf = (e: LedgerError): number => (e.code === 'CONFIG_INVALID' || e
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output = processOutput()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(await mainHelp());
+    io.out(mainHelp());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {

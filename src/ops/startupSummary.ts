@@ -3,8 +3,8 @@
 // to Discord?" is answered by one line of the log, not by reading the configuration again.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { RunConfig } from '../runConfig.ts';
-import type { DiscordConfig } from '../sinks/discord/discordConfig.ts';
+import type { DiscordConfig } from '../config/discord.ts';
+import type { RunConfig } from '../config/run.ts';
 
 export type SummaryInputs = {
   rc: RunConfig;

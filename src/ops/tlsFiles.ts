@@ -5,8 +5,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
+import { invalidRunConfig, type TlsRunConfig } from '../config/service.ts';
 import type { Logger } from '../logger.ts';
-import { invalidRunConfig, type TlsRunConfig } from '../runConfig.ts';
 
 export type TlsPair = { cert: Buffer; key: Buffer };
 

@@ -77,7 +77,7 @@ describe('et-ledger command line', () => {
       ] as const) {
         const r = await runCli([...args], { ...env, DATABASE_URL: undefined });
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain('ET_LEDGER_STORE (or --store) = postgres:postgres://***@db.example.org/etl');
+        expect(r.stderr).toContain('ET_LEDGER_STORE (or --store) = "postgres:postgres://***@db.example.org/etl"');
         expect(r.stderr).toMatch(/password must be percent-encoded.*p%40ss/);
         leaksNothing(r);
       }
@@ -88,7 +88,7 @@ describe('et-ledger command line', () => {
         DATABASE_URL: GOOD_URL,
       });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('ET_LEDGER_STORE (or --store) = eventstoredb:esdb://***@kurrent:2113?tls=false');
+      expect(r.stderr).toContain('ET_LEDGER_STORE (or --store) = "eventstoredb:esdb://***@kurrent:2113?tls=false"');
       expect(r.stderr).toMatch(/password must be percent-encoded.*p%40ss/);
       leaksNothing(r);
       const noReadModels = await runCli(['status', '--store', 'eventstoredb:esdb://admin:s3cr3t-h1dd3n@kurrent:2113'], {

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envVariables } from '../../src/config.ts';
-import { runEnvVariables } from '../../src/runConfig.ts';
-import { discordEnvVariables } from '../../src/sinks/discord/discordConfig.ts';
-import { kafkaEnvVariables } from '../../src/sinks/kafkaClient.ts';
-import { webEnvVariables } from '../../src/web/webConfig.ts';
+import { envVariables } from '../../src/config/common.ts';
+import { discordEnvVariables } from '../../src/config/discord.ts';
+import { kafkaEnvVariables } from '../../src/config/kafka.ts';
+import { runEnvVariables } from '../../src/config/service.ts';
+import { webEnvVariables } from '../../src/config/web.ts';
 import { binPath, runCli } from '../support/cli.ts';
 import { freshPgliteDir, freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolveStore } from '../../src/config.ts';
+import { resolveStore } from '../../src/config/store.ts';
 import { identifyFact } from '../../src/sources/identifyFact.ts';
 import { openLedger } from '../../src/store/openStore.ts';
 import { type CliResult, runCli } from '../support/cli.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/cli/commands/ingest.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/common.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openLedger } from '../../src/store/openStore.ts';
 import { runCli } from '../support/cli.ts';

@@ -1,9 +1,11 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { kafkaEnvVariables, loadKafkaConfig } from '../../config/kafka.ts';
+import { loadRunConfig, type RunConfig } from '../../config/run.ts';
+import { runEnvVariables } from '../../config/service.ts';
 import { LedgerError } from '../../errors.ts';
 import { createMetrics } from '../../metrics.ts';
-import { loadRunConfig, type RunConfig, runEnvVariables } from '../../runConfig.ts';
-import { createKafka, kafkaEnvVariables, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
+import { createKafka } from '../../sinks/kafkaClient.ts';
 import { createKafkaFactPublisher } from '../../sinks/kafkaFactPublisher.ts';
 import type { AppendFacts, SourceDeps } from '../../sources/factSink.ts';
 import type { CursorStore, FileMark } from '../../sources/fileCursor.ts';

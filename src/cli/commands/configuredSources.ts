@@ -1,9 +1,9 @@
 // The sources as the run config describes them, shared by `run` (facts into the log) and
 // `collect` (facts into Kafka): the same servers, folders, keys and limits either way.
 import { readFile } from 'node:fs/promises';
+import type { RunConfig } from '../../config/run.ts';
 import { LedgerError } from '../../errors.ts';
 import { type CertificateInfo, readTlsPairAtStart, reloadTlsOnSighup, type TlsPair } from '../../ops/tlsFiles.ts';
-import type { RunConfig } from '../../runConfig.ts';
 import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
 import type { CursorStore } from '../../sources/fileCursor.ts';

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_WEB_PORT, loadWebConfig } from '../../config/web.ts';
 import { clockTickIdentity } from '../../events/ids.ts';
 import { projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
@@ -12,7 +13,6 @@ import { renderText } from '../../sinks/discord/renderText.ts';
 import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredMap } from '../../stopwatch/mapRows.ts';
 import { openLedger } from '../../store/openStore.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
-import { DEFAULT_WEB_PORT, loadWebConfig } from '../../web/webConfig.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { ingestPaths } from './ingest.ts';
 import { waitForStopSignal } from './run.ts';
@@ -99,7 +99,7 @@ async function verdictsTable(db: SqlExecutor): Promise<string[]> {
     v.outcome ?? '–',
     v.flags.join(' '),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const widths = head.map((h, i) => rows.reduce((m, row) => Math.max(m, row[i]!.length), h.length));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i]!))

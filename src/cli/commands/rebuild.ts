@@ -1,10 +1,11 @@
+import { postMaxAgeSec } from '../../config/discord.ts';
+import { loadWebConfig } from '../../config/web.ts';
 import { LedgerError } from '../../errors.ts';
 import type { Build } from '../../runtime/catalog.ts';
 import { changedFields } from '../../runtime/diffBuilds.ts';
 import { buildAndSwap, prepareRuntime, type RebuildResult } from '../../runtime/ledgerRuntime.ts';
 import type { Projection } from '../../runtime/projection.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
-import { postMaxAgeSec } from '../../sinks/discord/discordConfig.ts';
 import {
   discordEffects,
   type PostEffect,
@@ -13,7 +14,6 @@ import {
 } from '../../sinks/discord/swapEffects.ts';
 import { openExistingLedger } from '../../store/openStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
-import { loadWebConfig } from '../../web/webConfig.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { cliRuntime } from './cliRuntime.ts';
 

@@ -1,20 +1,23 @@
 import { readFile } from 'node:fs/promises';
+import { type DiscordConfig, loadDiscordConfig } from '../../config/discord.ts';
+import { loadKafkaConfig } from '../../config/kafka.ts';
+import { loadRunConfig, type RunConfig, relayChannels } from '../../config/run.ts';
+import { runEnvVariables } from '../../config/service.ts';
+import { loadWebConfig } from '../../config/web.ts';
 import { LedgerError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { createMetrics } from '../../metrics.ts';
 import { type LiveWatch, startLiveWatch } from '../../ops/liveWatch.ts';
 import { folderProblems, startupSummary } from '../../ops/startupSummary.ts';
 import { type CertificateInfo, readTlsPairAtStart, type TlsPair } from '../../ops/tlsFiles.ts';
-import { loadRunConfig, type RunConfig, relayChannels, runEnvVariables } from '../../runConfig.ts';
 import { listBuilds } from '../../runtime/catalog.ts';
 import { listDeadLetters } from '../../runtime/deadLetters.ts';
 import { activeProcessorGeneration } from '../../runtime/generations.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
 import { waitingServers } from '../../runtime/waitingServers.ts';
-import { type DiscordConfig, loadDiscordConfig } from '../../sinks/discord/discordConfig.ts';
 import { startDiscordSink } from '../../sinks/discord/discordSink.ts';
-import { createKafka, loadKafkaConfig } from '../../sinks/kafkaClient.ts';
+import { createKafka } from '../../sinks/kafkaClient.ts';
 import { startKafkaSink } from '../../sinks/kafkaSink.ts';
 import { createClockTicker } from '../../sources/clockTicker.ts';
 import { startDiscordRelay } from '../../sources/discordRelay.ts';
@@ -23,7 +26,6 @@ import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
 import { startKafkaSource } from '../../sources/kafkaSource.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
-import { loadWebConfig } from '../../web/webConfig.ts';
 import type { Command } from '../command.ts';
 import {
   createConfiguredPollers,

@@ -1,9 +1,9 @@
+import { DEFAULT_WEB_PORT, loadWebConfig, webEnvVariables } from '../../config/web.ts';
 import { LedgerError } from '../../errors.ts';
 import type { StoreSpec } from '../../store/openStore.ts';
 import { openPgliteDatabase, pgliteDatabaseExists } from '../../store/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../../store/postgresDatabase.ts';
 import type { SqlDatabase } from '../../store/sqlDatabase.ts';
-import { DEFAULT_WEB_PORT, loadWebConfig, webEnvVariables } from '../../web/webConfig.ts';
 import type { Command } from '../command.ts';
 import { describeStore } from '../describeStore.ts';
 import { waitForStopSignal } from './run.ts';

@@ -2,10 +2,10 @@
 // guild when ready and answers each interaction from the read models. Failures (a refused token, no
 // access to the guild) are one clear log line and a metric; the posting side keeps working.
 import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
+import type { DiscordConfig } from '../../config/discord.ts';
 import type { Logger } from '../../logger.ts';
 import type { NewEvent } from '../../store/eventStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
-import type { DiscordConfig } from './discordConfig.ts';
 import type { DiscordMetrics } from './discordMetrics.ts';
 import { translateDiscordError } from './discordRest.ts';
 import { answerCommand, commandDefinitions } from './slashCommands.ts';

@@ -3,11 +3,12 @@
 // as `posted` with the message id after; a crash in between leaves `sending`, and the next pass looks
 // the message up by the `ref` in its footer before posting (the nonce with enforce_nonce covers a
 // repeat within Discord's few minutes as well). Edits are idempotent and simply repeated.
+
+import type { DiscordConfig } from '../../config/discord.ts';
 import { canonicalJson } from '../../correlator/canonicalJson.ts';
 import { sha256Hex } from '../../events/index.ts';
 import type { Logger } from '../../logger.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
-import type { DiscordConfig } from './discordConfig.ts';
 import type { DiscordMetrics } from './discordMetrics.ts';
 import { type DiscordRest, DiscordSinkError } from './discordRest.ts';
 import type { DiscordMessage } from './embedLimits.ts';

@@ -4,11 +4,11 @@
 // services never post the same round twice; the sink then holds two pooled connections for its
 // whole life (the LISTEN one, and the lock session it also does its queries on).
 import type { Registry } from 'prom-client';
+import type { DiscordConfig } from '../../config/discord.ts';
 import type { Logger } from '../../logger.ts';
 import type { NewEvent } from '../../store/eventStore.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sqlDatabase.ts';
 import { startDiscordBot } from './discordBot.ts';
-import type { DiscordConfig } from './discordConfig.ts';
 import { createDiscordMetrics } from './discordMetrics.ts';
 import { createDiscordRest, type DiscordRest, DiscordSinkError } from './discordRest.ts';
 import { createSender, type SenderOptions } from './discordSender.ts';

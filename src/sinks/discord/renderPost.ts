@@ -1,9 +1,9 @@
 // Turns one outbox row into the message it asks for, reading the rows a renderer needs from the
 // read models (the renderers stay pure). Shared by the sender and `et-ledger demo`.
 
+import { roundPageUrl } from '../../config/web.ts';
 import { RoundTimingReconciled, type Verdict } from '../../events/index.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
-import { roundPageUrl } from '../../web/webConfig.ts';
 import type { DiscordMessage } from './embedLimits.ts';
 import { mapLabel } from './inertText.ts';
 import { postRef } from './renderFormat.ts';

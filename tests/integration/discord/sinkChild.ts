@@ -1,7 +1,8 @@
 // Child process for the crash test: runs the Discord sink on a store until killed.
 //   sinkChild.ts <pglite dir | postgres url> <config json>
+
+import type { DiscordConfig } from '../../../src/config/discord.ts';
 import { createLogger } from '../../../src/logger.ts';
-import type { DiscordConfig } from '../../../src/sinks/discord/discordConfig.ts';
 import { startDiscordSink } from '../../../src/sinks/discord/discordSink.ts';
 import { openLedger } from '../../../src/store/openStore.ts';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectCommand } from '../../../src/cli/commands/collect.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/common.ts';
 import { withRetry } from '../../../src/errors.ts';
 import { sha256Hex } from '../../../src/events/ids.ts';
 import { createKafkaFactPublisher } from '../../../src/sinks/kafkaFactPublisher.ts';

@@ -1,6 +1,7 @@
 // The evening's rules (qualification, awards, rates that divide sums, spectators) and its post and
 // round-summary lines, with hostile names: pure functions, no store.
 import { describe, expect, it } from 'vitest';
+import { roundPageUrl } from '../../../src/config/web.ts';
 import { type DiscordMessage, limitProblems } from '../../../src/sinks/discord/embedLimits.ts';
 import { renderEveningChart } from '../../../src/sinks/discord/renderChart.ts';
 import { postRef } from '../../../src/sinks/discord/renderFormat.ts';
@@ -11,7 +12,6 @@ import { accuracyMinShots, awards, decideAwards } from '../../../src/stats/award
 import { buildEvening, type EveningRow } from '../../../src/stats/evening.ts';
 import { qualification, qualifies, requiredSec } from '../../../src/stats/qualification.ts';
 import type { StoredMapRow } from '../../../src/stopwatch/mapRows.ts';
-import { roundPageUrl } from '../../../src/web/webConfig.ts';
 import { lineup, verdict } from './verdictFixture.ts';
 
 const ref = postRef('k', 'session-summary');

@@ -1,10 +1,10 @@
 // The start-up line of `run`: every sink and source on or off, with the setting that decides it,
 // named as the operator wrote it (a variable without a file, a field with one); and the TLS settings.
 import { describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../../src/config.ts';
+import { type Config, loadConfig } from '../../../src/config/common.ts';
+import { loadRunConfig } from '../../../src/config/run.ts';
 import { isLedgerError } from '../../../src/errors.ts';
 import { startupSummary } from '../../../src/ops/startupSummary.ts';
-import { loadRunConfig } from '../../../src/runConfig.ts';
 
 const base: Config = loadConfig({ ET_LEDGER_SERVER_ID: 'eu1', ET_LEDGER_TZ: 'Europe/Ljubljana' });
 const SECRET = 'a-secret-of-at-least-16-chars';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../../src/config.ts';
+import { type Config, loadConfig } from '../../../src/config/common.ts';
+import { loadRunConfig, relayChannels } from '../../../src/config/run.ts';
 import { isLedgerError } from '../../../src/errors.ts';
-import { loadRunConfig, relayChannels } from '../../../src/runConfig.ts';
 
 const base: Config = loadConfig({ ET_LEDGER_SERVER_ID: 'eu1', ET_LEDGER_TZ: 'Europe/Ljubljana' });
 const SECRET = 'a-secret-of-at-least-16-chars';

@@ -1,7 +1,7 @@
-// The web pages' slice of the environment (parsed once by cli/, with the same error shape as every
-// other setting): where `et-ledger web` and `run` serve them, and the public address posts link to.
+// The web pages' slice of the environment (README "Configuration"), parsed once by cli/: where
+// `et-ledger web` and `run` serve them, and the public address Discord posts link to.
 import { z } from 'zod';
-import { parseVariables, pickSet } from '../envConfig.ts';
+import { parseVariables, pickSet } from './variables.ts';
 
 export const webEnvVariables = {
   ET_LEDGER_WEB_PORT: {
@@ -24,7 +24,7 @@ const port = z.coerce
   .min(0, 'must be a port from 0 to 65535')
   .max(65_535, 'must be a port from 0 to 65535');
 
-const WebEnv = z.object({
+export const WebEnv = z.object({
   ET_LEDGER_WEB_PORT: port.optional(),
   ET_LEDGER_WEB_HOST: z
     .string()
@@ -52,6 +52,7 @@ export function loadWebConfig(
   return { port: e.ET_LEDGER_WEB_PORT ?? null, host: e.ET_LEDGER_WEB_HOST, publicUrl: e.ET_LEDGER_PUBLIC_URL ?? null };
 }
 
+/** `et-ledger web`'s port when neither --port nor ET_LEDGER_WEB_PORT names one. */
 export const DEFAULT_WEB_PORT = 8790;
 
 /** A round page's address under the public URL, or null without one. */

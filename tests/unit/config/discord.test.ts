@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postKinds } from '../../../projections/discordOutbox.ts';
-import { loadDiscordConfig, parseDuration } from '../../../src/sinks/discord/discordConfig.ts';
-import { lineup, verdict } from './verdictFixture.ts';
+import { loadDiscordConfig, parseDuration, postMaxAgeSec } from '../../../src/config/discord.ts';
 
 const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -60,20 +58,17 @@ describe('Discord configuration', () => {
   });
 });
 
-describe('what a verdict asks to post', () => {
-  it('a joined round: a summary and a timing check; a Lua-only round: the timing check; a ghost: nothing', () => {
-    const { verdictPlayers } = lineup(2);
-    expect(postKinds(verdict({ players: verdictPlayers })).map((k) => k.kind)).toEqual([
-      'round-summary',
-      'timing-check',
-    ]);
-    expect(postKinds(verdict({ status: 'LUA_ONLY', statsFactId: null }))).toEqual([
-      { kind: 'timing-check', channel: 'timing' },
-    ]);
-    expect(postKinds(verdict({ status: 'LUA_ONLY', statsFactId: null, flags: ['ghost'] }))).toEqual([]);
+describe('the posts’ maximum age, read without a token (rebuild --report)', () => {
+  it('is 6 h unset or empty, as the sender reads it', () => {
+    expect(postMaxAgeSec({})).toBe(6 * 3600);
+    expect(postMaxAgeSec({ ET_LEDGER_POST_MAX_AGE: '' })).toBe(6 * 3600);
+    expect(postMaxAgeSec({ ET_LEDGER_POST_MAX_AGE: '90m' })).toBe(5400);
+    expect(postMaxAgeSec({ ET_LEDGER_POST_MAX_AGE: '0' })).toBe(0);
   });
 
-  it('a stats round nobody played (a header-only file): the timing check only, never a result', () => {
-    expect(postKinds(verdict({ players: [] }))).toEqual([{ kind: 'timing-check', channel: 'timing' }]);
+  it('refuses a bad value in the one error shape', () => {
+    expect(() => postMaxAgeSec({ ET_LEDGER_POST_MAX_AGE: 'soon' })).toThrow(
+      'invalid Discord configuration:\n  ET_LEDGER_POST_MAX_AGE = "soon": must be a duration such as 6h, 90m or 0 (no limit)\n    example: ET_LEDGER_POST_MAX_AGE=6h',
+    );
   });
 });

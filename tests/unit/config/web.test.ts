@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadWebConfig, roundPageUrl } from '../../../src/config/web.ts';
 import { LedgerError } from '../../../src/errors.ts';
-import { loadWebConfig, roundPageUrl } from '../../../src/web/webConfig.ts';
 
 describe('web configuration', () => {
   it('defaults to loopback, no port for run, no public URL', () => {
