@@ -64,16 +64,18 @@ const pgQuery =
       await c.end();
     }
   };
-const pgliteQuery =
-  (dir: string): Query =>
-  async (sql) => {
-    const db = await PGlite.create(join(dir, 'pgdata'));
-    try {
-      return (await db.query<Record<string, unknown>>(sql)).rows;
-    } finally {
-      await db.close();
-    }
-  };
+/**
+ * Runs `check` with queries over a PGlite folder opened once (an open takes seconds, and a folder
+ * takes one process at a time: close it before a CLI command opens the same folder).
+ */
+async function withPglite<T>(dir: string, check: (q: Query) => Promise<T>): Promise<T> {
+  const db = await PGlite.create(join(dir, 'pgdata'));
+  try {
+    return await check(async (sql) => (await db.query<Record<string, unknown>>(sql)).rows);
+  } finally {
+    await db.close();
+  }
+}
 
 /** The log as stored: every column, the bytes by digest, times to the microsecond. */
 const eventsSql = `select position::int, event_id::text, stream_id, stream_version, type, schema_version,
@@ -170,18 +172,24 @@ describe('backup and restore through the CLI', () => {
       expect(wantExports.verdicts!.trim().split('\n')).toHaveLength(15);
       const q = pgQuery(url);
       const wantEvents = await q(eventsSql);
-      for (const [target, tq] of [
-        [`postgres:${pgTarget}`, pgQuery(pgTarget)],
-        [`pglite:${pgliteTarget}`, pgliteQuery(pgliteTarget)],
-      ] as const) {
+      const wantState = await correlatorState(q);
+      const generationsSql = 'select name, generation, activated_position from ledger.generations order by 1, 2';
+      const wantGenerations = await q(generationsSql);
+      const wantCarried = await Promise.all(Object.values(carriedSql).map((sql) => q(sql)));
+      const usings: [string, <T>(check: (q: Query) => Promise<T>) => Promise<T>][] = [
+        [`postgres:${pgTarget}`, (check) => check(pgQuery(pgTarget))],
+        [`pglite:${pgliteTarget}`, (check) => withPglite(pgliteTarget, check)],
+      ];
+      for (const [target, using] of usings) {
         expect(await statusOf(target), target).toEqual(want);
         expect(await exportsOf(target), target).toEqual(wantExports);
-        expect(await tq(eventsSql), target).toEqual(wantEvents);
-        expect(await correlatorState(tq), target).toEqual(await correlatorState(q));
-        for (const sql of Object.values(carriedSql)) expect(await tq(sql), `${target}: ${sql}`).toEqual(await q(sql));
-        expect(await tq('select name, generation, activated_position from ledger.generations order by 1, 2')).toEqual(
-          await q('select name, generation, activated_position from ledger.generations order by 1, 2'),
-        );
+        await using(async (tq) => {
+          expect(await tq(eventsSql), target).toEqual(wantEvents);
+          expect(await correlatorState(tq), target).toEqual(wantState);
+          for (const [i, sql] of Object.values(carriedSql).entries())
+            expect(await tq(sql), `${target}: ${sql}`).toEqual(wantCarried[i]);
+          expect(await tq(generationsSql)).toEqual(wantGenerations);
+        });
       }
 
       // Never over a log: one line, the store untouched.
@@ -205,21 +213,25 @@ describe('backup and restore through the CLI', () => {
     expect(out).toMatch(/correlator: generation 1 active again/);
     const [from, to] = [`pglite:${pgliteSource}`, `pglite:${target}`];
     expect(await statusOf(to)).toEqual(await statusOf(from));
-    expect(await exportsOf(to)).toEqual(await exportsOf(from));
+    const restoredExports = await exportsOf(to);
+    expect(restoredExports).toEqual(await exportsOf(from));
     // The chains: LUA_ONLY verdicts superseded by the joined ones.
-    const history = (await exportsOf(to))
-      ['verdict-history']!.trim()
+    const history = restoredExports['verdict-history']!.trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { status: string; supersedes: string[] });
     expect(history.filter((h) => h.status === 'LUA_ONLY').length).toBeGreaterThan(0);
     expect(history.filter((h) => h.supersedes.length > 0).length).toBeGreaterThan(0);
-    const [sq, tq] = [pgliteQuery(pgliteSource), pgliteQuery(target)];
-    expect(await tq(eventsSql)).toEqual(await sq(eventsSql));
-    expect(await correlatorState(tq)).toEqual(await correlatorState(sq));
+    const t = await withPglite(pgliteSource, (sq) =>
+      withPglite(target, async (tq) => {
+        expect(await tq(eventsSql)).toEqual(await sq(eventsSql));
+        expect(await correlatorState(tq)).toEqual(await correlatorState(sq));
+        const [first] = (await sq(
+          "select to_char(min(recorded_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') as t from ledger.events where type = 'StatsFileArrived'",
+        )) as [{ t: string }];
+        return first.t;
+      }),
+    );
     // Recorded times are kept: a replay from the second ingest's time sees the same facts.
-    const [{ t }] = (await sq(
-      "select to_char(min(recorded_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') as t from ledger.events where type = 'StatsFileArrived'",
-    )) as [{ t: string }];
     const replay = async (store: string) =>
       (await ok(runCli(['replay', '--from', t, '--projection', 'rounds', '--store', store]))).replace(/into \S+/g, '');
     const replayed = await replay(from);
@@ -278,7 +290,7 @@ describe('backup and restore through the CLI', () => {
     expect(piped.stderr).toMatch(
       /^et-ledger restore: the backup on stdin is damaged: checksum mismatch .*\[INPUT_UNREADABLE\]\n$/,
     );
-    expect(await pgliteQuery(into)('select count(*)::int as n from ledger.events')).toEqual([{ n: 0 }]);
+    expect(await withPglite(into, (q) => q('select count(*)::int as n from ledger.events'))).toEqual([{ n: 0 }]);
     // …and the same store then takes the intact backup.
     const out = await ok(runBackupCli(['restore', '-', '--store', `pglite:${into}`], {}, { stdin: pgliteBackup }));
     expect(out).toMatch(/log: 45 events, head 45/);
