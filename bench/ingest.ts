@@ -1,124 +1,311 @@
-// npm run bench -- ingest: rounds/s for ingesting a generated history (12 players a round, R1 + R2
-// pairs) through identifyFact → append → every projection and the correlator, into PostgreSQL
-// and PGlite; next to the parser alone over the same files. Target: 20 000 rounds in ≤ 30 s on
-// PostgreSQL. BENCH_INGEST_ROUNDS sets the count (default 20 000; PGlite gets a tenth).
+// npm run bench -- ingest: seconds, rounds/s and peak RSS of ingesting generated histories into
+// PostgreSQL through the production path (as `et-ledger ingest --close`): identifyFact → append in
+// batches of 500 → a ClockTicked per server at now → projectAllToHead (every projection and the
+// correlator); next to the floor measured in the same run: a COPY of the same rows into the same
+// tables. Targets (scale issue): 100 000 rounds in ≤ 60 s, peak RSS ≤ 400 MB, rounds/s at the
+// largest size ≥ 0.9 × at the smallest (no decline as history grows).
+//
+// Histories (bench/historyShapes.ts, bytes from bench/histories.ts as in the web bench; 12
+// players a map, every R2 ends ≤ 20 min after its R1 on the same map, file names in the server's
+// local time, the newest map ≥ 6 h before now):
+// - weekly: one server (Europe/Berlin), an evening a week of 10 maps (20 rounds) from ≈ 19:00–20:00;
+//   100 000 rounds go back 96 years (from 1930), 20 000 rounds 19 years.
+// - public: one server (Europe/Berlin) around the clock, a map every 20–40 min from a rotation of 4
+//   (a vote replays a map one time in 4), players coming and going.
+// - league: 20 servers (19 Europe/Berlin, 1 America/New_York), each an evening a day of 10 maps,
+//   appended in global time order.
+// BENCH_INGEST_ROUNDS (default 20000,100000) and BENCH_INGEST_SHAPES (default weekly,public,league)
+// choose; BENCH_PROJECTIONS (comma list) limits the projections; BENCH_KEEP=1 keeps the databases;
+// BENCH_INGEST_PGLITE=N adds the weekly shape of N rounds into PGlite (no floor).
+//
+// How: each (shape, size) runs in a child process (its own heap, so RSS figures do not carry over)
+// on a fresh database. The files are generated batch by batch outside the timing (only identifyFact,
+// append and the projections are timed). RSS is sampled every 100 ms during the timed ingest (and
+// the process's maxRSS checked for a peak between samples). Per projection, from the runtime's
+// progress reports: log positions read and its own wall time (they run side by side), overall and
+// over the first and last 20 % of its longest catch-up; a catch-up of ≤ 1 000 positions reports
+// nothing, and a follower's rate depends on how the correlator's passes split the log. Then the
+// floor (bench/copyFloor.ts): every table of the active builds copied out in binary and timed
+// copying into an empty twin with the same keys and indexes (`like … including all`); "+ log" adds
+// ledger.events. ratio = ingest seconds ÷ floor seconds. Printed by bench/ingestReport.ts.
+// SIGINT/SIGTERM to this process stops the running case (its database dropped) and prints
+// what finished; to a case's child process, skips that case.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { clockTickIdentity } from '../src/events/ids.ts';
 import { createLogger } from '../src/logger.ts';
-import { parseStatsFile } from '../src/parser/statsFile.ts';
 import { projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
-import { createProgress } from '../src/runtime/progress.ts';
+import { createProgress, type Progress } from '../src/runtime/progress.ts';
 import { loadProjections } from '../src/runtime/registry.ts';
 import { identifyFact } from '../src/sources/identifyFact.ts';
+import type { NewEvent } from '../src/store/eventStore.ts';
 import { openLedger, type StoreSpec } from '../src/store/openStore.ts';
-import { generateStatsPair } from '../tests/support/statsFileGenerator.ts';
-import { table, tempDir, timed, withBenchDatabase } from './support.ts';
+import { measureCopyFloor } from './copyFloor.ts';
+import { filesInTimeOrder, type HistoryFile } from './histories.ts';
+import { buildHistory, SHAPES, type Shape } from './historyShapes.ts';
+import { type Case, floorSeconds, type ProjectionRate, type Result, report } from './ingestReport.ts';
+import { tempDir, timed, withBenchDatabase } from './support.ts';
 
-type File = { fileName: string; bytes: Uint8Array };
+const BATCH = 500;
 
-function history(rounds: number): File[] {
-  const files: File[] = [];
-  const start = Date.UTC(2026, 0, 1, 18, 0, 0);
-  for (let i = 0; i < rounds / 2; i++) {
-    const pair = generateStatsPair({ seed: i + 1, players: 12 });
-    const t1 = new Date(start + i * 25 * 60_000);
-    const t2 = new Date(t1.getTime() + 12 * 60_000);
-    const name = (t: Date, map: string, n: number) =>
-      `${t
-        .toISOString()
-        .slice(0, 19)
-        .replace('T', '-')
-        .replace(/:/g, '')
-        .replace(/-(\d{2})(\d{2})(\d{2})$/, '-$1$2$3')}-${map}-round-${n}.txt`;
-    const map = pair.r1.fileName.replace(/^\d{4}-\d{2}-\d{2}-\d{6}-/, '').replace(/-round-\d\.txt$/, '');
-    files.push(
-      { fileName: name(t1, map, 1), bytes: pair.r1.bytes },
-      { fileName: name(t2, map, 2), bytes: pair.r2.bytes },
+export async function run(): Promise<void> {
+  const child = process.env.BENCH_INGEST_CASE;
+  if (child) {
+    const [shape, rounds, store] = child.split(':');
+    const result = await runCase({ shape: shape as Shape, rounds: Number(rounds), store: store as Case['store'] });
+    console.log(`RESULT ${JSON.stringify(result)}`);
+    return;
+  }
+  const sizes = (process.env.BENCH_INGEST_ROUNDS ?? '20000,100000')
+    .split(',')
+    .map((s) => Math.floor(Number(s) / 2) * 2);
+  const shapes = (process.env.BENCH_INGEST_SHAPES ?? SHAPES.join(',')).split(',') as Shape[];
+  const unknown = shapes.filter((s) => !SHAPES.includes(s));
+  if (unknown.length > 0 || sizes.some((n) => !(n > 0))) {
+    console.error(`BENCH_INGEST_SHAPES: ${SHAPES.join(',')}; BENCH_INGEST_ROUNDS: positive counts (${unknown})`);
+    process.exit(2);
+  }
+  const cases: Case[] = sizes.flatMap((rounds) =>
+    shapes.map((shape) => ({ shape, rounds, store: 'postgres' as const })),
+  );
+  const pglite = Number(process.env.BENCH_INGEST_PGLITE ?? 0);
+  if (pglite > 0) cases.push({ shape: 'weekly', rounds: Math.floor(pglite / 2) * 2, store: 'pglite' });
+  // Stopped (SIGINT, SIGTERM): the running case's child drops its database, the tables show what finished.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    running?.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  const results: Result[] = [];
+  for (const c of cases) {
+    if (stopped) break;
+    const r = await inChild(c);
+    if (!r) continue;
+    results.push(r);
+    console.log(
+      `${c.shape} ${c.rounds} ${c.store}: ${r.seconds.toFixed(1)} s, ${Math.round(c.rounds / r.seconds)} rounds/s, ` +
+        `peak RSS ${Math.round(r.peakRssMb)} MB${r.floor ? `, floor ${floorSeconds(r.floor.readModels).toFixed(1)} s` : ''}`,
     );
   }
-  return files;
+  report(results, sizes);
 }
 
-async function ingest(spec: StoreSpec, files: File[]): Promise<number> {
-  const ledger = await openLedger(spec);
+let running: ChildProcess | null = null;
+
+/** One case in a child process (same node flags), which prints its result as a `RESULT {…}` line. */
+function inChild(c: Case): Promise<Result | null> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'ingest'], {
+      env: { ...process.env, BENCH_INGEST_CASE: `${c.shape}:${c.rounds}:${c.store}` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    running = proc;
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      running = null;
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      for (const l of out.split('\n')) if (l !== '' && !l.startsWith('RESULT ')) console.log(l);
+      if (!line) console.error(`${c.shape} ${c.rounds} ${c.store}: the child exited ${code} without a result`);
+      resolve(line ? (JSON.parse(line.slice('RESULT '.length)) as Result) : null);
+    });
+  });
+}
+
+async function runCase(c: Case): Promise<Result> {
+  const nowMs = Date.now();
+  const history = buildHistory(c.shape, c.rounds, nowMs);
+  if (c.store === 'pglite') {
+    const folder = tempDir('ingest');
+    try {
+      return { ...(await ingest(c, { kind: 'pglite', dir: folder.dir }, history, nowMs)), floor: null };
+    } finally {
+      folder.remove();
+    }
+  }
+  const db = withBenchDatabase();
+  if (!db) throw new Error('no PostgreSQL for the ingest bench: set DATABASE_URL');
+  const keep = process.env.BENCH_KEEP === '1';
+  const abandon = () => {
+    if (!keep) db.drop();
+    process.exit(143);
+  };
+  process.once('SIGINT', abandon).once('SIGTERM', abandon);
   try {
-    const { ms } = await timed(async () => {
-      for (let i = 0; i < files.length; i += 500) {
-        const events = files.slice(i, i + 500).flatMap(
-          (f) =>
-            identifyFact({
-              bytes: f.bytes,
-              fileName: f.fileName,
-              serverId: 'bench',
-              tz: 'UTC',
-              source: { kind: 'dir', ref: f.fileName },
-              receivedAt: '2026-01-01T00:00:00.000Z',
-              maxBytes: 1 << 20,
-            }).events,
-        );
-        await ledger.store.appendFacts(events);
+    const result = await ingest(c, { kind: 'postgres', url: db.url }, history, nowMs);
+    const floor = await measureCopyFloor(db.url);
+    if (keep) console.error(`database kept: ${db.url}`);
+    return { ...result, floor };
+  } finally {
+    if (!keep) db.drop();
+  }
+}
+
+async function ingest(
+  c: Case,
+  spec: StoreSpec,
+  history: ReturnType<typeof buildHistory>,
+  nowMs: number,
+): Promise<Omit<Result, 'floor'>> {
+  const receivedAt = new Date(nowMs).toISOString();
+  const files = filesInTimeOrder(history.plays, history.servers, history.pool);
+  const ledger = await openLedger(spec);
+  const rss = watchRss();
+  const tracks = new Map<string, Track[]>();
+  let generateMs = 0;
+  let appendMs = 0;
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const batch: HistoryFile[] = [];
+      while (batch.length < BATCH) {
+        const f = files.next();
+        if (f.done) break;
+        batch.push(f.value);
       }
-      await projectAllToHead({
+      generateMs += performance.now() - t0;
+      if (batch.length === 0) break;
+      const { ms } = await timed(() =>
+        ledger.store.appendFacts(
+          batch.flatMap(
+            (f) =>
+              identifyFact({
+                bytes: f.bytes,
+                fileName: f.fileName,
+                serverId: f.serverId,
+                tz: f.tz,
+                source: { kind: 'dir', ref: `${f.serverId}/${f.fileName}` },
+                receivedAt,
+                maxBytes: 1 << 20,
+              }).events,
+          ),
+        ),
+      );
+      appendMs += ms;
+    }
+    // `ingest --close`: every server's clock moves to now, so every round is decided.
+    const atUnix = Math.floor(nowMs / 1000);
+    const ticks = history.servers.map(
+      (s): NewEvent => ({
+        ...clockTickIdentity(s.id, atUnix),
+        type: 'ClockTicked',
+        schemaVersion: 2,
+        data: { serverId: s.id, atUnix },
+      }),
+    );
+    appendMs += (await timed(() => ledger.store.appendFacts(ticks))).ms;
+    const wanted = process.env.BENCH_PROJECTIONS?.split(',');
+    const projections = (await loadProjections()).filter((p) => !wanted || wanted.includes(p.name));
+    const project = await timed(() =>
+      projectAllToHead({
         db: ledger.db,
         store: ledger.store,
         log: createLogger('warn'),
-        projections: (await loadProjections()).filter(
-          (p) => !process.env.BENCH_PROJECTIONS || process.env.BENCH_PROJECTIONS.split(',').includes(p.name),
-        ),
-        progress: (l, t) => createProgress(l, t),
-      });
-    });
-    const r = await ledger.db
-      .query<{ n: number }>('select count(*)::int as n from read.rounds')
-      .catch(() => ({ rows: [] as { n: number }[] }));
-    if (r.rows[0] && r.rows[0].n !== files.length)
-      console.error(`expected ${files.length} rounds, read model has ${r.rows[0]!.n}`);
-    return ms;
+        projections,
+        progress: (label, total) => tracked(tracks, label, total),
+      }),
+    );
+    const peak = rss.stop();
+    const counts: Record<string, number> = {};
+    for (const view of ['rounds', 'player_stats', 'player_weapon_stats', 'verdicts']) {
+      const r = await ledger.db
+        .query<{ n: number }>(`select count(*)::int as n from read.${view}`)
+        .catch(() => ({ rows: [{ n: -1 }] }));
+      counts[view] = Number(r.rows[0]!.n);
+    }
+    if (counts.rounds !== -1 && counts.rounds !== c.rounds)
+      console.error(`${c.shape} ${c.rounds}: expected ${c.rounds} rounds, read.rounds has ${counts.rounds}`);
+    const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
+    return {
+      ...c,
+      seconds: (appendMs + project.ms) / 1000,
+      appendSeconds: appendMs / 1000,
+      projectSeconds: project.ms / 1000,
+      generateSeconds: generateMs / 1000,
+      rssBeforeMb: peak.beforeMb,
+      peakRssMb: peak.peakMb,
+      counts,
+      span: `${day(history.plays[0]!.r1Unix)} … ${day(history.plays[history.plays.length - 1]!.r2Unix)}`,
+      projections: rates(tracks),
+    };
   } finally {
+    rss.stop();
     await ledger.close();
   }
 }
 
-export async function run(): Promise<void> {
-  const count = Number(process.env.BENCH_INGEST_ROUNDS ?? 20_000);
-  const files = history(count);
-  const parse = await timed(async () => {
-    for (const f of files) parseStatsFile(f.bytes, f.fileName);
-  });
-  const rows: Record<string, string | number>[] = [
-    {
-      what: 'parser alone',
-      rounds: count,
-      seconds: parse.ms / 1000,
-      'rounds/s': Math.round((count / parse.ms) * 1000),
+/** Peak RSS from now until stop(): sampled every 100 ms, and the process's maxRSS if it grew meanwhile. */
+function watchRss(): { stop: () => { beforeMb: number; peakMb: number } } {
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  const before = process.memoryUsage().rss;
+  const maxBefore = process.resourceUsage().maxRSS;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  let result: { beforeMb: number; peakMb: number } | null = null;
+  return {
+    stop: () => {
+      if (result) return result;
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const maxAfter = process.resourceUsage().maxRSS; // kB
+      if (maxAfter > maxBefore) peak = Math.max(peak, maxAfter * 1024);
+      result = { beforeMb: mb(before), peakMb: mb(peak) };
+      return result;
     },
-  ];
-  const pgdb = withBenchDatabase();
-  if (pgdb) {
-    try {
-      const ms = await ingest({ kind: 'postgres', url: pgdb.url }, files);
-      rows.push({
-        what: 'ingest → PostgreSQL (all projections + correlator)',
-        rounds: count,
-        seconds: ms / 1000,
-        'rounds/s': Math.round((count / ms) * 1000),
-      });
-    } finally {
-      pgdb.drop();
-    }
-  }
-  const small = files.slice(0, Math.max(2, Math.floor(count / 10 / 2) * 2));
-  const folder = tempDir('ingest');
-  try {
-    const ms = await ingest({ kind: 'pglite', dir: folder.dir }, small);
-    rows.push({
-      what: 'ingest → PGlite (all projections + correlator)',
-      rounds: small.length,
-      seconds: ms / 1000,
-      'rounds/s': Math.round((small.length / ms) * 1000),
-    });
-  } finally {
-    folder.remove();
-  }
-  console.log(`\ningest of a generated history (12 players a round)\n`);
-  table(rows);
-  console.log('\ntarget: 20 000 rounds in ≤ 30 s on PostgreSQL');
+  };
+}
+
+type Track = { t0: number; t1: number | null; total: number; points: [number, number][] };
+
+/** The runtime's progress display, also recording when each catch-up started, moved and finished. */
+function tracked(tracks: Map<string, Track[]>, label: string, total: number): Progress {
+  const inner = createProgress(label, total);
+  const track: Track = { t0: performance.now(), t1: null, total, points: [] };
+  const name = label.replace(/ v\d+$/, '');
+  tracks.set(name, [...(tracks.get(name) ?? []), track]);
+  return {
+    update(done) {
+      track.points.push([performance.now(), done]);
+      inner.update(done);
+    },
+    finish() {
+      track.t1 = performance.now();
+      inner.finish();
+    },
+  };
+}
+
+/** Positions/s per projection: overall, and over the first and last 20 % of its longest catch-up. */
+function rates(tracks: Map<string, Track[]>): ProjectionRate[] {
+  return [...tracks].map(([name, list]) => {
+    const done = list.filter((t) => t.t1 !== null);
+    const events = done.reduce((s, t) => s + t.total, 0);
+    const seconds = done.reduce((s, t) => s + (t.t1! - t.t0), 0) / 1000;
+    const main = done.reduce<Track | null>((a, t) => (a === null || t.total > a.total ? t : a), null);
+    if (!main) return { name, events, seconds, first: 0, last: 0 };
+    const points: [number, number][] = [[main.t0, 0], ...main.points, [main.t1!, main.total]];
+    /** When the catch-up had read `share` of its positions (linear between progress updates). */
+    const timeAt = (share: number) => {
+      const want = share * main.total;
+      for (let i = 1; i < points.length; i++) {
+        const [ta, da] = points[i - 1]!;
+        const [tb, db] = points[i]!;
+        if (db >= want) return db === da ? tb : ta + ((tb - ta) * (want - da)) / (db - da);
+      }
+      return main.t1!;
+    };
+    const perSecond = (ms: number) => (0.2 * main.total) / (Math.max(ms, 1e-3) / 1000);
+    return {
+      name,
+      events,
+      seconds,
+      first: perSecond(timeAt(0.2) - main.t0),
+      last: perSecond(main.t1! - timeAt(0.8)),
+    };
+  });
 }

@@ -12,6 +12,7 @@ const benches: Record<string, string> = {
   post: './post.ts',
   web: './web.ts',
   export: './export.ts',
+  embedded: './embedded.ts',
 };
 
 const name = process.argv[2];

@@ -3,7 +3,8 @@
 // next to a bare `select 1` round trip through the same pool in the same run. Target (issue 19):
 // p99 ≤ 50 ms per page at 100 000 rounds.
 //
-// How the data is built (the real path, nothing written into the read models by hand):
+// How the data is built (the real path, nothing written into the read models by hand; the history
+// generator is bench/histories.ts, shared with the ingest bench):
 // - N rounds (BENCH_WEB_ROUNDS, default 100 000; rounded down to R1 + R2 pairs) of 12 players, from
 //   tests/support/statsFileGenerator.ts (generateStatsPair: seeded weapons, extended fields, map,
 //   teams, R2 cumulative), on 4 servers (ids eu1, eu2, uk, us; zones Europe/Berlin,
@@ -52,11 +53,19 @@ import { openPostgresDatabase } from '../src/store/postgresDatabase.ts';
 import type { SqlDatabase } from '../src/store/sqlDatabase.ts';
 import { sessionStartAround } from '../src/web/webQueries.ts';
 import { startWebServer } from '../src/web/webServer.ts';
-import { generateStatsPair, mulberry32 } from '../tests/support/statsFileGenerator.ts';
+import { mulberry32 } from '../tests/support/statsFileGenerator.ts';
+import {
+  type EveningServer,
+  eveningSchedule,
+  filesOf,
+  type MapPlay,
+  type Player,
+  pick,
+  playerPool,
+} from './histories.ts';
 import { table, timed, withBenchDatabase } from './support.ts';
 
-/** `startUtcHour`: when its evenings start (≈ 19:00–20:00 local). */
-const SERVERS = [
+const SERVERS: EveningServer[] = [
   { id: 'eu1', tz: 'Europe/Berlin', name: '^1ET^7:^4Legacy ^7EU One', startUtcHour: 18 },
   { id: 'eu2', tz: 'Europe/Ljubljana', name: '^3Balkan ^7Stopwatch', startUtcHour: 18.5 },
   { id: 'uk', tz: 'Europe/London', name: '^5UK ^7Pub Cup', startUtcHour: 19 },
@@ -67,119 +76,16 @@ const COMMUNITY = 100;
 const GAP_MIN = 45;
 const TARGET_P99_MS = 50;
 
-type Player = { guid8: string; name: string };
-type MapPlay = { server: number; r1Unix: number; r2Unix: number; seed: number; players: number[] };
-
-function playerPool(): Player[] {
-  const rnd = mulberry32(19);
-  const seen = new Set<string>();
-  const out: Player[] = [];
-  while (out.length < POOL) {
-    let g = '';
-    for (let i = 0; i < 8; i++) g += '0123456789ABCDEF'[Math.floor(rnd() * 16)];
-    if (seen.has(g)) continue;
-    seen.add(g);
-    out.push({ guid8: g, name: `^${out.length % 10}p${out.length}^7${['x', 'ace', 'kid', 'pro'][out.length % 4]}` });
-  }
-  return out;
-}
-
-function pick<T>(rnd: () => number, from: readonly T[], n: number): T[] {
-  const a = [...from];
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(rnd() * (a.length - i));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a.slice(0, n);
-}
-
-/**
- * The maps played, oldest first: each server one evening a day, the newest begun ≥ 6 h ago. A file
- * is written at the end of its round: an R1 ends its playtime plus an intermission (1–5 min) after
- * the previous R2, and its R2 ends the R2's playtime plus an intermission after it, so each R2
- * starts after its R1 ended (the pairing rule) and rounds are ≤ 20 min apart.
- */
-function schedule(rounds: number, nowMs: number): MapPlay[] {
-  const rnd = mulberry32(7);
-  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
-  // The UTC midnight before the newest evenings: each has started ≥ 6 h before now.
-  const base = Math.floor((nowMs / 1000 - 30 * 3600) / 86_400) * 86_400;
-  const plays: MapPlay[] = [];
-  let pairs = 0;
-  for (let day = 0; pairs < rounds / 2; day++) {
-    for (let s = 0; s < SERVERS.length && pairs < rounds / 2; s++) {
-      const community = Array.from({ length: COMMUNITY }, (_, i) => (s * 73 + i) % POOL);
-      const evening = pick(rnd, community, 14);
-      let t = base - day * 86_400 + SERVERS[s]!.startUtcHour * 3600 + int(0, 900);
-      const maps = Math.min(int(8, 12), rounds / 2 - pairs);
-      for (let k = 0; k < maps; k++) {
-        const seed = pairs + 1;
-        const { r1, r2 } = generateStatsPair({ seed, players: 12 });
-        const r1Unix = t + Math.ceil((r1.header.playtimeMs ?? 0) / 1000) + int(60, 300);
-        const r2Unix = r1Unix + Math.ceil((r2.header.playtimeMs ?? 0) / 1000) + int(60, 300);
-        plays.push({ server: s, r1Unix, r2Unix, seed, players: pick(rnd, evening, 12) });
-        t = r2Unix;
-        pairs++;
-      }
-    }
-  }
-  return plays.sort((a, b) => a.r1Unix - b.r1Unix);
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** `2026-01-01-213005` in the server's zone, as the game server names its files. */
-function localStamp(unix: number, tz: string): string {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(unix * 1000)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}-${p.hour}${p.minute}${p.second}`;
-}
-
-/** The generator's bytes with this server's name and these players' GUIDs and names. */
-function rewrite(bytes: Uint8Array, serverName: string, players: Player[]): Uint8Array {
-  const lines = Buffer.from(bytes).toString('latin1').split('\n');
-  lines[0] = serverName + lines[0]!.slice(lines[0]!.indexOf('\\'));
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const second = line.indexOf('\\', line.indexOf('\\') + 1);
-    const p = players[i - 1]!;
-    lines[i] = `${p.guid8}\\${p.name}${line.slice(second)}`;
-  }
-  return Buffer.from(lines.join('\n'), 'latin1');
-}
-
-function filesOf(
-  play: MapPlay,
-  pool: Player[],
-): { fileName: string; bytes: Uint8Array; serverId: string; tz: string; unix: number }[] {
-  const server = SERVERS[play.server]!;
-  const pair = generateStatsPair({ seed: play.seed, players: 12 });
-  const map = pair.r1.fileName.replace(/^\d{4}-\d{2}-\d{2}-\d{6}-/, '').replace(/-round-\d\.txt$/, '');
-  const players = play.players.map((i) => pool[i]!);
-  return [
-    { t: play.r1Unix, f: pair.r1, n: 1 },
-    { t: play.r2Unix, f: pair.r2, n: 2 },
-  ].map(({ t, f, n }) => ({
-    fileName: `${localStamp(t, server.tz)}-${map}-round-${n}.txt`,
-    bytes: rewrite(f.bytes, server.name, players),
-    serverId: server.id,
-    tz: server.tz,
-    unix: t,
-  }));
-}
+/** Each server one evening a day of 8–12 maps; each server's community is 100 of the pool. */
+const schedule = (rounds: number, nowMs: number): MapPlay[] =>
+  eveningSchedule({
+    rounds,
+    nowMs,
+    servers: SERVERS,
+    community: (s) => Array.from({ length: COMMUNITY }, (_, i) => (s * 73 + i) % POOL),
+    everyDays: 1,
+    maps: [8, 12],
+  });
 
 type Built = { seconds: { append: number; project: number; analyze: number }; counts: Record<string, number> };
 
@@ -198,7 +104,7 @@ async function build(url: string, rounds: number, nowMs: number, pool: Player[])
       for (let i = 0; i < plays.length; i += perBatch) {
         const files = plays
           .slice(i, i + perBatch)
-          .flatMap((p) => filesOf(p, pool))
+          .flatMap((p) => filesOf(p, SERVERS, pool))
           .sort((a, b) => a.unix - b.unix);
         const events = files.flatMap(
           (f) =>
@@ -383,7 +289,7 @@ async function pages(url: string, pool: Player[], keep: boolean): Promise<void> 
 
 export async function run(): Promise<void> {
   const rounds = Math.floor(Number(process.env.BENCH_WEB_ROUNDS ?? 100_000) / 2) * 2;
-  const pool = playerPool();
+  const pool = playerPool(POOL);
   const given = process.env.BENCH_WEB_URL;
   if (given) {
     console.log(`\nweb pages on ${given.replace(/\/\/[^@]*@/, '//')} (already built; nothing dropped)`);

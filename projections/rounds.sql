@@ -117,8 +117,10 @@ create table guid_links (
   primary key (round_id, guid8, name)
 );
 
--- A player's rows (the player page, the per-player sums of playerTotals.sql).
-create index player_rows_guid8 on player_rows (guid8);
+-- A player's rows (the player page, the per-player sums of playerTotals.sql). With the round in the
+-- key, the sums' join (a player's rows in one round) is one probe, not a pass over all his rows:
+-- with the GUID alone it cost O(rounds per player) per key, quadratic for a small community.
+create index player_rows_guid8 on player_rows (guid8, round_id);
 
 create view player_stats as
   select p.*, l.full_guid, l.corrected_time_sec

