@@ -164,7 +164,8 @@ describe.skipIf(!postgresAvailable())('HTTP report receiver', () => {
         [signed(port, ownRoundReport('us1', 1787171000)), 'unknown_server'], // us1 has no secret
         [signed(port, ownRoundReport('xx9', 1787171000)), 'unknown_server'],
         [signed(port, body, nowUnix() - 301), 'stale'],
-        [signed(port, body, nowUnix() + 301), 'stale'],
+        // 20 s past the 300 s tolerance: a loaded machine may take seconds between signing and the check
+        [signed(port, body, nowUnix() + 320), 'stale'],
       ];
       for (const [reply, reason] of cases) {
         const r = await reply;
@@ -173,8 +174,8 @@ describe.skipIf(!postgresAvailable())('HTTP report receiver', () => {
         rejectionLogged(reason);
       }
     });
-    // the same report, signed right, within the tolerance
-    expect((await signed(port, body, nowUnix() - 299)).status).toBe(200);
+    // the same report, signed right, within the tolerance (20 s inside it, for the same reason)
+    expect((await signed(port, body, nowUnix() - 280)).status).toBe(200);
   });
 
   it('answers 413 to a body over 64 KiB, declared or chunked', async () => {
