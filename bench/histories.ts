@@ -2,6 +2,8 @@
 // names in the server's local time. Bytes come from tests/support/statsFileGenerator.ts
 // (generateStatsPair) and are rewritten only in the header's server name (and map, when the history
 // names one) and the `GUID\name\` prefix of each player line.
+import { identifyFact } from '../src/sources/identifyFact.ts';
+import type { NewEvent } from '../src/store/eventStore.ts';
 import { generateStatsPair, mulberry32 } from '../tests/support/statsFileGenerator.ts';
 
 export type Server = { id: string; tz: string; name: string };
@@ -175,4 +177,20 @@ export function* filesInTimeOrder(
     waiting.set(o.play, r2!);
     yield r1!;
   }
+}
+
+/** The facts of generated files as a folder source would identify them (the real ingest path). */
+export function factsOfFiles(files: readonly HistoryFile[], receivedAt: string): NewEvent[] {
+  return files.flatMap(
+    (f) =>
+      identifyFact({
+        bytes: f.bytes,
+        fileName: f.fileName,
+        serverId: f.serverId,
+        tz: f.tz,
+        source: { kind: 'dir', ref: `${f.serverId}/${f.fileName}` },
+        receivedAt,
+        maxBytes: 1 << 20,
+      }).events,
+  );
 }

@@ -47,7 +47,6 @@ import { createLogger } from '../src/logger.ts';
 import { projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
 import { createProgress } from '../src/runtime/progress.ts';
 import { loadProjections } from '../src/runtime/registry.ts';
-import { identifyFact } from '../src/sources/identifyFact.ts';
 import { openLedger } from '../src/store/openStore.ts';
 import { openPostgresDatabase } from '../src/store/postgresDatabase.ts';
 import type { SqlDatabase } from '../src/store/sqlDatabase.ts';
@@ -57,6 +56,7 @@ import { mulberry32 } from '../tests/support/statsFileGenerator.ts';
 import {
   type EveningServer,
   eveningSchedule,
+  factsOfFiles,
   filesOf,
   type MapPlay,
   type Player,
@@ -106,18 +106,7 @@ async function build(url: string, rounds: number, nowMs: number, pool: Player[])
           .slice(i, i + perBatch)
           .flatMap((p) => filesOf(p, SERVERS, pool))
           .sort((a, b) => a.unix - b.unix);
-        const events = files.flatMap(
-          (f) =>
-            identifyFact({
-              bytes: f.bytes,
-              fileName: f.fileName,
-              serverId: f.serverId,
-              tz: f.tz,
-              source: { kind: 'dir', ref: `${f.serverId}/${f.fileName}` },
-              receivedAt: new Date(nowMs).toISOString(),
-              maxBytes: 1 << 20,
-            }).events,
-        );
+        const events = factsOfFiles(files, new Date(nowMs).toISOString());
         await ledger.store.appendFacts(events);
       }
     });

@@ -13,10 +13,9 @@ import { clockTickIdentity } from '../../src/events/ids.ts';
 import { createLogger } from '../../src/logger.ts';
 import { projectAllToHead } from '../../src/runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../src/runtime/registry.ts';
-import { identifyFact } from '../../src/sources/identifyFact.ts';
 import type { NewEvent } from '../../src/store/eventStore.ts';
 import { openLedger, type StoreSpec } from '../../src/store/openStore.ts';
-import { filesInTimeOrder, type HistoryFile } from '../histories.ts';
+import { factsOfFiles, filesInTimeOrder, type HistoryFile } from '../histories.ts';
 import { buildHistory } from '../historyShapes.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './embeddedPostgres.ts';
 import { PGLITE_TUNED, pgliteGrowth, pgliteMemoryMb, wrapPgliteCreate } from './pgliteTuning.ts';
@@ -78,18 +77,7 @@ export async function measureStore(option: Option, rounds: number, dir: string, 
       }
       if (batch.length === 0) break;
       const t = performance.now();
-      const facts = batch.flatMap(
-        (f) =>
-          identifyFact({
-            bytes: f.bytes,
-            fileName: f.fileName,
-            serverId: f.serverId,
-            tz: f.tz,
-            source: { kind: 'dir', ref: `${f.serverId}/${f.fileName}` },
-            receivedAt,
-            maxBytes: 1 << 20,
-          }).events,
-      );
+      const facts = factsOfFiles(batch, receivedAt);
       await ledger.store.appendFacts(facts);
       ingestMs += performance.now() - t;
     }
