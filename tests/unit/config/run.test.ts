@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config/common.ts';
 import { loadRunConfig, relayChannels } from '../../../src/config/run.ts';
-import { isLedgerError } from '../../../src/errors.ts';
+import { configFailure } from '../../support/configFailure.ts';
 
 const base: Config = loadConfig({ ET_LEDGER_SERVER_ID: 'eu1', ET_LEDGER_TZ: 'Europe/Ljubljana' });
 const SECRET = 'a-secret-of-at-least-16-chars';
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHCTfpJ6Nh9drpDmbiMiFydQ0fmf1JPBfJPpbTtrbBrf test-host';
-
-function failure(work: () => unknown): string {
-  try {
-    work();
-  } catch (e) {
-    if (isLedgerError(e, 'CONFIG_INVALID')) return e.message;
-    throw e;
-  }
-  throw new Error('expected CONFIG_INVALID');
-}
 
 const file = (o: unknown) => JSON.stringify(o);
 
@@ -88,16 +78,16 @@ describe('run configuration', () => {
   });
 
   it('names the variable, the problem and an example for a bad variable, and hides secrets', () => {
-    const port = failure(() => loadRunConfig({ ET_LEDGER_HTTP_PORT: 'http' }, null, base));
+    const port = configFailure(() => loadRunConfig({ ET_LEDGER_HTTP_PORT: 'http' }, null, base));
     expect(port).toContain('ET_LEDGER_HTTP_PORT = "http"');
     expect(port).toContain('example: ET_LEDGER_HTTP_PORT=8787');
-    const secret = failure(() => loadRunConfig({ ET_LEDGER_REPORT_SECRET: 'short' }, null, base));
+    const secret = configFailure(() => loadRunConfig({ ET_LEDGER_REPORT_SECRET: 'short' }, null, base));
     expect(secret).toContain('ET_LEDGER_REPORT_SECRET = (hidden): must be at least 16 characters');
     expect(secret).not.toContain('short');
   });
 
   it('names the field, the problem and an example for a bad file', () => {
-    const m = failure(() =>
+    const m = configFailure(() =>
       loadRunConfig(
         {},
         file({
@@ -123,12 +113,12 @@ describe('run configuration', () => {
   });
 
   it('refuses duplicate server ids and tokens, unset secret variables, and both a secret and its variable', () => {
-    expect(failure(() => loadRunConfig({}, file({ servers: [{ id: 'a' }, { id: 'a' }] }), base))).toContain(
+    expect(configFailure(() => loadRunConfig({}, file({ servers: [{ id: 'a' }, { id: 'a' }] }), base))).toContain(
       'servers[1].id = "a": is also the id of servers[0]',
     );
     const t = 'legacy-token-0123456789';
     expect(
-      failure(() =>
+      configFailure(() =>
         loadRunConfig(
           {},
           file({
@@ -142,10 +132,10 @@ describe('run configuration', () => {
       ),
     ).toContain('servers[1].legacyToken: is also the token of servers[0]');
     expect(
-      failure(() => loadRunConfig({}, file({ servers: [{ id: 'a', reportSecretEnv: 'NOPE_UNSET' }] }), base)),
+      configFailure(() => loadRunConfig({}, file({ servers: [{ id: 'a', reportSecretEnv: 'NOPE_UNSET' }] }), base)),
     ).toContain('servers[0].reportSecretEnv = "NOPE_UNSET": the variable NOPE_UNSET is not set');
     expect(
-      failure(() =>
+      configFailure(() =>
         loadRunConfig(
           { X: SECRET },
           file({ servers: [{ id: 'a', reportSecret: SECRET, reportSecretEnv: 'X' }] }),
@@ -157,10 +147,12 @@ describe('run configuration', () => {
 
   it('refuses per-server variables beside a file, and a file that is not JSON', () => {
     expect(
-      failure(() => loadRunConfig({ ET_LEDGER_WATCH_DIR: '/x' }, file({ servers: [{ id: 'a' }] }), base)),
+      configFailure(() => loadRunConfig({ ET_LEDGER_WATCH_DIR: '/x' }, file({ servers: [{ id: 'a' }] }), base)),
     ).toContain('ET_LEDGER_WATCH_DIR: only for a single server without a config file');
-    expect(failure(() => loadRunConfig({}, '{ servers: [', base))).toContain('the --config file is not valid JSON');
-    expect(failure(() => loadRunConfig({}, file({ servers: [] }), base))).toContain(
+    expect(configFailure(() => loadRunConfig({}, '{ servers: [', base))).toContain(
+      'the --config file is not valid JSON',
+    );
+    expect(configFailure(() => loadRunConfig({}, file({ servers: [] }), base))).toContain(
       'servers = []: must list at least one game server',
     );
   });
@@ -189,27 +181,29 @@ describe('HTTP address and metrics token', () => {
     );
     const named = file({ http: { metricsTokenEnv: 'ETL_METRICS' }, servers: [{ id: 'a' }] });
     expect(loadRunConfig({ ETL_METRICS: METRICS }, named, base).http.metricsToken).toBe(METRICS);
-    expect(failure(() => loadRunConfig({}, named, base))).toContain(
+    expect(configFailure(() => loadRunConfig({}, named, base))).toContain(
       'http.metricsTokenEnv = "ETL_METRICS": the variable ETL_METRICS is not set',
     );
   });
 
   it('a bad metrics token is CONFIG_INVALID naming the variable or field, never showing the value', () => {
-    const short = failure(() => loadRunConfig({ ET_LEDGER_METRICS_TOKEN: 'shorty' }, null, base));
+    const short = configFailure(() => loadRunConfig({ ET_LEDGER_METRICS_TOKEN: 'shorty' }, null, base));
     expect(short).toContain('ET_LEDGER_METRICS_TOKEN = (hidden): must be at least 16 characters');
     expect(short).toContain('example: ET_LEDGER_METRICS_TOKEN=');
     expect(short).not.toContain('shorty');
-    const spaced = failure(() => loadRunConfig({ ET_LEDGER_METRICS_TOKEN: 'has a space in it, 0123' }, null, base));
+    const spaced = configFailure(() =>
+      loadRunConfig({ ET_LEDGER_METRICS_TOKEN: 'has a space in it, 0123' }, null, base),
+    );
     expect(spaced).toContain('ET_LEDGER_METRICS_TOKEN = (hidden): may hold only letters, digits');
     expect(spaced).not.toContain('has a space');
-    const f = failure(() =>
+    const f = configFailure(() =>
       loadRunConfig({}, file({ http: { metricsToken: 'tiny-secret' }, servers: [{ id: 'a' }] }), base),
     );
     expect(f).toContain('http.metricsToken = (hidden): must be at least 16 characters');
     expect(f).toContain('example: "metricsToken": ');
     expect(f).not.toContain('tiny-secret');
     expect(
-      failure(() =>
+      configFailure(() =>
         loadRunConfig(
           { X: METRICS },
           file({ http: { metricsToken: METRICS, metricsTokenEnv: 'X' }, servers: [{ id: 'a' }] }),
@@ -286,9 +280,11 @@ describe('Discord relay configuration', () => {
 
   it('refuses a relay without DISCORD_TOKEN, naming the field', () => {
     expect(
-      failure(() => loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base)),
+      configFailure(() =>
+        loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base),
+      ),
     ).toContain('ET_LEDGER_RELAY_CHANNEL: the Discord relay reads the channel as a bot, and DISCORD_TOKEN is not set');
-    const m = failure(() =>
+    const m = configFailure(() =>
       loadRunConfig(
         { DISCORD_TOKEN: '' },
         file({ servers: [{ id: 'a' }, { id: 'b', discordRelay: { channelId: CHANNEL, webhookIds: [HOOK_A] } }] }),
@@ -302,16 +298,16 @@ describe('Discord relay configuration', () => {
   });
 
   it('names the variable or field, the problem and an example for bad ids and values', () => {
-    const ch = failure(() =>
+    const ch = configFailure(() =>
       loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: '#stats', ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base),
     );
     expect(ch).toContain('ET_LEDGER_RELAY_CHANNEL = "#stats": must be a Discord id: 17 to 20 digits');
     expect(ch).toContain('example: ET_LEDGER_RELAY_CHANNEL=1012345678901234570');
-    const hooks = failure(() =>
+    const hooks = configFailure(() =>
       loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: `${HOOK_A},12345` }, null, base),
     );
     expect(hooks).toContain(`ET_LEDGER_RELAY_WEBHOOKS = "${HOOK_A},12345": must be a Discord id`);
-    const del = failure(() =>
+    const del = configFailure(() =>
       loadRunConfig(
         { ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A, ET_LEDGER_RELAY_DELETE: 'yes' },
         null,
@@ -319,14 +315,14 @@ describe('Discord relay configuration', () => {
       ),
     );
     expect(del).toContain('ET_LEDGER_RELAY_DELETE = "yes": must be true or false');
-    expect(failure(() => loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL }, null, base))).toContain(
+    expect(configFailure(() => loadRunConfig({ ET_LEDGER_RELAY_CHANNEL: CHANNEL }, null, base))).toContain(
       'ET_LEDGER_RELAY_WEBHOOKS: required when ET_LEDGER_RELAY_CHANNEL is set',
     );
-    expect(failure(() => loadRunConfig({ ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base))).toContain(
+    expect(configFailure(() => loadRunConfig({ ET_LEDGER_RELAY_WEBHOOKS: HOOK_A }, null, base))).toContain(
       'ET_LEDGER_RELAY_WEBHOOKS: set, but ET_LEDGER_RELAY_CHANNEL is not',
     );
 
-    const f = failure(() =>
+    const f = configFailure(() =>
       loadRunConfig(
         { DISCORD_TOKEN: TOKEN },
         file({
@@ -349,7 +345,7 @@ describe('Discord relay configuration', () => {
 
   it('refuses one channel for two servers, and relay variables beside a file', () => {
     expect(
-      failure(() =>
+      configFailure(() =>
         loadRunConfig(
           { DISCORD_TOKEN: TOKEN },
           file({
@@ -363,7 +359,7 @@ describe('Discord relay configuration', () => {
       ),
     ).toContain(`servers[1].discordRelay.channelId = "${CHANNEL}": is also the relay channel of servers[0]`);
     expect(
-      failure(() =>
+      configFailure(() =>
         loadRunConfig(
           { ET_LEDGER_RELAY_CHANNEL: CHANNEL, ET_LEDGER_RELAY_WEBHOOKS: HOOK_A },
           file({ servers: [{ id: 'a' }] }),

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveStore } from '../../../src/config/store.ts';
-import { isLedgerError } from '../../../src/errors.ts';
+import { configFailure } from '../../support/configFailure.ts';
 
 const DB = 'postgres://etl@127.0.0.1:5432/etl';
-
-function failure(work: () => unknown): string {
-  try {
-    work();
-  } catch (e) {
-    if (isLedgerError(e, 'CONFIG_INVALID')) return e.message;
-    throw e;
-  }
-  throw new Error('expected CONFIG_INVALID');
-}
 
 describe('the store a command opens', () => {
   it('reads pglite, postgres (its own URL or DATABASE_URL) and eventstoredb with read models in DATABASE_URL', () => {
@@ -71,7 +61,7 @@ describe('the store a command opens', () => {
       '  DATABASE_URL = "mysql://etl:***@db/etl": must be a postgres:// URL',
     ],
   ])('refuses %s in the one error shape, the password masked', (_, text, databaseUrl, entry) => {
-    const message = failure(() => resolveStore(text, databaseUrl));
+    const message = configFailure(() => resolveStore(text, databaseUrl));
     expect(message.startsWith('invalid configuration:\n  ')).toBe(true);
     expect(message).toContain(entry);
     expect(message).toMatch(/\n {4}example: /);

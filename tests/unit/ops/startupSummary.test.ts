@@ -3,24 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config/common.ts';
 import { loadRunConfig } from '../../../src/config/run.ts';
-import { isLedgerError } from '../../../src/errors.ts';
 import { startupSummary } from '../../../src/ops/startupSummary.ts';
+import { configFailure } from '../../support/configFailure.ts';
 
 const base: Config = loadConfig({ ET_LEDGER_SERVER_ID: 'eu1', ET_LEDGER_TZ: 'Europe/Ljubljana' });
 const SECRET = 'a-secret-of-at-least-16-chars';
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHCTfpJ6Nh9drpDmbiMiFydQ0fmf1JPBfJPpbTtrbBrf test-host';
 const receiver = { host: '127.0.0.1', port: 8787, protocol: 'http' as const };
 const web = { port: null, host: '127.0.0.1' };
-
-function failure(work: () => unknown): string {
-  try {
-    work();
-  } catch (e) {
-    if (isLedgerError(e, 'CONFIG_INVALID')) return e.message;
-    throw e;
-  }
-  throw new Error('expected CONFIG_INVALID');
-}
 
 describe('the start-up summary', () => {
   it('without a file: every part off names the variable that would turn it on', () => {
@@ -148,16 +138,16 @@ describe('TLS settings of the run configuration', () => {
   });
 
   it('one variable without the other is refused in the shape of every setting, naming both', () => {
-    expect(failure(() => loadRunConfig({ ET_LEDGER_HTTP_TLS_CERT: '/e/cert.pem' }, null, base))).toBe(
+    expect(configFailure(() => loadRunConfig({ ET_LEDGER_HTTP_TLS_CERT: '/e/cert.pem' }, null, base))).toBe(
       'invalid run configuration:\n' +
         '  ET_LEDGER_HTTP_TLS_KEY = (unset): must be set together with ET_LEDGER_HTTP_TLS_CERT: HTTPS needs both the certificate and its private key (or set neither for plain HTTP)\n' +
         '    example: ET_LEDGER_HTTP_TLS_KEY=/etc/et-ledger/tls/privkey.pem',
     );
-    expect(failure(() => loadRunConfig({ ET_LEDGER_HTTP_TLS_KEY: '/e/key.pem' }, null, base))).toContain(
+    expect(configFailure(() => loadRunConfig({ ET_LEDGER_HTTP_TLS_KEY: '/e/key.pem' }, null, base))).toContain(
       'ET_LEDGER_HTTP_TLS_CERT = (unset): must be set together with ET_LEDGER_HTTP_TLS_KEY',
     );
     expect(
-      failure(() =>
+      configFailure(() =>
         loadRunConfig({}, JSON.stringify({ http: { tls: { certPath: '/c' } }, servers: [{ id: 'eu1' }] }), base),
       ),
     ).toContain('http.tls.keyPath = missing: is required');
