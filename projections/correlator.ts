@@ -24,14 +24,13 @@ import { normalizeMapName } from '../src/parser/names.ts';
 import { unpairedRound2 } from '../src/parser/statsFile.ts';
 import { type ApplyContext, defineProjection } from '../src/runtime/projection.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
-import { preloadCandidates } from './support/candidateSpans.ts';
+import { PAUSE_LOOKBACK_SEC, preloadCandidates } from './support/candidateSpans.ts';
+import { pairNear } from './support/pairNear.ts';
 import {
   collectGroups,
   pairingMoved,
-  pairNear,
   revisedHalf,
   roundsOf,
-  type StatsGroup,
   type StoredRound,
   type StoredStatsFact,
   statsFactsSql,
@@ -57,10 +56,10 @@ const rulesVersion = 4;
  * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
  * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
  * file is the same round key. v5: stats_facts keeps every reading of a file time. v6: zone
- * corrections (ServerZoneCorrected) re-read the stats facts they cover. Every build is a generation
- * of its own.
+ * corrections (ServerZoneCorrected) re-read the stats facts they cover. v7: stats_facts indexed for
+ * the pairing's neighbourhood (projections/support/pairNear.ts). Every build is a generation of its own.
  */
-const version = 6;
+const version = 7;
 
 /**
  * The correlator under a given rule set and version. The registry's `correlator` is the one the
@@ -71,37 +70,38 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
     decideWithConfig(config, ctx, seeds, ticks);
   /**
    * Stats facts just stored become candidates: R1s as they are, R2s whose pairing moved near them
-   * (and in `left`, where facts that moved in time were before); then everything they touch is decided.
+   * (and where facts that moved in time were before); then everything they touch is decided.
    */
-  const decideStats = async (ctx: ApplyContext, stored: StoredStatsFact[], left: StatsGroup[] = []) => {
+  const decideStats = async (ctx: ApplyContext, stored: StoredStatsFact[]) => {
     // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
     const seeds: CorrelatorFact[] = stored
       .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
       .map((f) => statsCandidate(f.factId, unpairedRound2(f.round), f.timing.fileTimeCandidatesUnix));
     // An R2's players depend on its R1: an R2 whose pairing moved (or is new) is a seed again.
-    for (const group of collectGroups(stored, left)) {
-      const pairs = await pairNear(ctx.tx, group);
-      const known = new Map(
-        (
-          await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
-            'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
-            [pairs.map((p) => p.r2Id)],
-          )
-        ).rows.map((r) => [r.r2_id, r.r1_id]),
-      );
-      const changed = pairs.filter((p) => pairingMoved(p, known) || revisedHalf(p, stored));
-      if (changed.length === 0) continue;
+    const pairs = await pairNear(ctx.tx, collectGroups(stored));
+    const known = new Map(
+      (
+        await ctx.tx.query<{ r2_id: string; r1_id: string | null }>(
+          'select r2_id, r1_id from r2_pairs where r2_id = any($1::text[])',
+          [pairs.map((p) => p.r2Id)],
+        )
+      ).rows.map((r) => [r.r2_id, r.r1_id]),
+    );
+    const storedIds = new Set(stored.map((f) => f.factId));
+    const changed = pairs.filter((p) => pairingMoved(p, known) || revisedHalf(p, storedIds));
+    if (changed.length > 0) {
       await ctx.tx.query(
         `insert into r2_pairs (r2_id, r1_id) select * from unnest($1::text[], $2::text[])
-       on conflict (r2_id) do update set r1_id = excluded.r1_id`,
+         on conflict (r2_id) do update set r1_id = excluded.r1_id`,
         [changed.map((p) => p.r2Id), changed.map((p) => p.r1Id)],
       );
       const halves = await roundsOf(ctx.tx, changed, stored);
-      for (const { r2Id } of changed) {
-        const times =
-          stored.find((f) => f.factId === r2Id)?.timing.fileTimeCandidatesUnix ?? (await fileTimes(ctx.tx, r2Id));
-        seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times));
-      }
+      const times = await fileTimes(
+        ctx.tx,
+        changed.map((p) => p.r2Id),
+        stored,
+      );
+      for (const { r2Id } of changed) seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times.get(r2Id)!));
     }
     await saveCandidates(ctx.tx, seeds, config);
     await decide(ctx, seeds, eventTimes(seeds));
@@ -117,8 +117,8 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
         await decideStats(ctx, await storeStatsFacts(ctx.tx, await inCorrectedZones(ctx.tx, items)));
       },
       ServerZoneCorrected: async (items, ctx) => {
-        const { refeed, left } = await applyZoneCorrections(ctx.tx, items);
-        if (refeed.length > 0) await decideStats(ctx, await storeStatsFacts(ctx.tx, refeed, { rezoned: true }), left);
+        const refeed = await applyZoneCorrections(ctx.tx, items);
+        if (refeed.length > 0) await decideStats(ctx, await storeStatsFacts(ctx.tx, refeed, { rezoned: true }));
       },
       LuaRoundEnded: async (items, ctx) => {
         const seeds: LuaCandidate[] = items.map(({ event, meta }) => ({
@@ -130,25 +130,37 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
         await decide(ctx, seeds, eventTimes(seeds));
       },
       PauseRecorded: async (items, ctx) => {
-        for (const { event } of items) {
-          const p = event.data;
-          await ctx.tx.query(
-            'insert into pause_records (server_id, map_norm, round, start_unix, end_unix, sec) values ($1, $2, $3, $4, $5, $6) on conflict do nothing',
-            [p.serverId, normalizeMapName(p.map), p.round, p.startUnix, p.endUnix, p.sec],
-          );
-        }
-        const seeds: CorrelatorFact[] = [];
-        for (const { event } of items) {
-          const p = event.data;
-          const r = await ctx.tx.query<{ body: LuaCandidate }>(
-            "select body from candidates where kind = 'lua' and server_id = $1 and map_norm = $2 and round = $3 and t_min between $4 and $4 + 7200",
-            [p.serverId, normalizeMapName(p.map), p.round, p.startUnix],
-          );
-          seeds.push(...r.rows.map((row) => row.body));
-        }
+        const pauses = items.map(({ event }) => ({ ...event.data, mapNorm: normalizeMapName(event.data.map) }));
+        // One statement each way for the whole run: the pauses in, the reports they may belong to out.
+        await ctx.tx.query(
+          `insert into pause_records (server_id, map_norm, round, start_unix, end_unix, sec)
+           select * from unnest($1::text[], $2::text[], $3::smallint[], $4::bigint[], $5::bigint[], $6::float8[])
+           on conflict do nothing`,
+          [
+            pauses.map((p) => p.serverId),
+            pauses.map((p) => p.mapNorm),
+            pauses.map((p) => p.round),
+            pauses.map((p) => p.startUnix),
+            pauses.map((p) => p.endUnix),
+            pauses.map((p) => p.sec),
+          ],
+        );
+        const reports = await ctx.tx.query<{ body: LuaCandidate }>(
+          `select c.body from candidates c where c.fact_id in (
+             select c2.fact_id from unnest($1::text[], $2::text[], $3::smallint[], $4::bigint[]) as p(s, m, r, t)
+             join candidates c2 on c2.kind = 'lua' and c2.server_id = p.s and c2.map_norm = p.m and c2.round = p.r
+               and c2.t_min between p.t and p.t + ${PAUSE_LOOKBACK_SEC})
+           order by c.fact_id`,
+          [
+            pauses.map((p) => p.serverId),
+            pauses.map((p) => p.mapNorm),
+            pauses.map((p) => p.round),
+            pauses.map((p) => p.startUnix),
+          ],
+        );
         await decide(
           ctx,
-          seeds,
+          reports.rows.map((row) => row.body),
           items.map((i) => [i.event.data.serverId, i.event.data.endUnix]),
         );
       },
@@ -186,15 +198,25 @@ function statsCandidate(factId: string, round: StoredRound, fileTimes: number[])
 
 const side = (n: number): 0 | 1 | 2 => (n === 1 || n === 2 ? n : 0);
 
-async function fileTimes(tx: SqlExecutor, factId: string): Promise<number[]> {
-  const r = await tx.query<{ body: StatsCandidate }>('select body from candidates where fact_id = $1', [factId]);
-  if (r.rows[0]) return r.rows[0].body.fileTimeCandidatesUnix;
-  const f = await tx.query<{ file_time_unix: number | null }>(
-    'select file_time_unix from stats_facts where fact_id = $1',
-    [factId],
+/**
+ * The file times of these R2s, in one query: a fact of this batch's, else its candidate's, else
+ * the stored fact's first reading.
+ */
+async function fileTimes(tx: SqlExecutor, ids: string[], stored: StoredStatsFact[]): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (const f of stored) out.set(f.factId, f.timing.fileTimeCandidatesUnix);
+  const missing = ids.filter((id) => !out.has(id));
+  if (missing.length === 0) return out;
+  const r = await tx.query<{ id: string; times: number[] | null; file_time_unix: string | null }>(
+    `select x.id, c.body->'fileTimeCandidatesUnix' as times, f.file_time_unix
+     from unnest($1::text[]) as x(id)
+     left join candidates c on c.fact_id = x.id
+     left join stats_facts f on f.fact_id = x.id`,
+    [missing],
   );
-  const t = f.rows[0]?.file_time_unix;
-  return t === null || t === undefined ? [] : [Number(t)];
+  for (const row of r.rows)
+    out.set(row.id, row.times ?? (row.file_time_unix === null ? [] : [Number(row.file_time_unix)]));
+  return out;
 }
 
 function groupOf(c: CorrelatorFact) {
@@ -215,8 +237,8 @@ async function saveCandidates(tx: SqlExecutor, facts: CorrelatorFact[], config: 
       server_id: g.serverId,
       map_norm: g.map,
       round: g.round,
-      t_min: times.length ? Math.min(...times) : 0,
-      t_max: times.length ? Math.max(...times) : 0,
+      t_min: times.length ? times.reduce((m, t) => Math.min(m, t)) : 0,
+      t_max: times.length ? times.reduce((m, t) => Math.max(m, t)) : 0,
       deadline_unix: Number.isFinite(deadline) ? deadline : -1,
       // Pauses are joined in when loaded: a later PauseRecorded must not leave a stale copy here.
       body: isLuaCandidate(c) ? { ...c, pauseRecords: [] } : c,

@@ -22,6 +22,8 @@ create table discord_outbox (
 );
 create index discord_outbox_verdict on discord_outbox (verdict_event_id);
 create index discord_outbox_position on discord_outbox (position);
+-- A session's row by its last round (round_time_unix): the rows near a change are a range.
+create index discord_outbox_sessions on discord_outbox (server_id, round_time_unix) where kind = 'session-summary';
 
 -- Stats rounds per server (from their standing verdicts) and each server's event-time watermark:
 -- a session (the sessions view's gap rule) has ended once the watermark passes its last round + gap.
@@ -29,9 +31,12 @@ create table outbox_session_rounds (
   round_key        text primary key,
   server_id        text not null,
   time_unix        bigint not null,
-  verdict_event_id text not null
+  verdict_event_id text not null,
+  -- No round of the server follows within the gap: a session ends here (projections/support/outboxSessions.ts).
+  session_end      boolean not null
 );
 create index outbox_session_rounds_server on outbox_session_rounds (server_id, time_unix);
+create index outbox_session_rounds_ends on outbox_session_rounds (server_id, time_unix) where session_end;
 create index outbox_session_rounds_verdict on outbox_session_rounds (verdict_event_id);
 create table outbox_watermarks (
   server_id      text primary key,

@@ -7,20 +7,24 @@ import { type DerivedFact, isVerdict, sha256Hex, type Verdict } from '../src/eve
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
+import {
+  decideSessions,
+  type SessionChanges,
+  type SessionRoundRow,
+  saveSessionRounds,
+} from './support/outboxSessions.ts';
 
 /**
  * v3: follows the correlator's generation; retractions remove rows; no hand-over between targets.
  * v4: a stats round with no players (a header-only file) gets no round summary.
+ * v5: sessions decided near changes only (projections/support/outboxSessions.ts): session ends kept per round.
  */
-const version = 4;
+const version = 5;
 
 /** The sender listens here (same name in src/sinks/discord/discordSender.ts); fires on commit. */
 const notifyChannel = 'et_ledger_discord_outbox';
 
 export type PostKind = 'round-summary' | 'timing-check' | 'session-summary';
-
-/** The sessions view's default gap (rounds.sql): a fixed rule here, so a rebuild decides the same. */
-const sessionGapSec = 45 * 60;
 
 /**
  * What a verdict asks to post: ghosts nothing; a Lua-only round only the timing check (dev channel);
@@ -49,6 +53,7 @@ export const discordOutbox = defineProjection({
         await decideSessions(
           tx,
           items.map((i) => [i.event.data.serverId, i.event.data.atUnix]),
+          new Map(),
           last,
         )
       )
@@ -97,11 +102,12 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
       });
     }
   }
-  await saveTouched(tx, state);
+  const changes = await saveTouched(tx, state);
   const last = items[items.length - 1]!.meta.position;
   await decideSessions(
     tx,
     items.map((i) => [i.event.data.serverId, i.event.data.watermarkUnix]),
+    changes,
     last,
   );
   await tx.query('select pg_notify($1, $2)', [notifyChannel, String(last)]);
@@ -122,7 +128,6 @@ type OutboxRow = {
   verdict: unknown;
   position: number;
 };
-type SessionRoundRow = { round_key: string; server_id: string; time_unix: number; verdict_event_id: string };
 
 /**
  * The rows a run of verdicts can touch — those of their round keys and of the verdicts they
@@ -132,7 +137,7 @@ type Touched = {
   outbox: Map<string, OutboxRow>;
   sessionRounds: Map<string, SessionRoundRow>;
   loadedOutbox: OutboxRow[];
-  loadedSessionRounds: string[];
+  loadedSessionRounds: ReadonlyMap<string, SessionRoundRow>;
 };
 
 async function loadTouched(tx: SqlExecutor, verdicts: DerivedFact[]): Promise<Touched> {
@@ -144,27 +149,28 @@ async function loadTouched(tx: SqlExecutor, verdicts: DerivedFact[]): Promise<To
     [keys, superseded],
   );
   const rounds = await tx.query<SessionRoundRow>(
-    'select * from outbox_session_rounds where round_key = any($1::text[]) or verdict_event_id = any($2::text[])',
+    `select round_key, server_id, time_unix, verdict_event_id from outbox_session_rounds
+     where round_key = any($1::text[]) or verdict_event_id = any($2::text[])`,
     [keys, superseded],
   );
+  const loadedSessionRounds = new Map(rounds.rows.map((r) => [r.round_key, { ...r, time_unix: Number(r.time_unix) }]));
   return {
     outbox: new Map(outbox.rows.map((r) => [`${r.target_key}\0${r.kind}`, { ...r, position: Number(r.position) }])),
-    sessionRounds: new Map(rounds.rows.map((r) => [r.round_key, { ...r, time_unix: Number(r.time_unix) }])),
+    sessionRounds: new Map(loadedSessionRounds),
     loadedOutbox: outbox.rows,
-    loadedSessionRounds: rounds.rows.map((r) => r.round_key),
+    loadedSessionRounds,
   };
 }
 
-async function saveTouched(tx: SqlExecutor, t: Touched): Promise<void> {
+/** Writes the touched rows back; returns where the sessions' rounds changed. */
+async function saveTouched(tx: SqlExecutor, t: Touched): Promise<SessionChanges> {
   if (t.loadedOutbox.length > 0)
     await tx.query(
       'delete from discord_outbox where (target_key, kind) in (select * from unnest($1::text[], $2::text[]))',
       [t.loadedOutbox.map((r) => r.target_key), t.loadedOutbox.map((r) => r.kind)],
     );
   await insertRows(tx, 'discord_outbox', [...t.outbox.values()]);
-  if (t.loadedSessionRounds.length > 0)
-    await tx.query('delete from outbox_session_rounds where round_key = any($1::text[])', [t.loadedSessionRounds]);
-  await insertRows(tx, 'outbox_session_rounds', [...t.sessionRounds.values()]);
+  return saveSessionRounds(tx, t.loadedSessionRounds, t.sessionRounds);
 }
 
 /** A stats round's standing verdict places it in its server's sessions; other verdicts and retractions leave them. */
@@ -178,83 +184,4 @@ function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: DerivedFact,
       time_unix: v.fileTimeUnix,
       verdict_event_id: eventId,
     });
-}
-
-type SessionRow = { first: number; last: number; keys: string[]; verdict_ids: string[] };
-
-/**
- * Raises the watermarks, then for each server touched decides a session summary for every session
- * that has ended (watermark past its last round + the gap). A session whose rounds or verdicts
- * changed gets a new hash (the sender edits); a session that no longer exists as such (a late
- * round joined two) loses its row. Returns whether a row changed.
- */
-async function decideSessions(tx: SqlExecutor, marks: [string, number][], position: number): Promise<boolean> {
-  const latest = new Map<string, number>();
-  for (const [server, t] of marks) latest.set(server, Math.max(t, latest.get(server) ?? t));
-  let changed = false;
-  for (const [serverId, t] of latest) {
-    const w = await tx.query<{ watermark_unix: number }>(
-      `insert into outbox_watermarks (server_id, watermark_unix) values ($1, $2)
-       on conflict (server_id) do update set watermark_unix = greatest(outbox_watermarks.watermark_unix, excluded.watermark_unix)
-       returning watermark_unix`,
-      [serverId, t],
-    );
-    const watermark = Number(w.rows[0]!.watermark_unix);
-    const sessions = await tx.query<SessionRow>(
-      `with ordered as (
-         select round_key, time_unix, verdict_event_id,
-                lag(time_unix) over (order by time_unix, round_key) as previous
-         from outbox_session_rounds where server_id = $1
-       ), numbered as (
-         select *, sum(case when previous is null or time_unix - previous > $2 then 1 else 0 end)
-                     over (order by time_unix, round_key) as n
-         from ordered
-       )
-       select min(time_unix) as first, max(time_unix) as last,
-              array_agg(round_key order by time_unix, round_key) as keys,
-              array_agg(verdict_event_id order by time_unix, round_key) as verdict_ids
-       from numbered group by n having max(time_unix) + $2 < $3 order by first`,
-      [serverId, sessionGapSec, watermark],
-    );
-    const existing = new Map(
-      (
-        await tx.query<{ target_key: string; verdict_event_id: string }>(
-          "select target_key, verdict_event_id from discord_outbox where kind = 'session-summary' and server_id = $1",
-          [serverId],
-        )
-      ).rows.map((r) => [r.target_key, r.verdict_event_id]),
-    );
-    const keep = new Set<string>();
-    const upserts: OutboxRow[] = [];
-    for (const s of sessions.rows) {
-      const targetKey = `session:${serverId}:${Number(s.first)}`;
-      keep.add(targetKey);
-      const hash = sha256Hex(canonicalJson(s.verdict_ids));
-      if (existing.get(targetKey) === hash) continue;
-      upserts.push({
-        target_key: targetKey,
-        kind: 'session-summary',
-        channel: 'rounds',
-        verdict_event_id: hash,
-        payload_hash: hash,
-        server_id: serverId,
-        map: '',
-        round: 0,
-        status: 'SESSION',
-        stats_fact_id: null,
-        round_time_unix: Number(s.last),
-        verdict: { serverId, firstUnix: Number(s.first), lastUnix: Number(s.last), roundKeys: s.keys },
-        position,
-      });
-    }
-    const gone = [...existing.keys()].filter((k) => !keep.has(k));
-    const replaced = [...gone, ...upserts.map((u) => u.target_key)];
-    if (replaced.length > 0)
-      await tx.query("delete from discord_outbox where kind = 'session-summary' and target_key = any($1::text[])", [
-        replaced,
-      ]);
-    await insertRows(tx, 'discord_outbox', upserts);
-    if (replaced.length > 0) changed = true;
-  }
-  return changed;
 }

@@ -6,14 +6,13 @@ import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import { decideMaps, saveHalves, saveTiming } from './support/mapsFold.ts';
+import { pairNear } from './support/pairNear.ts';
 import { playerTotalsSql, refreshPlayerTotals } from './support/playerTotals.ts';
 import {
   collectGroups,
   pairingMoved,
-  pairNear,
   revisedHalf,
   roundsOf,
-  type StatsGroup,
   type StoredRound,
   type StoredStatsFact,
   statsFactsSql,
@@ -25,8 +24,10 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // v3: a round is its server and file name; a revision of the file replaces it. v4: every reading of
 // a DST-ambiguous file time is paired; an unreadable R2 time and an unpaired shutdown R2 are kept.
 // v5: stopwatch maps (map_halves, map_timing, maps). v6: zone corrections (ServerZoneCorrected).
-// v7: map_players (a player's per-map record without a search over every half).
-const version = 7;
+// v7: map_players (a player's per-map record without a search over every half). v8: R1/R2 pairing
+// grows along pairing edges only (support/pairNear.ts, stats_facts indexes); an R1 its R2 leaves
+// takes its first reading again.
+const version = 8;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -60,8 +61,8 @@ export const rounds = defineProjection({
       await writeStatsRounds(tx, await storeStatsFacts(tx, await inCorrectedZones(tx, items)));
     },
     ServerZoneCorrected: async (items, { tx }) => {
-      const { refeed, left } = await applyZoneCorrections(tx, items);
-      if (refeed.length > 0) await writeStatsRounds(tx, await storeStatsFacts(tx, refeed, { rezoned: true }), left);
+      const refeed = await applyZoneCorrections(tx, items);
+      if (refeed.length > 0) await writeStatsRounds(tx, await storeStatsFacts(tx, refeed, { rezoned: true }));
     },
     RoundVerdictRetracted: async (items, { tx }) => {
       const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
@@ -186,11 +187,28 @@ async function settleR1Readings(tx: SqlExecutor, readings: { r1Id: string; fileT
   );
 }
 
+/** R1s no R2 is paired with any more take their first reading again (stats_facts.file_time_unix). */
+async function releaseR1Readings(tx: SqlExecutor, r1Ids: string[]): Promise<void> {
+  if (r1Ids.length === 0) return;
+  await tx.query(
+    `update rounds r set file_time_unix = f.file_time_unix, file_time_utc = to_timestamp(f.file_time_unix)
+     from stats_facts f where f.fact_id = r.round_id and r.round_id = any($1::text[])
+       and r.file_time_unix is distinct from f.file_time_unix`,
+    [r1Ids],
+  );
+  await tx.query(
+    `update map_halves h set file_time_unix = f.file_time_unix
+     from stats_facts f where f.fact_id = h.round_id and h.round_id = any($1::text[])
+       and h.file_time_unix is distinct from f.file_time_unix`,
+    [r1Ids],
+  );
+}
+
 /**
- * The rounds of stats facts just stored: R1s as they are, R2s paired again near them (and in
- * `left`, where facts that moved in time were before) wherever their pairing moved.
+ * The rounds of stats facts just stored: R1s as they are, R2s paired again near them (and where
+ * facts that moved in time were before) wherever their pairing moved.
  */
-async function writeStatsRounds(tx: SqlExecutor, stored: StoredStatsFact[], left: StatsGroup[] = []): Promise<void> {
+async function writeStatsRounds(tx: SqlExecutor, stored: StoredStatsFact[]): Promise<void> {
   // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
   const writes: RoundWrite[] = stored
     .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
@@ -201,26 +219,31 @@ async function writeStatsRounds(tx: SqlExecutor, stored: StoredStatsFact[], left
       fileTimeUnix: f.timing.fileTimeUnix,
     }));
   const r1Readings: { r1Id: string; fileTimeUnix: number }[] = [];
-  for (const group of collectGroups(stored, left)) {
-    const pairs = await pairNear(tx, group);
-    const current = new Map(
-      (
-        await tx.query<{ round_id: string; r1_round_id: string | null }>(
-          'select round_id, r1_round_id from rounds where round_id = any($1::text[])',
-          [pairs.map((p) => p.r2Id)],
-        )
-      ).rows.map((r) => [r.round_id, r.r1_round_id]),
-    );
-    const changed = pairs.filter((p) => pairingMoved(p, current) || revisedHalf(p, stored));
-    const halves = await roundsOf(tx, changed, stored);
-    for (const { r2Id, r1Id, r1FileTimeUnix } of changed) {
-      writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
-      if (r1Id !== null && r1FileTimeUnix !== null) r1Readings.push({ r1Id, fileTimeUnix: r1FileTimeUnix });
-    }
+  const pairs = await pairNear(tx, collectGroups(stored));
+  const current = new Map(
+    (
+      await tx.query<{ round_id: string; r1_round_id: string | null }>(
+        'select round_id, r1_round_id from rounds where round_id = any($1::text[])',
+        [pairs.map((p) => p.r2Id)],
+      )
+    ).rows.map((r) => [r.round_id, r.r1_round_id]),
+  );
+  const storedIds = new Set(stored.map((f) => f.factId));
+  const changed = pairs.filter((p) => pairingMoved(p, current) || revisedHalf(p, storedIds));
+  // An R1 whose R2 went to another R1 is unpaired again, back at its first reading (unless another R2 takes it).
+  const released = changed.flatMap(({ r2Id, r1Id }) => {
+    const before = current.get(r2Id);
+    return before && before !== r1Id ? [before] : [];
+  });
+  const halves = await roundsOf(tx, changed, stored);
+  for (const { r2Id, r1Id, r1FileTimeUnix } of changed) {
+    writes.push({ roundId: r2Id, r1Id, ...halves.get(r2Id)! });
+    if (r1Id !== null && r1FileTimeUnix !== null) r1Readings.push({ r1Id, fileTimeUnix: r1FileTimeUnix });
   }
   await writeRounds(tx, writes);
   const touched = await saveHalves(tx, writes);
+  await releaseR1Readings(tx, released);
   await settleR1Readings(tx, r1Readings);
   await decideMaps(tx, touched);
-  await refreshPlayerTotals(tx, [...writes.map((w) => w.roundId), ...r1Readings.map((r) => r.r1Id)]);
+  await refreshPlayerTotals(tx, [...writes.map((w) => w.roundId), ...released, ...r1Readings.map((r) => r.r1Id)]);
 }

@@ -19,6 +19,13 @@ create table stats_facts (
   revised        boolean not null default false
 );
 create index stats_facts_pairing on stats_facts (server_id, map_norm, file_time_unix);
+-- The pairing's neighbourhood (projections/support/pairNear.ts): R2s by start, and the rare files
+-- with two readings (the autumn DST hour) by their first, so only they are looked up an hour wider.
+create index stats_facts_r2_starts on stats_facts (server_id, map_norm, start_unix) where round = 2;
+create index stats_facts_ambiguous_times on stats_facts (server_id, map_norm, file_time_unix)
+  where cardinality(file_time_candidates) > 1;
+create index stats_facts_ambiguous_starts on stats_facts (server_id, map_norm, start_unix)
+  where round = 2 and cardinality(file_time_candidates) > 1;
 
 -- Zone corrections (ServerZoneCorrected facts, src/events/serverZoneCorrected.ts): the stats files
 -- of a server whose names' local time lies in [from_local, to_local] are read in `tz`; the latest

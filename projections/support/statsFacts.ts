@@ -2,7 +2,7 @@
 // (src/parser/pairRounds.ts). Used by every projection that needs an R2's own half.
 import { type StatsFileArrived, statsRoundId } from '../../src/events/index.ts';
 import { normalizeMapName } from '../../src/parser/names.ts';
-import { pairRounds, R1_BEFORE_R2_MAX_SEC, type RoundTiming, roundTiming } from '../../src/parser/pairRounds.ts';
+import { type RoundTiming, roundTiming } from '../../src/parser/pairRounds.ts';
 import {
   differentiateRound2,
   type ParsedStatsRound,
@@ -11,13 +11,20 @@ import {
 } from '../../src/parser/statsFile.ts';
 import type { EventMeta } from '../../src/runtime/projection.ts';
 import { packBytes, type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
+import { nodeOfRow, type PairingNode, type StatsGroup } from './pairNear.ts';
 
 export const statsFactsSql = () => sqlFile(import.meta.url, 'statsFacts.sql');
 
 /** A parsed round with what the file name alone cannot say. */
 export type StoredRound = ParsedStatsRound & { tz: string; serverId: string };
-export type StatsGroup = { serverId: string; mapNorm: string; from: number; to: number };
-export type StoredStatsFact = { factId: string; round: StoredRound; timing: RoundTiming; mapNorm: string };
+/** `was`: where a fact stored before stood for the pairing, when this revision moved it (its old neighbours pair again). */
+export type StoredStatsFact = {
+  factId: string;
+  round: StoredRound;
+  timing: RoundTiming;
+  mapNorm: string;
+  was?: { serverId: string; mapNorm: string; node: PairingNode };
+};
 
 /**
  * Parses and keeps a run of stats facts in one statement; a file that does not parse is skipped
@@ -34,11 +41,29 @@ export async function storeStatsFacts(
   const ids = items.map(({ event }) => statsRoundId(event.data.serverId, event.data.fileName));
   const kept = new Map(
     (
-      await tx.query<{ fact_id: string; raw: Uint8Array; revised: boolean }>(
-        'select fact_id, raw, revised from stats_facts where fact_id = any($1::text[])',
+      await tx.query<{
+        fact_id: string;
+        raw: Uint8Array;
+        revised: boolean;
+        server_id: string;
+        map_norm: string;
+        round: number;
+        file_time_unix: string | null;
+        file_time_candidates: string[];
+        start_unix: string | null;
+      }>(
+        `select fact_id, raw, revised, server_id, map_norm, round, file_time_unix, file_time_candidates, start_unix
+         from stats_facts where fact_id = any($1::text[])`,
         [[...new Set(ids)]],
       )
-    ).rows.map((r) => [r.fact_id, { raw: new Uint8Array(r.raw), revised: r.revised }]),
+    ).rows.map((r) => [
+      r.fact_id,
+      {
+        raw: new Uint8Array(r.raw),
+        revised: r.revised,
+        was: { serverId: r.server_id, mapNorm: r.map_norm, node: nodeOfRow(r) },
+      },
+    ]),
   );
   const latest = new Map<string, { fact: StoredStatsFact; raw: Uint8Array; revised: boolean }>();
   for (const [i, { event }] of items.entries()) {
@@ -56,12 +81,12 @@ export async function storeStatsFacts(
       tz: event.data.tz,
       serverId: event.data.serverId,
     };
-    const fact = {
-      factId: id,
-      round,
-      timing: roundTiming(parsed.round, event.data.tz),
-      mapNorm: normalizeMapName(parsed.round.map),
-    };
+    const timing = roundTiming(parsed.round, event.data.tz);
+    const mapNorm = normalizeMapName(parsed.round.map);
+    const was = kept.get(id)?.was;
+    const fact: StoredStatsFact = { factId: id, round, timing, mapNorm };
+    if (was && !samePlace(was, { serverId: round.serverId, mapNorm, node: nodeOf(round.round, timing) }))
+      fact.was = was;
     latest.set(id, { fact, raw: event.raw, revised });
   }
   const stored = [...latest.values()].map((l) => l.fact);
@@ -97,6 +122,20 @@ export async function storeStatsFacts(
   return stored;
 }
 
+const nodeOf = (round: number, t: RoundTiming): PairingNode => ({
+  round: round === 2 ? 2 : 1,
+  fileTimesUnix: t.fileTimeCandidatesUnix,
+  playtimeSec: t.fileTimeUnix === null || t.startUnix === null ? 0 : t.fileTimeUnix - t.startUnix,
+});
+
+type Place = { serverId: string; mapNorm: string; node: PairingNode };
+const samePlace = (a: Place, b: Place) =>
+  a.serverId === b.serverId &&
+  a.mapNorm === b.mapNorm &&
+  a.node.round === b.node.round &&
+  a.node.playtimeSec === b.node.playtimeSec &&
+  a.node.fileTimesUnix.join() === b.node.fileTimesUnix.join();
+
 /** How new bytes under a kept file name relate to the kept ones. */
 function reviseWith(kept: Uint8Array, next: Uint8Array): 'stale' | 'grown' | 'revised' {
   const startsWith = (long: Uint8Array, short: Uint8Array) =>
@@ -105,84 +144,23 @@ function reviseWith(kept: Uint8Array, next: Uint8Array): 'stale' | 'grown' | 're
   return startsWith(next, kept) ? 'grown' : 'revised';
 }
 
-/** Widens per-group time ranges as facts are stored, so each group is re-paired once per batch. */
-export function collectGroups(facts: (StoredStatsFact | null)[], also: readonly StatsGroup[] = []): StatsGroup[] {
-  const groups = new Map<string, StatsGroup>(also.map((g) => [`${g.serverId}\0${g.mapNorm}`, g]));
+/** One group per server and map a batch touches: its facts where they are, and where they were. */
+export function collectGroups(facts: readonly StoredStatsFact[]): StatsGroup[] {
+  const groups = new Map<string, StatsGroup>();
+  const groupOf = (serverId: string, mapNorm: string) => {
+    const key = `${serverId}\0${mapNorm}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { serverId, mapNorm, ids: [], gone: [] };
+      groups.set(key, g);
+    }
+    return g;
+  };
   for (const f of facts) {
-    if (!f || f.timing.fileTimeUnix === null) continue;
-    const key = `${f.round.serverId}\0${f.mapNorm}`;
-    const t = f.timing.fileTimeUnix;
-    const g = groups.get(key);
-    groups.set(key, {
-      serverId: f.round.serverId,
-      mapNorm: f.mapNorm,
-      from: Math.min(g?.from ?? t, t),
-      to: Math.max(g?.to ?? t, t),
-    });
+    if (f.timing.fileTimeUnix !== null) groupOf(f.round.serverId, f.mapNorm).ids.push(f.factId);
+    if (f.was && f.was.node.fileTimesUnix.length > 0) groupOf(f.was.serverId, f.was.mapNorm).gone.push(f.was.node);
   }
   return [...groups.values()];
-}
-
-type PairingRow = {
-  fact_id: string;
-  round: number;
-  file_time_unix: number | null;
-  file_time_candidates: (number | string)[];
-  start_unix: number | null;
-};
-
-/** An R2 and its R1 (null when none), with the reading of the R2's file time the pairing chose. */
-export type R2Pairing = { r2Id: string; r1Id: string | null; r2FileTimeUnix: number; r1FileTimeUnix: number | null };
-
-/**
- * The pairing of every R2 near a group's new facts. The neighbourhood grows until no stored round
- * lies within reach of its edges, so the result does not depend on the order facts arrived in.
- */
-export async function pairNear(tx: SqlExecutor, g: StatsGroup): Promise<R2Pairing[]> {
-  const margin = R1_BEFORE_R2_MAX_SEC + 3600;
-  let lo = g.from - margin;
-  let hi = g.to + margin;
-  let rows: PairingRow[] = [];
-  for (;;) {
-    rows = (
-      await tx.query<PairingRow>(
-        'select fact_id, round, file_time_unix, file_time_candidates, start_unix from stats_facts where server_id = $1 and map_norm = $2 and file_time_unix between $3 and $4',
-        [g.serverId, g.mapNorm, lo, hi],
-      )
-    ).rows;
-    // A loop, not Math.min(...times): a spread of a long history overflows the stack.
-    let first = Number.POSITIVE_INFINITY;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const r of rows) {
-      const t = Number(r.file_time_unix);
-      if (t < first) first = t;
-      if (t > last) last = t;
-    }
-    const newLo = Math.min(lo, first - margin);
-    const newHi = Math.max(hi, last + margin);
-    if (newLo === lo && newHi === hi) break;
-    lo = newLo;
-    hi = newHi;
-  }
-  const pairs = pairRounds(
-    rows.map((r) => ({
-      id: r.fact_id,
-      round: r.round === 2 ? 2 : 1,
-      fileTimesUnix: r.file_time_candidates.map(Number),
-      playtimeSec: Number(r.file_time_unix) - Number(r.start_unix),
-    })),
-  );
-  return rows
-    .filter((r) => r.round === 2)
-    .map((r) => {
-      const pair = pairs.get(r.fact_id);
-      return {
-        r2Id: r.fact_id,
-        r1Id: pair?.r1Id ?? null,
-        r2FileTimeUnix: pair?.r2FileTimeUnix ?? Number(r.file_time_unix),
-        r1FileTimeUnix: pair?.r1FileTimeUnix ?? null,
-      };
-    });
 }
 
 /**
@@ -244,5 +222,5 @@ export const pairingMoved = ({ r2Id, r1Id }: Pair, recorded: ReadonlyMap<string,
   !(recorded.has(r2Id) && recorded.get(r2Id) === r1Id);
 
 /** An R2 whose own file, or its R1's, changed in this batch (a revision): its half is computed again. */
-export const revisedHalf = ({ r2Id, r1Id }: Pair, stored: readonly StoredStatsFact[]): boolean =>
-  stored.some((f) => f.factId === r2Id || (r1Id !== null && f.factId === r1Id));
+export const revisedHalf = ({ r2Id, r1Id }: Pair, storedIds: ReadonlySet<string>): boolean =>
+  storedIds.has(r2Id) || (r1Id !== null && storedIds.has(r1Id));

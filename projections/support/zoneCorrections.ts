@@ -5,7 +5,6 @@
 import type { ServerZoneCorrected, StatsFileArrived } from '../../src/events/index.ts';
 import type { EventMeta } from '../../src/runtime/projection.ts';
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
-import type { StatsGroup } from './statsFacts.ts';
 
 type Correction = { position: number; serverId: string; fromLocal: string | null; toLocal: string | null; tz: string };
 type StatsItem = { event: StatsFileArrived; meta: EventMeta };
@@ -59,13 +58,13 @@ export async function inCorrectedZones(tx: SqlExecutor, items: StatsItem[]): Pro
 
 /**
  * Records the corrections and returns the stats facts held that they cover, rebuilt as facts in
- * their corrected zone (their own bytes), with the pairing groups they leave (their old times):
- * those are paired again too, for an R2 may have been paired with a file that moved away.
+ * their corrected zone (their own bytes). Storing them reports where they were (storeStatsFacts):
+ * those places are paired again too, for an R2 may have been paired with a file that moved away.
  */
 export async function applyZoneCorrections(
   tx: SqlExecutor,
   items: { event: ServerZoneCorrected; meta: EventMeta }[],
-): Promise<{ refeed: StatsItem[]; left: StatsGroup[] }> {
+): Promise<StatsItem[]> {
   for (const { event, meta } of items) {
     const d = event.data;
     await tx.query(
@@ -77,36 +76,22 @@ export async function applyZoneCorrections(
   const held = await tx.query<{
     fact_id: string;
     server_id: string;
-    map_norm: string;
-    file_time_unix: string | null;
     file_name: string;
     tz: string;
     raw: Uint8Array;
   }>(
-    'select fact_id, server_id, map_norm, file_time_unix, file_name, tz, raw from stats_facts where server_id = any($1::text[]) order by fact_id',
+    'select fact_id, server_id, file_name, tz, raw from stats_facts where server_id = any($1::text[]) order by fact_id',
     [servers],
   );
   const corrections = await correctionsOf(tx, servers);
   const touched = items.map((i) => i.event.data);
   const refeed: StatsItem[] = [];
-  const left = new Map<string, StatsGroup>();
   const last = items[items.length - 1]!.meta;
   for (const row of held.rows) {
     const stamp = localStampOf(row.file_name);
     if (!touched.some((d) => d.serverId === row.server_id && covers({ ...d, position: 0 }, stamp))) continue;
     const tz = correctedZone(corrections, row.server_id, row.file_name) ?? row.tz;
     if (tz === row.tz) continue;
-    if (row.file_time_unix !== null) {
-      const t = Number(row.file_time_unix);
-      const key = `${row.server_id}\0${row.map_norm}`;
-      const g = left.get(key);
-      left.set(key, {
-        serverId: row.server_id,
-        mapNorm: row.map_norm,
-        from: Math.min(g?.from ?? t, t),
-        to: Math.max(g?.to ?? t, t),
-      });
-    }
     const raw = new Uint8Array(row.raw);
     // Only what the stats path reads of a fact: its server, file name, zone and bytes.
     refeed.push({
@@ -119,5 +104,5 @@ export async function applyZoneCorrections(
       meta: last,
     });
   }
-  return { refeed, left: [...left.values()] };
+  return refeed;
 }

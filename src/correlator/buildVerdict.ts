@@ -141,7 +141,7 @@ export function statsOnlyVerdict(s: StatsCandidate, d: Decision): Verdict {
     statsFactId: s.factId,
     statsFileName: s.fileName,
     // The earlier offset when the local time was ambiguous: there is no report to decide.
-    fileTimeUnix: times.length === 0 ? null : Math.min(...times),
+    fileTimeUnix: times.length === 0 ? null : times.reduce((m, t) => Math.min(m, t)),
     luaFactId: null,
     luaReportId: null,
     luaRoundEndUnix: null,

@@ -19,7 +19,8 @@ import {
  */
 export function factEventTimeUnix(fact: CorrelatorFact): number | null {
   if (isLuaCandidate(fact)) return fact.report.roundEndUnix;
-  return fact.fileTimeCandidatesUnix.length === 0 ? null : Math.min(...fact.fileTimeCandidatesUnix);
+  const times = fact.fileTimeCandidatesUnix;
+  return times.length === 0 ? null : times.reduce((m, t) => Math.min(m, t));
 }
 
 /**
@@ -29,7 +30,7 @@ export function factEventTimeUnix(fact: CorrelatorFact): number | null {
 export function decisionDeadlineUnix(fact: CorrelatorFact, config: Pick<CorrelatorConfig, 'graceSec'>): number {
   if (isLuaCandidate(fact)) return fact.report.roundEndUnix + config.graceSec;
   const times = fact.fileTimeCandidatesUnix;
-  return times.length === 0 ? Number.NEGATIVE_INFINITY : Math.max(...times) + config.graceSec;
+  return times.length === 0 ? Number.NEGATIVE_INFINITY : times.reduce((m, t) => Math.max(m, t)) + config.graceSec;
 }
 
 /** The watermark never lags the facts it decides on: max(given, their own event times). */

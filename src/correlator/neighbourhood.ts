@@ -1,7 +1,7 @@
 // What a shell must load so that the correlator sees whole matching components. Pairs only form
 // inside one (server, map, round) group, between facts at most max(windowBefore, windowAfter)
 // apart; components chain (S1–L1 is decided by whether L1 fits S2 better, S2 by L2, …), so the
-// range grows until every loaded fact's own window lies inside it.
+// loaded ranges grow until every loaded fact's own windows lie inside them.
 import { luaReportId } from '../events/index.ts';
 import { normalizeMapName } from '../parser/names.ts';
 import { collapseLua, collapseStats } from './collapseDuplicates.ts';
@@ -32,24 +32,64 @@ export const ownRoundKey = (fact: CorrelatorFact): string =>
     ? `lua:${luaReportId(fact.report.serverId, fact.report.map, fact.report.round, fact.report.roundEndUnix)}`
     : fact.factId;
 
+/** The windows around each of a fact's event times where its partners lie. */
+function readingWindows(fact: CorrelatorFact, config: MatchWindow): [number, number][] {
+  const reach = Math.max(config.windowBeforeSec, config.windowAfterSec);
+  return anchorTimes(fact).map((t) => [t - reach, t + reach]);
+}
+
 /** Every fact that could pair with `fact` lies in this range; null when the fact has no time. */
 export function neighbourhoodWindow(fact: CorrelatorFact, config: MatchWindow): Neighbourhood | null {
-  const times = anchorTimes(fact);
-  if (times.length === 0) return null;
-  const reach = Math.max(config.windowBeforeSec, config.windowAfterSec);
+  const windows = readingWindows(fact, config);
+  if (windows.length === 0) return null;
   const { serverId, map, round } = groupOf(fact);
-  return {
-    serverId,
-    map: normalizeMapName(map),
-    round,
-    fromUnix: Math.min(...times) - reach,
-    toUnix: Math.max(...times) + reach,
-  };
+  // A loop, not Math.min(...times): a spread of a long array overflows the stack.
+  let fromUnix = Number.POSITIVE_INFINITY;
+  let toUnix = Number.NEGATIVE_INFINITY;
+  for (const [from, to] of windows) {
+    if (from < fromUnix) fromUnix = from;
+    if (to > toUnix) toUnix = to;
+  }
+  return { serverId, map: normalizeMapName(map), round, fromUnix, toUnix };
+}
+
+/** The parts of [from, to] that `loaded` (sorted, disjoint, inclusive) does not cover. */
+function uncovered(loaded: readonly [number, number][], from: number, to: number): [number, number][] {
+  const parts: [number, number][] = [];
+  let at = from;
+  for (const [a, b] of loaded) {
+    if (b < at) continue;
+    if (a > to) break;
+    if (a > at) parts.push([at, a - 1]);
+    at = Math.max(at, b + 1);
+    if (at > to) break;
+  }
+  if (at <= to) parts.push([at, to]);
+  return parts;
+}
+
+/** Adds [from, to] to the sorted, disjoint ranges, merging what touches it. */
+function cover(loaded: [number, number][], from: number, to: number): void {
+  let lo = from;
+  let hi = to;
+  const kept: [number, number][] = [];
+  for (const [a, b] of loaded) {
+    if (b < lo - 1 || a > hi + 1) kept.push([a, b]);
+    else {
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, b);
+    }
+  }
+  kept.push([lo, hi]);
+  kept.sort((x, y) => x[0] - y[0]);
+  loaded.splice(0, loaded.length, ...kept);
 }
 
 /**
- * Loads around `seed` until the range is closed under neighbourhoodWindow (a fixed point), asking
- * the loader only for the parts not loaded yet. The seed is included even if not yet stored.
+ * Loads around `seed` along possible pairings: the windows around every event time of every fact
+ * loaded (one per reading of an ambiguous file time, never the hour between them), asking the
+ * loader only for the parts not loaded yet, until every loaded fact's windows are. The seed is
+ * included even if not yet stored.
  */
 export async function expandUntilStable(
   seed: CorrelatorFact,
@@ -69,32 +109,21 @@ export async function expandUntilStable(
     const g = groupOf(f);
     return roundGroupKey(g.serverId, g.map, g.round) === group;
   };
-  // Nothing loaded yet: an empty range, so the first pass loads the whole wanted range.
-  let loadedFrom = Number.POSITIVE_INFINITY;
-  let loadedTo = Number.NEGATIVE_INFINITY;
-  let wantFrom = first.fromUnix;
-  let wantTo = first.toUnix;
-  for (;;) {
-    const parts: [number, number][] =
-      loadedFrom > loadedTo
-        ? [[wantFrom, wantTo]]
-        : [
-            [wantFrom, loadedFrom - 1],
-            [loadedTo + 1, wantTo],
-          ];
-    for (const [fromUnix, toUnix] of parts) {
-      if (fromUnix > toUnix) continue;
-      const got = await load({ ...first, fromUnix, toUnix });
-      for (const f of [...got.stats, ...got.lua]) if (inGroup(f)) add(f);
+  const loaded: [number, number][] = [];
+  const pending: CorrelatorFact[] = [seed];
+  while (pending.length > 0) {
+    const fact = pending.pop()!;
+    for (const [from, to] of readingWindows(fact, config)) {
+      for (const [fromUnix, toUnix] of uncovered(loaded, from, to)) {
+        const got = await load({ ...first, fromUnix, toUnix });
+        cover(loaded, fromUnix, toUnix);
+        for (const f of [...got.stats, ...got.lua])
+          if (inGroup(f)) {
+            add(f);
+            pending.push(f);
+          }
+      }
     }
-    loadedFrom = Math.min(loadedFrom, wantFrom);
-    loadedTo = Math.max(loadedTo, wantTo);
-    for (const f of [...stats, ...lua]) {
-      const w = neighbourhoodWindow(f, config);
-      if (w === null) continue;
-      wantFrom = Math.min(wantFrom, w.fromUnix);
-      wantTo = Math.max(wantTo, w.toUnix);
-    }
-    if (wantFrom >= loadedFrom && wantTo <= loadedTo) return done({ ...first, fromUnix: loadedFrom, toUnix: loadedTo });
   }
+  return done({ ...first, fromUnix: loaded[0]![0], toUnix: loaded[loaded.length - 1]![1] });
 }

@@ -96,3 +96,23 @@ function latestUntakenBefore(
   }
   return null;
 }
+
+/** A span of one axis where a round's partners lie: R1 file times (round 1) or R2 starts (round 2). */
+export type PairingSpan = { round: 1 | 2; fromUnix: number; toUnix: number };
+
+/**
+ * Where the rounds that could pair with `r` lie, one span per reading: an R1's partners start within
+ * `maxGapSec` after one of its file times; an R2's partners were written within `maxGapSec` before one
+ * of its starts. The "could pair" graph's components are what pairRounds decides independently.
+ */
+export function pairingSpans(r: PairableRound, maxGapSec = R1_BEFORE_R2_MAX_SEC): PairingSpan[] {
+  if (r.round === 1) return r.fileTimesUnix.map((t) => ({ round: 2, fromUnix: t, toUnix: t + maxGapSec }));
+  return r.fileTimesUnix.map((t) => ({ round: 1, fromUnix: t - r.playtimeSec - maxGapSec, toUnix: t - r.playtimeSec }));
+}
+
+/** True when a reading of `r` lies in the span: an R1's file time, an R2's start. */
+export function inPairingSpan(r: PairableRound, span: PairingSpan): boolean {
+  if (r.round !== span.round) return false;
+  const shift = r.round === 2 ? r.playtimeSec : 0;
+  return r.fileTimesUnix.some((t) => t - shift >= span.fromUnix && t - shift <= span.toUnix);
+}

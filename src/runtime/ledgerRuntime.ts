@@ -185,6 +185,7 @@ export function runLive(
   opts: { retryInitialMs?: number; retryMaxMs?: number } = {},
 ): LiveRunner {
   let stopping = false;
+  const types = Object.keys(p.on);
   const pacer = createPacer();
   const sleep = (ms: number) => pacer.sleep(ms);
   const wake = () => pacer.wake();
@@ -218,14 +219,12 @@ export function runLive(
       let replaced = false;
       while (!stopping && !replaced) {
         try {
-          const events =
-            (await readPinned(deps.store, build, deps.batchSize ?? 500)) ??
-            (await deps.store.readAll(build.position, deps.batchSize ?? 500));
-          if (events.length === 0) {
+          const batch = await readLive(deps.store, build, types, deps.batchSize ?? 500);
+          if (!batch) {
             await waitForAppend(deps.store, build.position, sleep);
             continue;
           }
-          await applyGuarded(deps, p, build, events, events[events.length - 1]!.position, 'skip');
+          await applyGuarded(deps, p, build, batch.events, batch.through, 'skip');
           failures = 0;
         } catch (e) {
           if (isLedgerError(e, 'STORE_CONFLICT')) {
@@ -288,6 +287,25 @@ export function runLive(
       await done.catch(() => {});
     },
   };
+}
+
+/**
+ * The live tail's next batch: the pinned batch a crash interrupted, else the next events of the
+ * projection's own types up to the head (the store filters them where it can, raw bytes and all
+ * never leave it for a projection that skips them). A batch with none of them still accounts for
+ * the positions read, so the checkpoint of a projection whose types are rare moves on. Null: caught up.
+ */
+async function readLive(
+  store: EventStore,
+  build: Build,
+  types: readonly string[],
+  batchSize: number,
+): Promise<{ events: StoredEvent[]; through: number } | null> {
+  const pinned = await readPinned(store, build, batchSize);
+  if (pinned) return { events: pinned, through: build.pendingThrough! };
+  const head = await store.headPosition();
+  if (head <= build.position) return null;
+  return readBatch(store, build.position, head, types, batchSize);
 }
 
 async function waitForAppend(store: EventStore, after: number, sleep: (ms: number) => Promise<void>): Promise<void> {

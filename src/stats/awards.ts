@@ -70,7 +70,7 @@ export function decideAwards(players: readonly { name: string; totals: AwardTota
       .map((p) => ({ name: p.name, value: award.value(p.totals) }))
       .filter((p): p is { name: string; value: number } => p.value !== null && Number.isFinite(p.value));
     if (scored.length === 0) return [];
-    const best = Math.max(...scored.map((p) => p.value));
+    const best = scored.reduce((m, p) => Math.max(m, p.value), Number.NEGATIVE_INFINITY);
     if (best < award.atLeast) return [];
     // Compare as shown: two accuracies that print alike are a tie.
     const names = scored

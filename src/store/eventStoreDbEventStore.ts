@@ -34,6 +34,9 @@ export type EventStoreDbOptions = {
 
 type StreamState = { revision: number; stored: Map<string, AppendOutcome> };
 
+/** readTypes reads $all in pages of this many events. */
+const READ_TYPES_PAGE = 500;
+
 /** `kurrentdb://`, `kurrent://`, `kdb://` (and `+discover`) are the same connection string as `esdb://`. */
 const toEsdbConnectionString = (url: string) =>
   url.replace(/^(?:kurrentdb|kurrent|kdb)(\+discover)?:\/\//, 'esdb$1://');
@@ -284,6 +287,27 @@ export async function openEventStoreDbEventStore(url: string, opts: EventStoreDb
     return out;
   }
 
+  /**
+   * readTypes filtered on this side: $all is read in pages and only events of these types are kept
+   * (a server-side filter would hand back positions of matching events only, and the caller's
+   * checkpoint must still pass the others). The projection decodes and applies none of the rest.
+   */
+  async function readTypes(after: number, through: number, types: readonly string[], limit: number) {
+    const wanted = new Set(types);
+    const out: StoredEvent[] = [];
+    for (let from = after; out.length < limit; ) {
+      const page = await readAll(from, READ_TYPES_PAGE);
+      for (const e of page) {
+        if (e.position > through) return out;
+        if (wanted.has(e.type)) out.push(e);
+        if (out.length === limit) return out;
+      }
+      if (page.length < READ_TYPES_PAGE) return out;
+      from = page[page.length - 1]!.position;
+    }
+    return out;
+  }
+
   async function headPosition(): Promise<number> {
     let from: ReadPosition = END;
     const window = 32;
@@ -357,6 +381,7 @@ export async function openEventStoreDbEventStore(url: string, opts: EventStoreDb
       return records.filter(isOurs).map(toStoredEvent);
     },
     readAll,
+    readTypes,
     headPosition,
     subscribe(after, onBatch, opts = {}) {
       return pollingSubscription({

@@ -26,7 +26,7 @@ export function renderBarChart(title: string, bars: Bar[], unit = ''): Uint8Arra
   const heading = plainText(title, 60);
   g.font = chartFont(18, true, heading);
   g.fillText(heading, 16, 30);
-  const max = Math.max(1, ...bars.map((b) => b.value));
+  const max = bars.reduce((m, b) => Math.max(m, b.value), 1);
   const barSpace = width - labelWidth - 90;
   bars.forEach((b, i) => {
     const y = top + i * rowHeight;
@@ -180,7 +180,7 @@ export function renderEveningChart(c: EveningChart): Uint8Array {
     const labelW = 250;
     const valueW = 92;
     const barSpace = width - pad * 2 - labelW - valueW;
-    const max = Math.max(1, ...c.bars.map((bar) => bar.value));
+    const max = c.bars.reduce((m, bar) => Math.max(m, bar.value), 1);
     c.bars.forEach((bar, i) => {
       const by = y + i * rowH;
       g.fillStyle = '#f2f3f5';

@@ -158,8 +158,9 @@ export async function sessionByRounds(db: SqlExecutor, serverId: string, roundId
     serverId,
     /** The game server's zone (its latest round's): the one rule for times in posts. */
     tz: rounds.rows.at(-1)?.tz ?? null,
-    firstUnix: Math.min(...times),
-    lastUnix: Math.max(...times),
+    // A loop, not Math.min(...times): a long session's spread overflows the stack.
+    firstUnix: times.reduce((m, t) => Math.min(m, t), Number.POSITIVE_INFINITY),
+    lastUnix: times.reduce((m, t) => Math.max(m, t), Number.NEGATIVE_INFINITY),
     rounds: sessionRounds.map(
       ({ verdict, map, round, fileTimeUnix }): SessionRound => ({ verdict, map, round, fileTimeUnix }),
     ),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type PairableRound, pairRounds } from '../../../src/parser/pairRounds.ts';
+import { inPairingSpan, type PairableRound, pairingSpans, pairRounds } from '../../../src/parser/pairRounds.ts';
 
 const r = (id: string, round: 1 | 2, fileTimeUnix: number, playtime = 300): PairableRound => ({
   id,
@@ -46,6 +46,39 @@ describe('pairing an R2 with its R1', () => {
           (a, b) => ((a.id.length * 31 + seed) % 7) - ((b.id.length * 17 + seed) % 5) || (a.id < b.id ? 1 : -1),
         );
         expect([...r1Of(pairRounds(shuffled))].sort()).toEqual([...r1Of(pairRounds(rounds))].sort());
+      }),
+    );
+  });
+
+  it('pairs a fact the same within its component (closed under pairingSpans) as within the whole history', () => {
+    // Readings as the DST night makes them: some files have a second one an hour later.
+    const round = fc.record({
+      round: fc.constantFrom<1 | 2>(1, 2),
+      t: fc.integer({ min: 0, max: 30_000 }),
+      twice: fc.boolean(),
+      play: fc.integer({ min: 0, max: 1500 }),
+    });
+    fc.assert(
+      fc.property(fc.array(round, { minLength: 1, maxLength: 30 }), fc.nat(), (specs, pick) => {
+        const rounds: PairableRound[] = specs.map((s, i) => ({
+          id: `id${i}`,
+          round: s.round,
+          fileTimesUnix: s.twice ? [s.t, s.t + 3600] : [s.t],
+          playtimeSec: s.round === 2 ? s.play : 0,
+        }));
+        const closure = new Map<string, PairableRound>();
+        const todo = [rounds[pick % rounds.length]!];
+        while (todo.length > 0) {
+          const r = todo.pop()!;
+          if (closure.has(r.id)) continue;
+          closure.set(r.id, r);
+          const spans = pairingSpans(r);
+          todo.push(...rounds.filter((o) => spans.some((s) => inPairingSpan(o, s))));
+        }
+        const whole = pairRounds(rounds);
+        const near = pairRounds([...closure.values()]);
+        for (const r of closure.values())
+          if (r.round === 2) expect(near.get(r.id) ?? null).toEqual(whole.get(r.id) ?? null);
       }),
     );
   });
