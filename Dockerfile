@@ -60,6 +60,7 @@ USER et-ledger
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
   CMD ["node", "/opt/et-ledger/deploy/healthcheck.mjs"]
-# --max-semi-space-size=64: catch-up and rebuilds (after an upgrade) allocate many short-lived rows.
-ENTRYPOINT ["node", "--max-semi-space-size=64", "/opt/et-ledger/bin/et-ledger.js"]
+# No --max-semi-space-size for the service: it would keep the young generation a catch-up grew
+# (docs/deploy.md); `docker run --entrypoint node IMAGE --max-semi-space-size=64 … ingest` for a batch.
+ENTRYPOINT ["node", "/opt/et-ledger/bin/et-ledger.js"]
 CMD ["run"]

@@ -13,6 +13,7 @@ const benches: Record<string, string> = {
   web: './web.ts',
   export: './export.ts',
   embedded: './embedded.ts',
+  idle: './idle.ts',
 };
 
 const name = process.argv[2];

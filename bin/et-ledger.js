@@ -1,8 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
-// The larger young generation: catch-up and rebuilds allocate millions of short-lived rows and
-// strings; with V8's default semi-space a third of a large ingest went to garbage collection
-// (bench ingest: 34 s → 29 s for 20 000 rounds). `npm run et-ledger`, `npm start`, the systemd unit
-// and the container pass the same flag to node.
+#!/usr/bin/env node
+// No --max-semi-space-size=64 here (it was, from the ingest bench: 34 s → 29 s for 20 000 rounds):
+// `npm run bench -- idle` found that `run` keeps the young generation a catch-up grew: 2 000 rounds
+// to catch up at start, compiled, 60 s later 498 MB resident with the flag, 141 MB without (the
+// catch-up 17.5 s and 15.6 s). A one-shot batch (a large ingest, a rebuild) that wants it passes it
+// to node itself: `npm run et-ledger -- ingest …` and `npm run bench` do (README, "Benchmarks").
 //
 // Runs the compiled build in dist/ (`npm run build`) when there is one and no file under src/,
 // projections/ or package.json is newer than it; otherwise the TypeScript sources directly through

@@ -69,7 +69,7 @@ cpSync(join(root, 'package.json'), join(staging, 'package.json'));
 
 writeFileSync(
   join(staging, 'et-ledger.js'),
-  `#!/usr/bin/env -S node --max-semi-space-size=64
+  `#!/usr/bin/env node
 // Built by deploy/build.mjs: the compiled et-ledger command (\`node et-ledger.js run\`).
 import { main } from './src/cli/main.js';
 

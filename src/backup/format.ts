@@ -27,7 +27,7 @@ export type BackupHeader = {
   etLedgerVersion: string;
   createdAt: string;
   /** The kind of store it was made from (never its URL: a backup travels). */
-  source: { kind: 'pglite' | 'postgres' | 'eventstoredb' };
+  source: { kind: 'pglite' | 'embedded' | 'postgres' | 'eventstoredb' };
   /** The log's head when the backup began (its snapshot): the last event in the file. */
   headPosition: number;
   /** Events and events per type; null when the store cannot count without reading (EventStoreDB). */

@@ -48,7 +48,7 @@ export async function restoreLog(
   opts: { target: string; onEvent?: (count: number) => void } = { target: 'the store' },
 ): Promise<LoadedBackup> {
   if (ledger.store.kind === 'eventstoredb')
-    throw new LedgerError('USAGE', 'restore writes into pglite: and postgres: stores only');
+    throw new LedgerError('USAGE', 'restore writes into embedded:, pglite: and postgres: stores only');
   const { db } = ledger;
   return db.transaction(async (tx) => {
     // The appenders' own lock: no one appends while the log is restored, and an append that came

@@ -2,9 +2,7 @@
 import { describeStore } from '../cli/describeStore.ts';
 import { LedgerError } from '../errors.ts';
 import type { EventStore } from '../store/eventStore.ts';
-import { openLedger, type StoreSpec } from '../store/openStore.ts';
-import { openPgliteDatabase } from '../store/pgliteDatabase.ts';
-import { openPostgresDatabase } from '../store/postgresDatabase.ts';
+import { folderStoreExists, openLedger, openSqlDatabase, type StoreSpec } from '../store/openStore.ts';
 import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
 
 /**
@@ -36,10 +34,9 @@ export async function openBackupSource(spec: StoreSpec): Promise<BackupSource> {
   }
   if (spec.kind === 'pglite' && spec.dir === null)
     throw new LedgerError('USAGE', 'an in-memory PGlite store has nothing to back up: name a folder (pglite:DIR)');
-  const db =
-    spec.kind === 'pglite'
-      ? await openPgliteDatabase(spec.dir, { create: false })
-      : await openPostgresDatabase(spec.url, { max: 2 });
+  if (!folderStoreExists(spec))
+    throw new LedgerError('STORE_MISSING', `there is no et-ledger log in ${storeText(spec)}: nothing to back up`);
+  const db = await openSqlDatabase(spec, { create: false, poolMax: 2 });
   try {
     const r = await db.query<{ t: string | null }>("select to_regclass('ledger.events')::text as t");
     if (r.rows[0]?.t == null)

@@ -5,6 +5,8 @@ export function describeStore(spec: StoreSpec): string {
   switch (spec.kind) {
     case 'pglite':
       return `pglite:${spec.dir ?? '(memory)'}`;
+    case 'embedded':
+      return `embedded:${spec.dir} (PostgreSQL run from the folder)`;
     case 'postgres':
       return `postgres:${redact(spec.url)}`;
     case 'eventstoredb':

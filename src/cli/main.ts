@@ -52,7 +52,8 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Options for every command:
-  --store STORE   pglite:DIR (default pglite:./.et-ledger), postgres:URL, or a bare postgres:
+  --store STORE   embedded:DIR (default embedded:./.et-ledger: PostgreSQL run from the folder),
+                  pglite:DIR (PostgreSQL in WASM, in-process), postgres:URL, or a bare postgres:
                   that takes DATABASE_URL; overrides ET_LEDGER_STORE
   -h, --help      help for a command: et-ledger <command> --help
   --version       print the version

@@ -9,8 +9,8 @@ import { parseVariables, pickSet } from './variables.ts';
 /** The variables every command reads, with an example and what they do (--help and the README's table). */
 export const envVariables = {
   ET_LEDGER_STORE: {
-    example: 'pglite:./.et-ledger | postgres: | postgres:postgres://u@host/db',
-    help: 'where the log lives (default pglite:./.et-ledger)',
+    example: 'embedded:./.et-ledger | pglite:./.et-ledger | postgres: | postgres:postgres://u@host/db',
+    help: 'where the log lives (default embedded:./.et-ledger: PostgreSQL run from the folder)',
   },
   DATABASE_URL: {
     example: 'postgres://postgres@127.0.0.1:5432/etl',
@@ -38,10 +38,10 @@ export const Env = z.object({
   ET_LEDGER_STORE: z
     .string()
     .regex(
-      /^(pglite|postgres|eventstoredb):/,
-      'must start with pglite:, postgres: or eventstoredb: (example: pglite:./.et-ledger)',
+      /^(embedded|pglite|postgres|eventstoredb):/,
+      'must start with embedded:, pglite:, postgres: or eventstoredb: (example: embedded:./.et-ledger)',
     )
-    .default('pglite:./.et-ledger'),
+    .default('embedded:./.et-ledger'),
   DATABASE_URL: z
     .string()
     .superRefine((url, ctx) => {

@@ -2,6 +2,7 @@
 // (README "Configuration"), and the rules a PostgreSQL URL must pass. A URL is shown in errors with
 // its password masked, also when an unencoded character in the password breaks it.
 import { hasUnencodedCredentials, maskDatabaseUrl, maskStoreText, type StoreSpec } from '../store/openStore.ts';
+import { embeddedClusterExists, embeddedPostgresProblem, pgliteDatabaseExists } from '../store/storeFolders.ts';
 import { formatProblem, invalidConfig } from './variables.ts';
 
 /** What to do about a password that breaks its URL; every message about one says it. */
@@ -28,12 +29,29 @@ export function postgresUrlProblem(url: string): string | null {
 const invalidStore = (subject: string, problem: string, example: string) =>
   invalidConfig('configuration', [formatProblem(subject, problem, example)]);
 
+/** The store folder of `embedded:` and `pglite:` without one. */
+export const DEFAULT_STORE_DIR = './.et-ledger';
+
+/**
+ * `embedded:DIR` is PostgreSQL run from the folder where it can run here, else PGlite in the same
+ * folder (which runs everywhere): a folder that already holds a PGlite store and no embedded one
+ * (the default store before this one) keeps it, never a second store beside it; a platform without
+ * the binaries, or root without a `postgres` user that can reach the folder, gets PGlite.
+ * `et-ledger status` names the store a folder holds.
+ */
+function embeddedOrPglite(dir: string): StoreSpec {
+  if (embeddedClusterExists(dir)) return { kind: 'embedded', dir };
+  if (pgliteDatabaseExists(dir) || embeddedPostgresProblem(dir) !== null) return { kind: 'pglite', dir };
+  return { kind: 'embedded', dir };
+}
+
 /** `--store` text → adapter. DATABASE_URL alone never switches the store; it fills a bare `postgres:`. */
 export function resolveStore(text: string, databaseUrl: string | undefined): StoreSpec {
   const colon = text.indexOf(':');
   const kind = text.slice(0, colon);
   const rest = text.slice(colon + 1);
-  if (kind === 'pglite') return { kind: 'pglite', dir: rest === '' ? './.et-ledger' : rest };
+  if (kind === 'pglite') return { kind: 'pglite', dir: rest === '' ? DEFAULT_STORE_DIR : rest };
+  if (kind === 'embedded') return embeddedOrPglite(rest === '' ? DEFAULT_STORE_DIR : rest);
   if (kind === 'postgres') {
     const url = rest === '' ? databaseUrl : rest;
     if (!url)

@@ -1,13 +1,17 @@
 import { LedgerError } from '../errors.ts';
 import type { EventStore } from './eventStore.ts';
-import { openEventStoreDbEventStore } from './eventStoreDbEventStore.ts';
-import { openPgliteDatabase, pgliteDatabaseExists } from './pgliteDatabase.ts';
 import { openPostgresDatabase } from './postgresDatabase.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
 import { openSqlEventStore } from './sqlEventStore.ts';
+import { embeddedClusterExists, pgliteDatabaseExists } from './storeFolders.ts';
+
+// PGlite (WASM), the embedded server and the EventStoreDB client (gRPC) are loaded when a store of
+// their kind is opened: each is tens of MB resident that `run` on PostgreSQL never uses.
 
 export type StoreSpec =
   | { kind: 'pglite'; dir: string | null }
+  /** PostgreSQL run from the folder by this process (src/store/embeddedPostgres.ts). */
+  | { kind: 'embedded'; dir: string }
   | { kind: 'postgres'; url: string }
   | { kind: 'eventstoredb'; url: string; readModelsUrl: string };
 
@@ -43,8 +47,8 @@ export function maskDatabaseUrl(url: string): string {
 
 /** A store text (`postgres:postgres://…`, `eventstoredb:esdb://…`, or anything a user typed) with its URL masked. */
 export function maskStoreText(text: string): string {
-  const kind = /^(pglite|postgres|eventstoredb):(?!\/\/)/.exec(text)?.[0];
-  if (kind === 'pglite:') return text;
+  const kind = /^(embedded|pglite|postgres|eventstoredb):(?!\/\/)/.exec(text)?.[0];
+  if (kind === 'pglite:' || kind === 'embedded:') return text;
   return kind === undefined ? maskDatabaseUrl(text) : `${kind}${maskDatabaseUrl(text.slice(kind.length))}`;
 }
 
@@ -54,15 +58,22 @@ export type Ledger = { store: EventStore; db: SqlDatabase; spec: StoreSpec; clos
 export async function openLedger(spec: StoreSpec): Promise<Ledger> {
   switch (spec.kind) {
     case 'pglite':
+    case 'embedded':
     case 'postgres': {
-      const db = spec.kind === 'pglite' ? await openPgliteDatabase(spec.dir) : await openPostgresDatabase(spec.url);
-      const store = await openSqlEventStore(db);
-      return { store, db, spec, close: () => store.close() };
+      const db = await openSqlDatabase(spec, { create: true });
+      try {
+        const store = await openSqlEventStore(db);
+        return { store, db, spec, close: () => store.close() };
+      } catch (e) {
+        await db.close().catch(() => {});
+        throw e;
+      }
     }
     case 'eventstoredb': {
       // The log in EventStoreDB/KurrentDB; the read models stay in PostgreSQL.
       const db = await openPostgresDatabase(spec.readModelsUrl);
       try {
+        const { openEventStoreDbEventStore } = await import('./eventStoreDbEventStore.ts');
         const store = await openEventStoreDbEventStore(spec.url);
         return {
           store,
@@ -81,15 +92,44 @@ export async function openLedger(spec: StoreSpec): Promise<Ledger> {
   }
 }
 
+/**
+ * The database of a store kept in SQL (PGlite, embedded PostgreSQL, PostgreSQL). `create: false`
+ * opens only a folder that holds one: STORE_MISSING before anything is written, not even a lock.
+ */
+export async function openSqlDatabase(
+  spec: Exclude<StoreSpec, { kind: 'eventstoredb' }>,
+  opts: { create: boolean; poolMax?: number },
+): Promise<SqlDatabase> {
+  switch (spec.kind) {
+    case 'pglite':
+      return (await import('./pgliteDatabase.ts')).openPgliteDatabase(spec.dir, { create: opts.create });
+    case 'embedded':
+      return (await import('./embeddedPostgres.ts')).openEmbeddedPostgresDatabase(spec.dir, { create: opts.create });
+    case 'postgres':
+      return openPostgresDatabase(spec.url, opts.poolMax === undefined ? {} : { max: opts.poolMax });
+  }
+}
+
+/** Whether a folder store holds a database: a look at the folder, nothing created. */
+export function folderStoreExists(spec: StoreSpec): boolean {
+  if (spec.kind === 'pglite') return spec.dir !== null && pgliteDatabaseExists(spec.dir);
+  if (spec.kind === 'embedded') return embeddedClusterExists(spec.dir);
+  return true;
+}
+
 /** The store as a message names it, its password masked. */
 function storeLabel(spec: StoreSpec): string {
   if (spec.kind === 'pglite') return `pglite:${spec.dir ?? '(memory)'}`;
+  if (spec.kind === 'embedded') return `embedded:${spec.dir}`;
   return `${spec.kind}:${maskDatabaseUrl(spec.url)}`;
 }
 
 /** Why there is no store here, and how to make one (STORE_MISSING). */
 function noStore(spec: StoreSpec, what: string, cause?: unknown): LedgerError {
-  const flag = spec.kind === 'pglite' && spec.dir !== null ? `--store pglite:${spec.dir}` : '--store STORE';
+  const flag =
+    (spec.kind === 'pglite' && spec.dir !== null) || spec.kind === 'embedded'
+      ? `--store ${storeLabel(spec)}`
+      : '--store STORE';
   return new LedgerError(
     'STORE_MISSING',
     `there is no et-ledger store in ${storeLabel(spec)}: ${what}; nothing was created.\n` +
@@ -107,22 +147,22 @@ async function hasLog(db: SqlDatabase): Promise<boolean> {
 
 /**
  * Opens a store that is already there, for the commands that only read it (status, replay,
- * rebuild, export): a PGlite folder without a database, or a database (PGlite or PostgreSQL)
+ * rebuild, export): a folder (PGlite, embedded) without a database, or a database
  * without the log (`ledger.events`), is refused with STORE_MISSING saying how to make one, and
  * nothing is created — no folder, no 39 MB database, no schema. An EventStoreDB log is opened as
  * openLedger does (an empty stream is a valid, empty log).
  */
 export async function openExistingLedger(spec: StoreSpec): Promise<Ledger> {
   if (spec.kind === 'eventstoredb') return openLedger(spec);
-  let db: SqlDatabase;
-  if (spec.kind === 'pglite') {
-    if (spec.dir === null || !pgliteDatabaseExists(spec.dir))
-      throw noStore(spec, spec.dir === null ? 'an in-memory store is empty' : 'the folder holds no database');
-    db = await openPgliteDatabase(spec.dir, { create: false });
-  } else db = await openPostgresDatabase(spec.url);
+  if (!folderStoreExists(spec))
+    throw noStore(
+      spec,
+      spec.kind === 'pglite' && spec.dir === null ? 'an in-memory store is empty' : 'the folder holds no database',
+    );
+  const db = await openSqlDatabase(spec, { create: false });
   try {
     if (!(await hasLog(db)))
-      throw noStore(spec, spec.kind === 'pglite' ? 'its database holds no log' : 'the database has no ledger schema');
+      throw noStore(spec, spec.kind === 'postgres' ? 'the database has no ledger schema' : 'its database holds no log');
     const store = await openSqlEventStore(db);
     return { store, db, spec, close: () => store.close() };
   } catch (e) {

@@ -1,8 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { LedgerError } from '../errors.ts';
+import { lockFolder } from './folderLock.ts';
 import type { QueryResult, SqlDatabase, SqlExecutor } from './sqlDatabase.ts';
+import { pgliteDatabaseExists } from './storeFolders.ts';
 
 type PgliteLike = PGlite | Transaction;
 
@@ -42,9 +43,6 @@ function executor(target: PgliteLike, db: PGlite): SqlExecutor {
   };
 }
 
-/** Whether `dir` holds an embedded database (`pgdata/PG_VERSION`): a look at the folder, nothing created. */
-export const pgliteDatabaseExists = (dir: string): boolean => existsSync(join(dir, 'pgdata', 'PG_VERSION'));
-
 /**
  * Opens (or creates) the embedded store in a data folder. A lock file keeps a second process
  * from opening the same folder: PGlite is single-process and two writers would corrupt it.
@@ -57,7 +55,7 @@ export async function openPgliteDatabase(dir: string | null, opts: { create?: bo
       'STORE_MISSING',
       dir === null ? 'an in-memory PGlite store holds nothing yet' : `there is no PGlite database in ${dir}`,
     );
-  const release = dir ? lockFolder(dir) : () => {};
+  const release = dir ? lockFolder(dir, 'PGlite') : () => {};
   let db: PGlite;
   try {
     db = dir ? await PGlite.create(join(dir, 'pgdata')) : await PGlite.create();
@@ -90,46 +88,4 @@ export async function openPgliteDatabase(dir: string | null, opts: { create?: bo
       release();
     },
   };
-}
-
-const openedHere = new Set<string>();
-
-function lockFolder(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const lockPath = join(dir, 'et-ledger.lock');
-  if (openedHere.has(lockPath)) {
-    throw new LedgerError('STORE_LOCKED', `the PGlite store ${dir} is already open in this process (${process.pid})`);
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      openedHere.add(lockPath);
-      return () => {
-        openedHere.delete(lockPath);
-        rmSync(lockPath, { force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number(readFileSync(lockPath, 'utf8'));
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new LedgerError(
-          'STORE_LOCKED',
-          `the PGlite store ${dir} is in use by process ${holder}; stop it, or use a PostgreSQL store (--store postgres:…) to share one log between processes`,
-        );
-      }
-      rmSync(lockPath, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new LedgerError('STORE_LOCKED', `cannot lock the PGlite store ${dir}: ${lockPath} keeps reappearing`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

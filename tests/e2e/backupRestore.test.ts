@@ -321,7 +321,7 @@ describe('backup and restore through the CLI', () => {
         // Restoring into EventStoreDB is refused: it would assign positions and times of its own.
         const refused = await runBackupCli(['restore', file, '--store', source], env);
         expect(refused.code).toBe(2);
-        expect(refused.stderr).toMatch(/restore writes into pglite: and postgres: stores only/);
+        expect(refused.stderr).toMatch(/restore writes into embedded:, pglite: and postgres: stores only/);
       } finally {
         await double.close();
       }

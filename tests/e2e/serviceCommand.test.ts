@@ -83,7 +83,7 @@ async function runAndTerminate(argv: string[], storeDir: string): Promise<Servic
 describe('the documented service command', () => {
   it('is node itself running bin/et-ledger.js run, the same line docs/deploy.md shows', () => {
     expect(unitNode).toMatch(/^\/.*\/node$/);
-    expect(unitArgs).toEqual(['--max-semi-space-size=64', '/opt/et-ledger/bin/et-ledger.js', 'run']);
+    expect(unitArgs).toEqual(['/opt/et-ledger/bin/et-ledger.js', 'run']);
     expect(readFileSync(join(root, 'docs/deploy.md'), 'utf8')).toContain(execStart);
     for (const line of [
       'Restart=on-failure',
@@ -163,7 +163,7 @@ describe('npm run build', () => {
 
       // The container's way: the compiled entry as the service, its read models built and serving.
       const s = await runAndTerminate(
-        [process.execPath, '--max-semi-space-size=64', join(out, 'et-ledger.js'), 'run'],
+        [process.execPath, join(out, 'et-ledger.js'), 'run'],
         store,
       );
       const active = s.lines.filter((l) => l.msg === 'active').map((l) => l.projection);

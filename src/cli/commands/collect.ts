@@ -5,8 +5,6 @@ import { loadRunConfig, type RunConfig } from '../../config/run.ts';
 import { runEnvVariables } from '../../config/service.ts';
 import { LedgerError } from '../../errors.ts';
 import { createMetrics } from '../../metrics.ts';
-import { createKafka } from '../../sinks/kafkaClient.ts';
-import { createKafkaFactPublisher } from '../../sinks/kafkaFactPublisher.ts';
 import type { AppendFacts, SourceDeps } from '../../sources/factSink.ts';
 import type { CursorStore, FileMark } from '../../sources/fileCursor.ts';
 import type { Command } from '../command.ts';
@@ -54,6 +52,11 @@ Examples:
     const rc = loadRunConfig(process.env, fileText, config, configPath ? `--config ${configPath}` : undefined);
     const kc = loadKafkaConfig(process.env, { brokers: str('brokers'), factsTopic: str('topic') });
     const cursors = await openJsonCursorStore(str('state') ?? './.et-ledger-collect.json');
+    // kafkajs loaded here, not with the module: every command's module is loaded for any command.
+    const [{ createKafka }, { createKafkaFactPublisher }] = await Promise.all([
+      import('../../sinks/kafkaClient.ts'),
+      import('../../sinks/kafkaFactPublisher.ts'),
+    ]);
     const publisher = await createKafkaFactPublisher({ kafka: createKafka(kc, log), topic: kc.factsTopic, log });
     let published = 0;
     const append: AppendFacts = async (events) => {
@@ -102,7 +105,7 @@ async function startSources(rc: RunConfig, deps: SourceDeps, cursors: CursorStor
     stack.push({ name: 'dir', stop: () => w.stop() });
     void w.start();
   }
-  for (const poller of createConfiguredPollers(rc, deps, cursors, await readPrivateKeys(rc)).values()) {
+  for (const poller of (await createConfiguredPollers(rc, deps, cursors, await readPrivateKeys(rc))).values()) {
     stack.push({ name: 'sftp', stop: () => poller.stop() });
     poller.start();
   }

@@ -8,7 +8,7 @@ import { createDirWatcher, type DirWatcher } from '../../sources/dirWatcher.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
 import type { CursorStore } from '../../sources/fileCursor.ts';
 import { createReportReceiver, type HealthReport, type ReportReceiver } from '../../sources/reportReceiver.ts';
-import { createSftpPoller, type SftpPoller } from '../../sources/sftpPoller.ts';
+import type { SftpPoller } from '../../sources/sftpPoller.ts';
 
 /**
  * The HTTP receiver as the run config describes it (servers, secrets, tokens, limits, TLS): shared by
@@ -96,14 +96,19 @@ export function createConfiguredWatchers(rc: RunConfig, deps: SourceDeps, cursor
     );
 }
 
-/** One SFTP poller per server with an `sftp` block, by server id; `keys` from readPrivateKeys. */
-export function createConfiguredPollers(
+/**
+ * One SFTP poller per server with an `sftp` block, by server id; `keys` from readPrivateKeys. The
+ * SSH client (ssh2, ≈ 20 MB resident) is loaded only when a server has one.
+ */
+export async function createConfiguredPollers(
   rc: RunConfig,
   deps: SourceDeps,
   cursors: CursorStore,
   keys: Map<string, Buffer>,
-): Map<string, SftpPoller> {
+): Promise<Map<string, SftpPoller>> {
   const pollers = new Map<string, SftpPoller>();
+  if (!rc.servers.some((s) => s.sftp)) return pollers;
+  const { createSftpPoller } = await import('../../sources/sftpPoller.ts');
   for (const s of rc.servers) {
     if (!s.sftp) continue;
     pollers.set(

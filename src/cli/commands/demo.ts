@@ -2,13 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveStore } from '../../config/store.ts';
 import { DEFAULT_WEB_PORT, loadWebConfig } from '../../config/web.ts';
 import { clockTickIdentity } from '../../events/ids.ts';
 import { projectAllToHead } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
 import { mapLabel, plainText } from '../../sinks/discord/inertText.ts';
 import { clock } from '../../sinks/discord/renderFormat.ts';
-import { type OutboxRecord, outboxColumns, renderPost, rowLabel, toOutboxRow } from '../../sinks/discord/renderPost.ts';
+import type { OutboxRecord } from '../../sinks/discord/renderPost.ts';
 import { renderText } from '../../sinks/discord/renderText.ts';
 import { type MapExportRow, type MapRecord, mapColumns, mapExportRows, toStoredMap } from '../../stopwatch/mapRows.ts';
 import { openLedger } from '../../store/openStore.ts';
@@ -44,6 +45,8 @@ async function postsText(
   db: SqlExecutor,
   chartsDir: string | null,
 ): Promise<{ text: string[]; counts: Record<string, number> }> {
+  // The renderer and its chart canvas loaded here: every command's module is loaded for any command.
+  const { outboxColumns, renderPost, rowLabel, toOutboxRow } = await import('../../sinks/discord/renderPost.ts');
   const rows = await db.query<OutboxRecord>(
     `select ${outboxColumns} from read.discord_outbox o order by o.round_time_unix nulls last, o.target_key, o.kind`,
   );
@@ -130,8 +133,8 @@ Options:
   async run(ctx) {
     const dir = await mkdtemp(join(tmpdir(), 'et-ledger-demo-'));
     try {
-      const store = { kind: 'pglite', dir } as const;
-      const config = { ...ctx.config, store, storeText: `pglite:${dir}`, tz: zone, tzGiven: true, serverId };
+      const store = resolveStore(`embedded:${dir}`, undefined); // the default store's kind, in a fresh folder
+      const config = { ...ctx.config, store, storeText: `${store.kind}:${dir}`, tz: zone, tzGiven: true, serverId };
       const paths = [fileURLToPath(new URL('stats/', samplesDir)), fileURLToPath(new URL('lua-legacy/', samplesDir))];
       ctx.io.out(`et-ledger demo: the bundled sample evening (samples/stats, samples/lua-legacy), zone ${zone}\n`);
       const s = await ingestPaths({ ...ctx, config }, paths);

@@ -6,12 +6,7 @@ import { changedFields } from '../../runtime/diffBuilds.ts';
 import { buildAndSwap, prepareRuntime, type RebuildResult } from '../../runtime/ledgerRuntime.ts';
 import type { Projection } from '../../runtime/projection.ts';
 import { findProjection, loadProjections } from '../../runtime/registry.ts';
-import {
-  discordEffects,
-  type PostEffect,
-  type VerdictChange,
-  verdictChanges,
-} from '../../sinks/discord/swapEffects.ts';
+import type { PostEffect, VerdictChange } from '../../sinks/discord/swapEffects.ts';
 import { openExistingLedger } from '../../store/openStore.ts';
 import type { SqlExecutor } from '../../store/sqlDatabase.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -86,6 +81,8 @@ async function swapEffects(
   const verdicts = members.find((m) => Object.hasOwn(m.p.tables, 'verdicts'));
   const outbox = members.find((m) => Object.hasOwn(m.p.tables, 'discord_outbox'));
   const maxAgeSec = postMaxAgeSec(process.env);
+  // Loaded when asked for (--report, --dry-run): the post renderer brings discord.js and the chart canvas.
+  const { discordEffects, verdictChanges } = await import('../../sinks/discord/swapEffects.ts');
   return {
     verdicts: verdicts
       ? await verdictChanges(db, verdicts.previous?.schemaName ?? null, verdicts.build.schemaName)

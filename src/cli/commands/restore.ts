@@ -43,12 +43,12 @@ Examples:
       if (typeof ctx.values.store !== 'string')
         throw new LedgerError(
           'USAGE',
-          'name the empty store to restore into with --store (pglite:DIR or postgres:URL); a restore never takes ET_LEDGER_STORE or the default',
+          'name the empty store to restore into with --store (embedded:DIR, pglite:DIR or postgres:URL); a restore never takes ET_LEDGER_STORE or the default',
         );
       if (spec.kind === 'eventstoredb')
         throw new LedgerError(
           'USAGE',
-          'restore writes into pglite: and postgres: stores only: EventStoreDB assigns positions and times itself, so they could not stay as they were; restore EventStoreDB from its own backup (docs/backup.md)',
+          'restore writes into embedded:, pglite: and postgres: stores only: EventStoreDB assigns positions and times itself, so they could not stay as they were; restore EventStoreDB from its own backup (docs/backup.md)',
         );
       if (spec.kind === 'pglite' && spec.dir === null)
         throw new LedgerError('USAGE', 'restore into a folder (pglite:DIR), not an in-memory store');

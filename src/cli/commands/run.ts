@@ -16,15 +16,10 @@ import { activeProcessorGeneration } from '../../runtime/generations.ts';
 import { type LiveRunner, prepareRuntime, type RuntimeDeps, runLive } from '../../runtime/ledgerRuntime.ts';
 import { loadProjections } from '../../runtime/registry.ts';
 import { waitingServers } from '../../runtime/waitingServers.ts';
-import { startDiscordSink } from '../../sinks/discord/discordSink.ts';
-import { createKafka } from '../../sinks/kafkaClient.ts';
-import { startKafkaSink } from '../../sinks/kafkaSink.ts';
 import { createClockTicker } from '../../sources/clockTicker.ts';
-import { startDiscordRelay } from '../../sources/discordRelay.ts';
 import type { SourceDeps } from '../../sources/factSink.ts';
 import { openSqlCursorStore } from '../../sources/fileCursor.ts';
 import { createGroupAppend } from '../../sources/groupAppend.ts';
-import { startKafkaSource } from '../../sources/kafkaSource.ts';
 import { type Ledger, openLedger } from '../../store/openStore.ts';
 import type { Command } from '../command.ts';
 import {
@@ -195,7 +190,7 @@ async function startService(
   const deps: SourceDeps = { append, log, metrics };
 
   const watchers = createConfiguredWatchers(rc, deps, cursors);
-  const pollers = createConfiguredPollers(rc, deps, cursors, keys);
+  const pollers = await createConfiguredPollers(rc, deps, cursors, keys);
   // 200 `ok` or `degraded` (a source cannot do its work: each reason names its server and source;
   // the service goes on); 503 `unavailable` when the store does not answer (the receiver's catch).
   const receiver = createConfiguredReceiver(
@@ -247,7 +242,10 @@ async function startService(
   stack.push({ name: 'ticker', stop: () => ticker.stop() });
   ticker.start();
   await startKafkaParts(rc, ledger, log, stack);
+  // The Discord and Kafka modules (discord.js, the chart canvas, kafkajs: ≈ 60 MB of a process that
+  // uses none of them) are loaded only when configured (README, "Benchmarks": idle RSS).
   if (discord && (discord.channels.rounds || discord.channels.timing || discord.guildId)) {
+    const { startDiscordSink } = await import('../../sinks/discord/discordSink.ts');
     const sink = startDiscordSink({
       db: ledger.db,
       config: discord,
@@ -260,6 +258,7 @@ async function startService(
   }
   const relays = relayChannels(rc);
   if (discord && relays.length > 0) {
+    const { startDiscordRelay } = await import('../../sources/discordRelay.ts');
     // Not awaited: `ready` waits while the log is unavailable, and the relay retries on its own.
     const relay = startDiscordRelay({
       ...deps,
@@ -330,6 +329,11 @@ async function startKafkaParts(
 ): Promise<void> {
   if (!process.env.KAFKA_BROKERS) return;
   const kc = loadKafkaConfig(process.env);
+  const [{ createKafka }, { startKafkaSource }, { startKafkaSink }] = await Promise.all([
+    import('../../sinks/kafkaClient.ts'),
+    import('../../sources/kafkaSource.ts'),
+    import('../../sinks/kafkaSink.ts'),
+  ]);
   const kafka = createKafka(kc, log);
   const first = rc.servers[0];
   const source = await startKafkaSource({

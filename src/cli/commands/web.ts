@@ -1,7 +1,6 @@
 import { DEFAULT_WEB_PORT, loadWebConfig, webEnvVariables } from '../../config/web.ts';
 import { LedgerError } from '../../errors.ts';
-import type { StoreSpec } from '../../store/openStore.ts';
-import { openPgliteDatabase, pgliteDatabaseExists } from '../../store/pgliteDatabase.ts';
+import { folderStoreExists, openSqlDatabase, type StoreSpec } from '../../store/openStore.ts';
 import { openPostgresDatabase } from '../../store/postgresDatabase.ts';
 import type { SqlDatabase } from '../../store/sqlDatabase.ts';
 import type { Command } from '../command.ts';
@@ -71,13 +70,13 @@ Examples:
  * not), and a PGlite folder that holds no store is an error, not a new store.
  */
 export async function openReadModels(spec: StoreSpec): Promise<SqlDatabase> {
-  if (spec.kind === 'pglite') {
-    if (spec.dir === null || !pgliteDatabaseExists(spec.dir))
+  if (spec.kind === 'pglite' || spec.kind === 'embedded') {
+    if (!folderStoreExists(spec))
       throw new LedgerError(
         'STORE_MISSING',
-        `there is no et-ledger store in ${spec.dir ?? '(memory)'}: ingest into it first, or name another with --store\n    example: et-ledger web --store pglite:./.et-ledger`,
+        `there is no et-ledger store in ${spec.dir ?? '(memory)'}: ingest into it first, or name another with --store\n    example: et-ledger web --store embedded:./.et-ledger`,
       );
-    return openPgliteDatabase(spec.dir, { create: false });
+    return openSqlDatabase(spec, { create: false });
   }
   // Not openExistingLedger: a select-only role may not even look at ledger.events.
   return openPostgresDatabase(spec.kind === 'postgres' ? spec.url : spec.readModelsUrl);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/common.ts';
 import { isLedgerError } from '../../../src/errors.ts';
+import { embeddedPostgresProblem } from '../../../src/store/storeFolders.ts';
 
 describe('what every command reads', () => {
   it('has the documented defaults, and flags win over the variables', () => {
     const c = loadConfig({ ET_LEDGER_TZ: 'europe/ljubljana', ET_LEDGER_SERVER_ID: 'eu1' }, { server: 'us1' });
     expect(c).toMatchObject({
-      store: { kind: 'pglite', dir: './.et-ledger' },
-      storeText: 'pglite:./.et-ledger',
+      // PostgreSQL from the folder where it can run here (tests/unit/config/store.test.ts), else PGlite.
+      store: { kind: embeddedPostgresProblem('./.et-ledger') === null ? 'embedded' : 'pglite', dir: './.et-ledger' },
+      storeText: 'embedded:./.et-ledger',
       tz: 'Europe/Ljubljana',
       tzGiven: true,
       serverId: 'us1',

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveStore } from '../../../src/config/store.ts';
+import { embeddedPostgresBinaries, embeddedPostgresProblem } from '../../../src/store/storeFolders.ts';
 import { configFailure } from '../../support/configFailure.ts';
 
 const DB = 'postgres://etl@127.0.0.1:5432/etl';
@@ -67,4 +71,47 @@ describe('the store a command opens', () => {
     expect(message).toMatch(/\n {4}example: /);
     expect(message).not.toMatch(/changeit|s3cr|h1dd3n/);
   });
+});
+
+describe('embedded: (the default store)', () => {
+  const folders: string[] = [];
+  const folder = (mode = 0o755) => {
+    const parent = mkdtempSync(join(tmpdir(), 'etl-store-kind-'));
+    chmodSync(parent, mode);
+    folders.push(parent);
+    return join(parent, 'store');
+  };
+  afterAll(() => {
+    for (const f of folders) rmSync(f, { recursive: true, force: true });
+  });
+  const runnable = embeddedPostgresBinaries() !== null;
+
+  it.skipIf(!runnable)(
+    'is PostgreSQL run from the folder for a new folder, and stays so for a folder that holds its cluster',
+    () => {
+      const dir = folder();
+      expect(resolveStore(`embedded:${dir}`, undefined)).toEqual({ kind: 'embedded', dir });
+      mkdirSync(join(dir, 'postgres'), { recursive: true });
+      writeFileSync(join(dir, 'postgres', 'PG_VERSION'), '18\n');
+      writeFileSync(join(dir, 'et-ledger.secret'), 'x\n');
+      expect(resolveStore(`embedded:${dir}`, undefined)).toEqual({ kind: 'embedded', dir });
+    },
+  );
+
+  it('keeps a folder that already holds a PGlite store (the default before): never a second store beside it', () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'pgdata'), { recursive: true });
+    writeFileSync(join(dir, 'pgdata', 'PG_VERSION'), '17\n');
+    expect(resolveStore(`embedded:${dir}`, undefined)).toEqual({ kind: 'pglite', dir });
+    expect(resolveStore('embedded:', undefined)).toMatchObject({ dir: './.et-ledger' });
+  });
+
+  it.skipIf(!runnable || process.getuid?.() !== 0)(
+    'as root, is PGlite in the same folder when the user postgres cannot enter a folder above it',
+    () => {
+      const dir = folder(0o700);
+      expect(embeddedPostgresProblem(dir)).toMatch(/the user postgres it runs as cannot enter \/tmp\/etl-store-kind-/);
+      expect(resolveStore(`embedded:${dir}`, undefined)).toEqual({ kind: 'pglite', dir });
+    },
+  );
 });
