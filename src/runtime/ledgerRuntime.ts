@@ -247,7 +247,7 @@ export function runLive(
     }
   };
   const followLeader = async (): Promise<void> => {
-    if (deps.db.kind !== 'postgres') return followActive();
+    if (deps.db.ownedByOneProcess) return followActive();
     // One leader per projection across processes: the lock lives as long as this session.
     await deps.db.withSession(async (session) => {
       while (!stopping) {

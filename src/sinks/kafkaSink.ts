@@ -152,7 +152,7 @@ export function startKafkaSink(opts: KafkaSinkOptions): KafkaSink {
   }
 
   const done = (async () => {
-    if (opts.db.kind !== 'postgres') return runWithRetries();
+    if (opts.db.ownedByOneProcess) return runWithRetries();
     await opts.db.withSession(async (session) => {
       while (!stopping) {
         const got = await session.query<{ ok: boolean }>(

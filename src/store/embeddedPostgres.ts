@@ -259,6 +259,7 @@ export async function openEmbeddedPostgresDatabase(dir: string, opts: { create?:
     return {
       ...db,
       kind: db.kind,
+      ownedByOneProcess: true,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -68,6 +68,7 @@ export async function openPgliteDatabase(dir: string | null, opts: { create?: bo
   const shared = executor(db, db);
   return {
     kind: 'pglite',
+    ownedByOneProcess: true,
     ...shared,
     async transaction(work) {
       try {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LedgerError } from '../errors.ts';
+import { createListenerHub } from './listenerHub.ts';
 import type { QueryResult, SqlDatabase, SqlExecutor } from './sqlDatabase.ts';
 
 // int8 (positions, counts) as JS numbers: positions stay far below 2^53.
@@ -76,8 +77,10 @@ export async function openPostgresDatabase(url: string, opts: { max?: number } =
     );
   }
   const shared = executor(pool);
+  const listeners = createListenerHub(() => connect(pool));
   return {
     kind: 'postgres',
+    ownedByOneProcess: false,
     ...shared,
     async transaction(work) {
       const client = await connect(pool);
@@ -103,18 +106,9 @@ export async function openPostgresDatabase(url: string, opts: { max?: number } =
         client.release(true);
       }
     },
-    async listen(channel, onNotify) {
-      const client = await connect(pool);
-      client.on('notification', (n) => {
-        if (n.channel === channel) onNotify();
-      });
-      await client.query(`listen ${channel}`);
-      return async () => {
-        await client.query(`unlisten ${channel}`).catch(() => {});
-        client.release(true);
-      };
-    },
+    listen: (channel, onNotify) => listeners.listen(channel, onNotify),
     async close() {
+      await listeners.close();
       await pool.end();
     },
   };

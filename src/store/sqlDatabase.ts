@@ -14,6 +14,11 @@ export interface SqlExecutor {
 
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * One process owns this database (PGlite, the embedded server: the folder's lock): no leader is
+   * elected among processes, so no session is held for it.
+   */
+  readonly ownedByOneProcess: boolean;
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
    * Runs `work` on one dedicated session (advisory locks, LISTEN); PGlite has only one session,

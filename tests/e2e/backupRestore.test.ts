@@ -1,8 +1,16 @@
 // `et-ledger backup` and `restore` through the real CLI: a store restored into an empty database or
-// folder (PostgreSQL → PostgreSQL, PostgreSQL → PGlite, PGlite → PGlite) has the same log, byte
+// folder (PostgreSQL → PostgreSQL, PostgreSQL → PGlite, PGlite → PGlite, PGlite → embedded) has the same log, byte
 // for byte, the same head and facts, the same read models and the same correlator state; a store
 // that holds events is refused; a damaged backup is refused and leaves the target empty.
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -240,6 +248,23 @@ describe('backup and restore through the CLI', () => {
     // --check reads a backup without a store.
     const checked = await ok(runBackupCli(['restore', pgliteBackup, '--check']));
     expect(checked).toMatch(/intact \(sha256 [0-9a-f]{64}\).*from a pglite store/);
+  }, 600_000);
+
+  it('PGlite → an empty embedded folder (moving a store of the old default to the new one): the same log, status and exports', async () => {
+    const parent = scratch();
+    chmodSync(parent, 0o755); // as root, the embedded server runs as the user postgres, who must enter it
+    const target = join(parent, 'embedded');
+    await ok(runBackupCli(['restore', pgliteBackup, '--store', `embedded:${target}`]));
+    const [from, to] = [`pglite:${pgliteSource}`, `embedded:${target}`];
+    expect(await statusOf(to)).toEqual(await statusOf(from));
+    expect(await exportsOf(to)).toEqual(await exportsOf(from));
+    const restored = await openLedger({ kind: 'embedded', dir: target });
+    try {
+      const events = (await restored.db.query<Record<string, unknown>>(eventsSql)).rows;
+      expect(events).toEqual(await withPglite(pgliteSource, (q) => q(eventsSql)));
+    } finally {
+      await restored.close();
+    }
   }, 600_000);
 
   it('a cut-off, damaged or tampered backup is refused with a one-line error and the target stays empty', async () => {

@@ -69,6 +69,14 @@ describe.skipIf(!postgresAvailable())('per-player sums kept by the rounds projec
       expect(totals, label).toEqual(
         truth.map(({ guid8, rounds, kills, damage }) => ({ guid8, rounds, kills, damage })),
       );
+      // The name shown is the player's latest row's (latest file time, then round id).
+      const latestNames = `select distinct on (p.guid8) p.guid8, p.name from read.player_stats p
+        join read.rounds r on r.round_id = p.round_id
+        order by p.guid8, r.file_time_unix desc nulls last, p.round_id desc`;
+      expect(
+        (await db.query('select guid8, last_name as name from read.player_totals order by guid8')).rows,
+        `${label} latest names`,
+      ).toEqual((await db.query(latestNames)).rows);
       // A period that starts in the middle of a day: whole days from the sums, the part-day from the rows.
       const since = Date.parse('2026-08-19T20:10:00Z') / 1000;
       const inPeriod = (await db.query<Sums>(bruteForce, [since])).rows;

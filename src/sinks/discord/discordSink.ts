@@ -173,7 +173,7 @@ export function startDiscordSink(deps: DiscordSinkDeps): DiscordSink {
       return async () => {};
     });
     try {
-      if (deps.db.kind !== 'postgres') return await loop(deps.db);
+      if (deps.db.ownedByOneProcess) return await loop(deps.db);
       await deps.db.withSession(async (session) => {
         while (!stopping) {
           const got = await session.query<{ ok: boolean }>(

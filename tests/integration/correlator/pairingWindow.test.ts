@@ -25,6 +25,7 @@ import {
   readModel,
   statsFile,
 } from '../../support/factBuilders.ts';
+import { localStamp } from '../../support/statsFileGenerator.ts';
 
 const KIND = postgresAvailable() ? 'postgres' : 'pglite';
 const TZ = 'Europe/Ljubljana';
@@ -32,18 +33,8 @@ const MAP = 'supply';
 
 /** `YYYY-MM-DD HH:MM:SS` as the game server's clock in Ljubljana shows the instant. */
 function localOf(unix: number): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TZ,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(unix * 1000));
-  const p = (t: string) => parts.find((x) => x.type === t)!.value;
-  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')}`;
+  const s = localStamp(unix, TZ); // 2026-01-01-213005
+  return `${s.slice(0, 10)} ${s.slice(11, 13)}:${s.slice(13, 15)}:${s.slice(15, 17)}`;
 }
 
 type Played = { fileName: string; bytes: Uint8Array; round: 1 | 2 };

@@ -96,7 +96,7 @@ describe.skipIf(embeddedPostgresBinaries() === null)('the embedded store under e
       const server = serverOf(store);
       const second = await runCli(['status', '--store', `embedded:${store}`]);
       expect(second.code).not.toBe(0);
-      expect(second.stderr).toMatch(/in use by process \d+/);
+      expect(second.stderr).toMatch(/in use by process \d+.*\[STORE_LOCKED\]/);
       expect(second.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(isAlive(server.pid)).toBe(true);
       expect(serverOf(store).pid).toBe(server.pid);
