@@ -47,7 +47,7 @@ const packagesOf = (files: string[]) =>
   new Set(files.flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []));
 
 describe('et-ledger run without Discord, Kafka or SFTP', () => {
-  it('never loads discord.js, kafkajs, ssh2, the chart canvas or another store\'s driver, and does load pg', async () => {
+  it("never loads discord.js, kafkajs, ssh2, the chart canvas or another store's driver, and does load pg", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'etl-lazy-'));
     const hook = join(dir, 'recordLoaded.mjs');
     writeFileSync(hook, recorder);

@@ -162,10 +162,7 @@ describe('npm run build', () => {
       expect(version).toBe(pkg.version);
 
       // The container's way: the compiled entry as the service, its read models built and serving.
-      const s = await runAndTerminate(
-        [process.execPath, join(out, 'et-ledger.js'), 'run'],
-        store,
-      );
+      const s = await runAndTerminate([process.execPath, join(out, 'et-ledger.js'), 'run'], store);
       const active = s.lines.filter((l) => l.msg === 'active').map((l) => l.projection);
       expect(active).toEqual(expect.arrayContaining(['rounds', 'verdicts', 'correlator']));
     } finally {
