@@ -60,8 +60,9 @@ export const SMALL_SERVER: Readonly<Record<string, string>> = {
 };
 
 /**
- * The pool of the embedded store, as for postgres: `run` holds a session per projection and sink
- * (advisory locks, LISTEN) while others come and go; an idle session is closed after 10 s.
+ * The pool of the embedded store, as for postgres: a catch-up runs the projections side by side, a
+ * session each while a batch commits. Nothing holds one for leadership here (one process owns the
+ * folder) and every LISTEN shares one (listenerHub.ts); an idle session is closed after 10 s.
  */
 export const EMBEDDED_POOL = 24;
 
