@@ -60,7 +60,7 @@ USER et-ledger
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
   CMD ["node", "/opt/et-ledger/deploy/healthcheck.mjs"]
-# No --max-semi-space-size for the service: it would keep the young generation a catch-up grew
-# (docs/deploy.md); `docker run --entrypoint node IMAGE --max-semi-space-size=64 … ingest` for a batch.
+# No --max-semi-space-size: the service would keep the young generation a catch-up grew, and batches
+# no longer gain from it (docs/deploy.md).
 ENTRYPOINT ["node", "/opt/et-ledger/bin/et-ledger.js"]
 CMD ["run"]

@@ -138,20 +138,16 @@ function measureInChild(
   idleS: number,
   url: string | undefined,
 ): Promise<StoreResult | null> {
-  const child = spawn(
-    process.execPath,
-    ['--max-semi-space-size=64', '--import', tsx, new URL('embedded/measureStore.ts', here).pathname],
-    {
-      env: {
-        ...process.env,
-        BENCH_EMBEDDED_CASE: `${option}:${rounds}`,
-        BENCH_EMBEDDED_DIR: dir,
-        BENCH_EMBEDDED_IDLE_S: String(idleS),
-        ...(url ? { BENCH_EMBEDDED_URL: url } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, ['--import', tsx, new URL('embedded/measureStore.ts', here).pathname], {
+    env: {
+      ...process.env,
+      BENCH_EMBEDDED_CASE: `${option}:${rounds}`,
+      BENCH_EMBEDDED_DIR: dir,
+      BENCH_EMBEDDED_IDLE_S: String(idleS),
+      ...(url ? { BENCH_EMBEDDED_URL: url } : {}),
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve) => {
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {

@@ -37,7 +37,7 @@ function runCli(args: string[], store: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', reportMaxRss, bin, ...args], {
+    const child = spawn(process.execPath, ['--import', reportMaxRss, bin, ...args], {
       env: { ...process.env, ET_LEDGER_STORE: store, ET_LEDGER_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
