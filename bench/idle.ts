@@ -17,13 +17,13 @@
 // BENCH_IDLE_CASES=compiled,sources chooses. Linux only (/proc).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openLedger } from '../src/store/openStore.ts';
-import { footprint, processTree } from './embedded/processTree.ts';
+import { commOf, footprint, processTree } from './embedded/processTree.ts';
 import { factsOfFiles, filesInTimeOrder, type HistoryFile } from './histories.ts';
 import { buildHistory } from './historyShapes.ts';
 import { table, withBenchDatabase } from './support.ts';
@@ -210,21 +210,13 @@ async function measureIdle(argv: string[]): Promise<Measured> {
 function measure(pid: number): Measured {
   const processes = processTree(pid).map((p) => {
     const f = footprint([p]);
-    return { pid: p, name: processName(p), rssMb: f.rssMb, pssMb: f.pssMb };
+    return { pid: p, name: commOf(p) || '?', rssMb: f.rssMb, pssMb: f.pssMb };
   });
   return {
     processes,
     rssMb: processes.reduce((s, p) => s + p.rssMb, 0),
     pssMb: processes.reduce((s, p) => s + p.pssMb, 0),
   };
-}
-
-function processName(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '?';
-  }
 }
 
 /** Facts only (no projection): what a service finds after a downtime. Returns how many. */

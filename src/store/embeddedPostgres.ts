@@ -30,10 +30,9 @@ import { openPostgresDatabase } from './postgresDatabase.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
 import {
   type Binaries,
+  type EmbeddedHost,
   embeddedClusterExists,
-  embeddedPostgresBinaries,
-  embeddedPostgresProblem,
-  postgresUser,
+  embeddedPostgresHost,
   type ServerUser,
 } from './storeFolders.ts';
 
@@ -68,15 +67,15 @@ export const EMBEDDED_POOL = 24;
 
 export type EmbeddedServer = { url: string; pid: number; stop: () => Promise<void> };
 
-/** The user the server runs as: ourselves, or `postgres` when we are root. */
-function serverUser(dir: string): ServerUser | null {
-  const problem = embeddedPostgresProblem(dir);
-  if (problem)
+/** The binaries and the user the server runs as here, or STORE_UNAVAILABLE saying why it cannot run. */
+function hostFor(dir: string): EmbeddedHost {
+  const host = embeddedPostgresHost(dir);
+  if ('problem' in host)
     throw unavailable(
-      problem,
+      host.problem,
       'run et-ledger as a normal user, or as root choose a folder the user postgres can enter (e.g. under /var/lib), or use --store pglite:DIR',
     );
-  return process.getuid?.() === 0 ? postgresUser() : null;
+  return host;
 }
 
 const unavailable = (what: string, fix: string, cause?: unknown) =>
@@ -89,8 +88,7 @@ const unavailable = (what: string, fix: string, cause?: unknown) =>
  * holds the folder's lock. Resolves once the server accepts connections.
  */
 export async function startEmbeddedServer(dir: string): Promise<EmbeddedServer> {
-  const user = serverUser(dir);
-  const bins = embeddedPostgresBinaries()!;
+  const { bins, user } = hostFor(dir);
   const cluster = join(dir, 'postgres');
   if (!embeddedClusterExists(dir)) makeCluster(dir, cluster, bins, user);
   await stopOrphan(cluster);
@@ -259,7 +257,6 @@ export async function openEmbeddedPostgresDatabase(dir: string, opts: { create?:
     let closed = false;
     return {
       ...db,
-      kind: db.kind,
       ownedByOneProcess: true,
       close: async () => {
         if (closed) return;

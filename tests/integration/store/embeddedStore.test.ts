@@ -53,14 +53,14 @@ function serverOf(store: string): { pid: number; url: string } {
 }
 
 /** The log as committed: position, id and the raw bytes' digest of every event. */
+const logSql =
+  "select position || ' ' || event_id || ' ' || coalesce(md5(raw), '-') as row from ledger.events order by position";
+
 async function committedLog(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const r = await client.query<{ row: string }>(
-      "select position || ' ' || event_id || ' ' || coalesce(md5(raw), '-') as row from ledger.events order by position",
-    );
-    return r.rows.map((x) => x.row);
+    return (await client.query<{ row: string }>(logSql)).rows.map((x) => x.row);
   } finally {
     await client.end();
   }
@@ -125,9 +125,7 @@ describe.skipIf(embeddedPostgresBinaries() === null)('the embedded store under e
     await waitFor('the orphaned server to stop', () => !isAlive(pid), 30_000);
     const after = await openLedger({ kind: 'embedded', dir: store });
     try {
-      const r = await after.db.query<{ row: string }>(
-        "select position || ' ' || event_id || ' ' || coalesce(md5(raw), '-') as row from ledger.events order by position",
-      );
+      const r = await after.db.query<{ row: string }>(logSql);
       expect(r.rows.map((x) => x.row).slice(0, before.length)).toEqual(before);
     } finally {
       await after.close();
