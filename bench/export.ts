@@ -19,6 +19,7 @@ import { projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
 import { loadProjections } from '../src/runtime/registry.ts';
 import { openLedger, type StoreSpec } from '../src/store/openStore.ts';
 import type { SqlExecutor } from '../src/store/sqlDatabase.ts';
+import { fillerColumns } from '../tests/support/fillerColumns.ts';
 import { table, tempDir, timed, withBenchDatabase } from './support.ts';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
@@ -64,38 +65,9 @@ function runCli(args: string[], store: string): Promise<Run> {
 }
 
 /**
- * An expression for every NOT NULL column the generator does not set, by type: the bench fills the
- * tables as they are declared today, whatever columns they gain later.
- */
-async function fillerColumns(db: SqlExecutor, schema: string, relation: string, set: Record<string, string>) {
-  const cols = await db.query<{ name: string; type: string; notnull: boolean }>(
-    `select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull
-       from pg_attribute a where a.attrelid = to_regclass($1) and a.attnum > 0 and not a.attisdropped order by a.attnum`,
-    [`"${schema}"."${relation}"`],
-  );
-  const byType = (t: string) =>
-    t.endsWith('[]')
-      ? "'{}'"
-      : t === 'jsonb' || t === 'json'
-        ? "'[]'"
-        : t === 'boolean'
-          ? 'false'
-          : t.startsWith('timestamp')
-            ? 'now()'
-            : /^(smallint|integer|bigint|double precision|real|numeric)/.test(t)
-              ? '0'
-              : "''";
-  const chosen = cols.rows.filter((c) => set[c.name] !== undefined || c.notnull);
-  return {
-    names: chosen.map((c) => `"${c.name}"`).join(', '),
-    values: chosen.map((c) => set[c.name] ?? byType(c.type)).join(', '),
-  };
-}
-
-/**
  * Rounds and their player weapon rows straight into the rounds projection's active build: round ids
  * are hashes (their order is not time order, as with real UUIDs), times a round every 10 minutes.
- * Rows [from, to) of the weapon table; rounds as many as those rows need.
+ * Rows [from, to) of the weapon view (8 weapons a player); rounds as many as those rows need.
  */
 async function fill(db: SqlExecutor, schema: string, from: number, to: number): Promise<void> {
   const roundId = (g: string) => `md5('bench round ' || ${g})`;
@@ -118,23 +90,19 @@ async function fill(db: SqlExecutor, schema: string, from: number, to: number): 
        select ${rounds.values} from generate_series(${firstRound}, ${lastRound}) g
        on conflict do nothing`,
   );
-  const weapons = await fillerColumns(db, schema, 'player_weapon_stats', {
-    round_id: roundId('(n / 96)'),
-    line: '(n % 96) / 8',
-    guid8: "upper(substr(md5('player ' || ((n % 96) / 8)), 1, 8))",
-    weapon_id: 'n % 8',
-    weapon: "(array['MP40','Thompson','Luger','Colt','Grenade','Panzerfaust','Sten','FG42'])[1 + n % 8]",
-    hits: '(n * 7) % 100',
-    shots: '(n * 13) % 400',
-    kills: 'n % 5',
-    deaths: 'n % 4',
-    headshots: 'n % 3',
+  // Weapon row n is weapon n % 8 of player n / 8: rows [from, to) are whole players' arrays.
+  const players = await fillerColumns(db, schema, 'player_rows', {
+    round_id: roundId('(p / 12)'),
+    line: 'p % 12',
+    guid8: "upper(substr(md5('player ' || (p % 12)), 1, 8))",
+    weapons: `(select array_agg(array[w, ((p * 8 + w) * 7) % 100, ((p * 8 + w) * 13) % 400, (p * 8 + w) % 5,
+                                       (p * 8 + w) % 4, (p * 8 + w) % 3] order by w) from generate_series(0, 7) w)`,
   });
   await db.exec(
-    `insert into "${schema}".player_weapon_stats (${weapons.names})
-       select ${weapons.values} from generate_series(${from}, ${to - 1}) n`,
+    `insert into "${schema}".player_rows (${players.names})
+       select ${players.values} from generate_series(${Math.floor(from / 8)}, ${Math.ceil(to / 8) - 1}) p`,
   );
-  await db.exec(`analyze "${schema}".rounds; analyze "${schema}".player_weapon_stats`);
+  await db.exec(`analyze "${schema}".rounds; analyze "${schema}".player_rows`);
 }
 
 /** Opens the store, builds every projection's schema through the real runtime, returns the rounds build's schema. */

@@ -1,4 +1,5 @@
--- The rounds read model: one row per stats-file round, its players and their weapons.
+-- The rounds read model: one row per stats-file round, its players and their weapons (the view
+-- player_weapon_stats, from weaponTuples.ts).
 -- Tables are created in the build's own schema (search_path); readers use read.<table>.
 
 create table rounds (
@@ -87,21 +88,10 @@ create table player_rows (
   dpm double precision,
   cumulative_fields text[] not null,
   flags        text[] not null,
+  -- (weapon_id, hits, shots, kills, deaths, headshots) per weapon, an n×6 array ('{}' without
+  -- weapons); readers use the player_weapon_stats view (projections/support/weaponTuples.ts).
+  weapons      integer[] not null,
   primary key (round_id, line)
-);
-
-create table player_weapon_stats (
-  round_id   text not null,
-  line       integer not null,
-  guid8      text not null,
-  weapon_id  smallint not null,
-  weapon     text not null,
-  hits       integer not null,
-  shots      integer not null,
-  kills      integer not null,
-  deaths     integer not null,
-  headshots  integer not null,
-  primary key (round_id, line, weapon_id)
 );
 
 -- What the latest verdict of each round says of its players (correlation.md per-player join): the

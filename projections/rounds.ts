@@ -1,4 +1,4 @@
-// The rounds read model: rounds, player_stats (+ full GUIDs from verdicts), player_weapon_stats,
+// The rounds read model: rounds, player_stats (+ full GUIDs from verdicts), player_weapon_stats (a view),
 // sessions. An R2 is paired with its R1 from facts only (src/parser/pairRounds.ts) and shows its
 // own half: R2 − R1 where the file is cumulative (spec/stats-file.md §3.1).
 import { unpairedRound2 } from '../src/parser/statsFile.ts';
@@ -18,6 +18,7 @@ import {
   statsFactsSql,
   storeStatsFacts,
 } from './support/statsFacts.ts';
+import { weaponTuples, weaponViewSql } from './support/weaponTuples.ts';
 import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrections.ts';
 
 /** Bump when the parser or the fold changes what a row holds: `et-ledger rebuild rounds`. */
@@ -26,8 +27,9 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // v5: stopwatch maps (map_halves, map_timing, maps). v6: zone corrections (ServerZoneCorrected).
 // v7: map_players (a player's per-map record without a search over every half). v8: R1/R2 pairing
 // grows along pairing edges only (support/pairNear.ts, stats_facts indexes); an R1 its R2 leaves
-// takes its first reading again.
-const version = 8;
+// takes its first reading again. v9: weapons as an array in the player's row, player_weapon_stats a
+// view of it (support/weaponTuples.ts).
+const version = 9;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -38,12 +40,14 @@ export const rounds = defineProjection({
     [
       await statsFactsSql(),
       await sqlFile(import.meta.url, 'rounds.sql'),
+      weaponViewSql(),
       await mapsSql(),
       await playerTotalsSql(),
     ].join('\n'),
   tables: {
     rounds: { key: ['round_id'] },
     player_stats: { key: ['round_id', 'line'] },
+    // A view of player_rows.weapons (support/weaponTuples.ts), with the key the table had.
     player_weapon_stats: { key: ['round_id', 'line', 'weapon_id'] },
     sessions: { key: ['server_id', 'round_id'] },
     // Stopwatch maps (projections/support/mapsFold.ts): this projection's pairing is the one pairing.
@@ -143,28 +147,20 @@ async function writeRounds(tx: SqlExecutor, writes: RoundWrite[]): Promise<void>
     ],
     issues: round.issues,
   }));
-  const players = writes.flatMap(({ roundId, round }) => {
-    const owner = { roundId };
-    return round.players.map((p): Row => [owner, p]);
-  });
-  const weapons = writes.flatMap(({ roundId, round }) =>
-    round.players.flatMap((p) => {
-      const owner = { roundId, line: p.line, guid8: p.guid8 };
-      return p.weapons.map((w): Row => [owner, w]);
-    }),
+  const players = writes.flatMap(({ roundId, round }) =>
+    round.players.map((p): Row => [{ roundId, weapons: weaponTuples(p.weapons) }, p]),
   );
-  // The three tables are written together: only rounds already in `rounds` have rows to replace.
+  // The two tables are written together: only rounds already in `rounds` have rows to replace.
   const existing = (
     await tx.query<{ round_id: string }>('select round_id from rounds where round_id = any($1::text[])', [
       writes.map((w) => w.roundId),
     ])
   ).rows.map((r) => r.round_id);
   if (existing.length > 0)
-    for (const table of ['rounds', 'player_rows', 'player_weapon_stats'])
+    for (const table of ['rounds', 'player_rows'])
       await tx.query(`delete from ${table} where round_id = any($1::text[])`, [existing]);
   await insertRows(tx, 'rounds', rounds);
   await insertRows(tx, 'player_rows', players, { keys: 'camel' });
-  await insertRows(tx, 'player_weapon_stats', weapons, { keys: 'camel' });
 }
 
 /**

@@ -23,9 +23,19 @@ const escapeCopy = (s: string) =>
     ? s
     : s.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
 
-/** An array element inside a PostgreSQL array literal. */
-const arrayElement = (v: unknown): string =>
-  v === null || v === undefined ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`;
+/** An array element inside a PostgreSQL array literal; a nested array is a dimension (`{{1,2},{3,4}}`). */
+const arrayElement = (v: unknown): string => {
+  if (v === null || v === undefined) return 'NULL';
+  if (Array.isArray(v)) return arrayLiteral(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'NULL';
+  return `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`;
+};
+
+const arrayLiteral = (values: readonly unknown[]): string => {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) text += (i === 0 ? '' : ',') + arrayElement(values[i]);
+  return `${text}}`;
+};
 
 /** How one column's values are written as COPY text; non-finite numbers become null, as JSON would make them. */
 export function copyEncoder(type: string): (v: unknown) => string {
@@ -34,7 +44,7 @@ export function copyEncoder(type: string): (v: unknown) => string {
     return (v) => {
       if (v == null) return '\\N';
       if (!Array.isArray(v)) throw new TypeError(`column of type ${type} needs an array, got ${typeof v}`);
-      return escapeCopy(`{${v.map(arrayElement).join(',')}}`);
+      return escapeCopy(arrayLiteral(v));
     };
   return (v) => {
     if (v == null) return '\\N';

@@ -14,6 +14,7 @@ import { loadProjections } from '../../src/runtime/registry.ts';
 import { openLedger, type StoreSpec } from '../../src/store/openStore.ts';
 import { binPath, runCli } from '../support/cli.ts';
 import { freshPgliteDir, freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
+import { fillerColumns } from '../support/fillerColumns.ts';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
 const everyone = join(samples, 'stats/2026-08-20-201512-etl_frostbite-round-1.txt');
@@ -82,10 +83,16 @@ async function addWeaponRows(spec: StoreSpec, extra: number): Promise<number> {
   const ledger = await openLedger(spec);
   try {
     const schema = (await activeBuild(ledger.db, 'rounds'))!.schemaName;
+    // One weapon row each: a player line of one weapon (player_weapon_stats is a view of player_rows).
+    const players = await fillerColumns(ledger.db, schema, 'player_rows', {
+      round_id: 'r.round_id',
+      line: '1000 + g',
+      guid8: "'ABCDEF01'",
+      weapons: 'array[array[0, g % 100, g % 400, g % 5, g % 4, g % 3]]',
+    });
     await ledger.db.exec(
-      `insert into "${schema}".player_weapon_stats (round_id, line, guid8, weapon_id, weapon, hits, shots, kills, deaths, headshots)
-         select r.round_id, 1000 + g, 'ABCDEF01', 0, 'MP40', g % 100, g % 400, g % 5, g % 4, g % 3
-         from "${schema}".rounds r cross join generate_series(1, ${extra}) g`,
+      `insert into "${schema}".player_rows (${players.names})
+         select ${players.values} from "${schema}".rounds r cross join generate_series(1, ${extra}) g`,
     );
     return (await ledger.db.query<{ n: number }>(`select count(*)::int as n from "${schema}".player_weapon_stats`))
       .rows[0]!.n;

@@ -13,6 +13,7 @@ import { loadProjections } from '../../../src/runtime/registry.ts';
 import { mapExportRows, type StoredMapRow } from '../../../src/stopwatch/mapRows.ts';
 import { type Ledger, openLedger, type StoreSpec } from '../../../src/store/openStore.ts';
 import { freshPgliteDir, freshPostgresUrl, postgresAvailable } from '../../support/databases.ts';
+import { fillerColumns } from '../../support/fillerColumns.ts';
 
 const projections = await loadProjections();
 
@@ -35,12 +36,19 @@ async function seed(ledger: Ledger): Promise<string> {
       select md5('round ' || g), 's', 'supply', 1, 'f' || g || '.txt',
              case when g % 10 = 0 then null else 1700000000 + ((g * 37) % 61) * 60 end,
              'UTC', 'm', 'n', 'c', 1, 1, 600, 600, 'w', 1, '{}', '[]'
-      from generate_series(1, 60) g;
-    insert into "${schema}".player_weapon_stats (round_id, line, guid8, weapon_id, weapon, hits, shots, kills, deaths, headshots)
-      select md5('round ' || g), w % 2, 'G', w, E'we\\\\a"p,on\\t' || w, w, w, w, w, w
-      from generate_series(1, 60) g cross join generate_series(0, 4) w;
-    insert into "${schema}".player_weapon_stats (round_id, line, guid8, weapon_id, weapon, hits, shots, kills, deaths, headshots)
-      select 'gone', 0, 'G', w, 'x', 0, 0, 0, 0, 0 from generate_series(0, 2) w;`);
+      from generate_series(1, 60) g;`);
+  // Weapons 0, 2, 4 on line 0 and 1, 3 on line 1 of every round; a GUID with the characters a
+  // format must escape.
+  const players = await fillerColumns(ledger.db, schema, 'player_rows', {
+    round_id: "coalesce(md5('round ' || g), 'gone')",
+    line: 'l',
+    guid8: `E'we\\\\a"p,on\\t' || l`,
+    weapons: `(select array_agg(array[w, w, w, w, w, w] order by w) from generate_series(l, case when g is null then 2 else 4 end, case when g is null then 1 else 2 end) w)`,
+  });
+  await ledger.db.exec(`
+    insert into "${schema}".player_rows (${players.names})
+      select ${players.values} from (select g, l from generate_series(1, 60) g cross join generate_series(0, 1) l
+                                     union all select null, 0) x;`);
   return schema;
 }
 
@@ -105,7 +113,8 @@ describe.each(stores)('streamExport ($kind)', ({ skip, spec }) => {
         });
         expect(got).toEqual(expected);
         expect(got.at(-1)!.roundId).toBe('gone');
-        expect(got[0]!.weapon).toBe('we\\a"p,on\t0');
+        expect(got[0]!.guid8).toBe('we\\a"p,on\t0');
+        expect(got[0]!.weapon).toBe('WS_KNIFE');
 
         // The reader leaves after two chunks: the export stops, and the store answers as before.
         await expect(run(collector(2))).rejects.toBeInstanceOf(ReaderGone);

@@ -1,6 +1,7 @@
 // insertRows writes COPY text on PostgreSQL and a jsonb INSERT on PGlite: both must store every
 // value exactly — hostile text (COPY's own separators, backslashes, array syntax), nulls inside
-// arrays, jsonb that is itself an array of strings, non-finite numbers — and read back the same.
+// arrays, jsonb that is itself an array of strings, non-finite numbers, 2-D integer arrays — and
+// read back the same.
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { insertRows } from '../../../src/store/insertRows.ts';
@@ -27,12 +28,14 @@ const rows = hostile.map((text, i) => ({
   ratio: i === 0 ? Number.NaN : i / 3,
   big: 1_787_168_493 + i,
   flag: i % 2 === 0,
+  // A 2-D array (player_rows.weapons): one row per weapon, none at all for some.
+  grid: i % 3 === 0 ? [] : Array.from({ length: i }, (_, w) => [w, 10 * w, -3 * w - 1, 2_000_000_000, 0, i]),
   missing: undefined,
 }));
 
 const ddl = `create table t (
   id integer primary key, name text not null, tags text[] not null, doc jsonb not null,
-  ratio double precision, big bigint not null, flag boolean not null, missing text)`;
+  ratio double precision, big bigint not null, flag boolean not null, grid integer[] not null, missing text)`;
 
 async function roundTrip(db: SqlDatabase) {
   await db.transaction(async (tx) => {
