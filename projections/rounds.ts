@@ -28,8 +28,9 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // v7: map_players (a player's per-map record without a search over every half). v8: R1/R2 pairing
 // grows along pairing edges only (support/pairNear.ts, stats_facts indexes); an R1 its R2 leaves
 // takes its first reading again. v9: weapons as an array in the player's row, player_weapon_stats a
-// view of it (support/weaponTuples.ts).
-const version = 9;
+// view of it (support/weaponTuples.ts). v10: player sums move by each round's contribution
+// (player_round_sums in support/playerTotals.sql) instead of summing touched days again.
+const version = 10;
 
 export const rounds = defineProjection({
   name: 'rounds',

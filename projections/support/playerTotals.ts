@@ -1,103 +1,165 @@
-// The rounds projection's per-player sums (playerTotals.sql): after rows of some rounds change
-// (written, re-timed, their verdict's corrected times changed), the (player, day) keys those rounds
-// were in and are in now are summed again from the rows, then those players' all-time totals.
+// The rounds projection's per-player sums (playerTotals.sql). What each round adds to a player is
+// kept (player_round_sums): after rows of some rounds change (written, re-timed, their verdict's
+// corrected times changed, deleted), their contributions are computed again, and the (player, day)
+// sums and all-time totals move by the difference. A batch reads its own rounds' rows once, writes
+// the contributions that changed, and probes each touched day and player by key: it does not sum
+// again the other rounds of the days it touches.
 import { rowTimeSql } from '../../src/stats/evening.ts';
 import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
 
 export const playerTotalsSql = () => sqlFile(import.meta.url, 'playerTotals.sql');
 
+// These statements touch a few rows per key through the tables' keys. While a build catches up,
+// the tables grow faster than autovacuum analyses them, and a planner that believes them small
+// scans all of player_rows (or of player_round_sums) per batch: keys only, for this part. And no
+// JIT: compiling a statement of a few thousand key probes costs more than it saves.
+const plannerGuard = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin', 'jit'];
+
 export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly string[]): Promise<void> {
   if (roundIds.length === 0) return;
   const ids = [...new Set(roundIds)];
-  // These statements touch a few rows per key through the tables' keys. While a build catches up,
-  // the tables grow faster than autovacuum analyses them, and a planner that believes they are
-  // small scans all of player_rows per batch (seconds at 100 000 rounds): keys only, for this part.
-  await tx.query('set local enable_seqscan = off');
-  await tx.query('set local enable_hashjoin = off');
-  await tx.query('set local enable_mergejoin = off');
+  // One round trip each way; the settings are put back as they were (the caller's transaction goes on).
+  const was = await tx.query<{ name: string; setting: string }>(
+    `with was as materialized (select n as name, current_setting(n) as setting from unnest($1::text[]) n)
+     select name, setting, set_config(name, 'off', true) from was`,
+    [plannerGuard],
+  );
   try {
-    await refreshKeys(tx, ids);
+    await refresh(tx, ids);
   } finally {
     // After a failure the transaction is aborted and rolls these back itself.
-    for (const setting of ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'])
-      await tx.query(`set local ${setting} to default`).catch(() => {});
+    await tx
+      .query('select set_config(n, s, true) from unnest($1::text[], $2::text[]) as x(n, s)', [
+        was.rows.map((r) => r.name),
+        was.rows.map((r) => r.setting),
+      ])
+      .catch(() => {});
   }
 }
 
-async function refreshKeys(tx: SqlExecutor, ids: string[]): Promise<void> {
-  const old = await tx.query<{ guid8: string; day_unix: string }>(
-    'delete from player_day_rounds where round_id = any($1::text[]) returning guid8, day_unix',
+/** A round's sums for one player, as player_round_sums keeps them (`rounds` is 1: the row itself). */
+const parts = ['kills', 'deaths', 'damage', 'corrected_ms', 'shots', 'hits', 'headshots', 'revives'] as const;
+/** The kept sums of player_days and player_totals, in the order of a delta: rounds, then `parts`. */
+const sums = ['rounds', 'kills', 'deaths', 'damage', 'corrected_sec', 'shots', 'hits', 'headshots', 'revives'] as const;
+/** What a contribution holds besides its key (round_id, guid8). */
+const values = ['day_unix', 'file_time_unix', 'name', ...parts] as const;
+const contribution = `round_id, guid8, ${values.join(', ')}`;
+
+async function refresh(tx: SqlExecutor, ids: string[]): Promise<void> {
+  // One statement computes the rounds' contributions again, writes those that differ from the kept
+  // ones and returns the difference per (player, day). Its parts share one snapshot: `old` is the
+  // table before the writes. A contribution that came back the same (a round written again as it
+  // was, an ingest's verdicts without Lua reports) cancels out in `diff` (one group, +1 and -1)
+  // and costs the read of its rows, no write. `diff` holds, per key, a new contribution (+1), a
+  // gone one (-1), or both (changed); the writes probe the key per row. A player with two lines in
+  // a round counts one round and both lines' sums; his name in the round is his first line's. The
+  // join starts from the rounds: one probe of player_rows per round, not one of rounds per row.
+  const fromDiff = (c: string) => `d.${c}`;
+  const delta = await tx.query<Record<string, unknown> & { guid8: string }>(
+    `with fresh as (
+       select p.round_id, p.guid8, (coalesce(r.file_time_unix, 0) / 86400) * 86400 as day_unix, r.file_time_unix,
+              (array_agg(p.name order by p.line))[1] as name, sum(p.kills) as kills, sum(p.deaths) as deaths,
+              sum(p.damage_given) as damage,
+              round(sum(${rowTimeSql('l.corrected_time_sec')}) * 1000)::bigint as corrected_ms,
+              sum(p.shots) as shots, sum(p.hits) as hits, sum(p.headshots) as headshots, sum(p.revives_given) as revives
+       from rounds r join player_rows p on p.round_id = r.round_id
+       left join guid_links l on l.round_id = p.round_id and l.guid8 = p.guid8 and l.name = p.name
+       where r.round_id = any($1::text[])
+       group by p.round_id, p.guid8, r.round_id),
+     old as (select ${contribution} from player_round_sums where round_id = any($1::text[])),
+     diff as (
+       select ${contribution}, sum(side)::int as side, count(*) over (partition by round_id, guid8) as n
+       from (select 1 as side, ${contribution} from fresh union all select -1, ${contribution} from old) x
+       group by ${contribution} having sum(side) <> 0),
+     added as (insert into player_round_sums (${contribution}) select ${contribution} from diff where side > 0 and n = 1),
+     changed as (
+       update player_round_sums c set (${values.join(', ')}) = (${values.map(fromDiff).join(', ')}) from diff d
+       where d.side > 0 and d.n = 2 and c.round_id = d.round_id and c.guid8 = d.guid8),
+     removed as (
+       delete from player_round_sums c using diff d
+       where d.side < 0 and d.n = 1 and c.round_id = d.round_id and c.guid8 = d.guid8)
+     select guid8, day_unix, sum(side) as rounds, ${parts.map((c) => `sum(side * ${c}) as ${c}`).join(', ')}
+     from diff group by guid8, day_unix`,
     [ids],
   );
-  const fresh = await tx.query<{ guid8: string; day_unix: string }>(
-    `insert into player_day_rounds (guid8, day_unix, round_id)
-     select distinct p.guid8, (coalesce(r.file_time_unix, 0) / 86400) * 86400, p.round_id
-     from player_rows p join rounds r on r.round_id = p.round_id
-     where p.round_id = any($1::text[])
-     returning guid8, day_unix`,
-    [ids],
-  );
-  const keys = new Map<string, { guid8: string; day: number }>();
-  for (const k of [...old.rows, ...fresh.rows])
-    keys.set(`${k.guid8}\0${k.day_unix}`, { guid8: k.guid8, day: Number(k.day_unix) });
-  if (keys.size === 0) return;
-  const guids = [...keys.values()].map((k) => k.guid8);
-  const days = [...keys.values()].map((k) => k.day);
-  // The days' sums before and after: all-time totals move by the difference, so a batch costs
-  // the days it touches, not every day of every player in it.
-  const before = await tx.query<DaySums>(
-    `delete from player_days d using unnest($1::text[], $2::bigint[]) as k(g, d)
-     where d.guid8 = k.g and d.day_unix = k.d returning ${sumColumns}`,
-    [guids, days],
-  );
-  const after = await tx.query<DaySums>(
-    `insert into player_days
-     select p.guid8, k.d, count(distinct p.round_id)::int, sum(p.kills), sum(p.deaths), sum(p.damage_given),
-            sum(${rowTimeSql('l.corrected_time_sec')}), sum(p.shots), sum(p.hits), sum(p.headshots), sum(p.revives_given),
-            (array_agg(p.name order by r.file_time_unix desc nulls last, p.round_id desc))[1],
-            max(coalesce(r.file_time_unix, 0))
-     from unnest($1::text[], $2::bigint[]) as k(g, d)
-     join player_day_rounds x on x.guid8 = k.g and x.day_unix = k.d
-     join player_rows p on p.round_id = x.round_id and p.guid8 = x.guid8
-     join rounds r on r.round_id = p.round_id
-     left join guid_links l on l.round_id = p.round_id and l.guid8 = p.guid8 and l.name = p.name
-     group by p.guid8, k.d
-     returning ${sumColumns}`,
-    [guids, days],
-  );
-  const delta = new Map<string, number[]>();
-  const add = (rows: DaySums[], sign: number) => {
-    for (const r of rows) {
-      const d = delta.get(r.guid8) ?? new Array(sums.length).fill(0);
-      sums.forEach((c, i) => {
-        d[i] += sign * Number(r[c]);
-      });
-      delta.set(r.guid8, d);
-    }
-  };
-  add(before.rows, -1);
-  add(after.rows, 1);
-  const players = [...delta.keys()];
-  const column = (i: number) => players.map((g) => delta.get(g)![i]!);
+  if (delta.rows.length === 0) return;
+  // A day whose sums did not move is still here when one of its contributions changed name or time.
+  const days = delta.rows.map((r) => ({
+    guid8: r.guid8,
+    day: Number(r.day_unix),
+    delta: ['rounds', ...parts].map((c) => Number(r[c])),
+  }));
+
+  const players = new Map<string, number[]>();
+  for (const { guid8, delta } of days) {
+    const t = players.get(guid8) ?? new Array(sums.length).fill(0);
+    delta.forEach((x, i) => {
+      t[i]! += x;
+    });
+    players.set(guid8, t);
+  }
+
+  // A day's latest name and time: its latest round by file time (unknown last), then round id.
   await tx.query(
-    `insert into player_totals as t (guid8, ${sums.join(', ')}, last_name, last_unix)
-     select g, ${sums.map((_, i) => `x${i}`).join(', ')}, '', 0
-     from unnest($1::text[], ${sums.map((_, i) => `$${i + 2}::float8[]`).join(', ')}) as u(g, ${sums.map((_, i) => `x${i}`).join(', ')})
-     on conflict (guid8) do update set ${sums.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}`,
-    [players, ...sums.map((_, i) => column(i))],
+    upsertSql(
+      'player_days',
+      ['guid8', 'day_unix'],
+      ['text', 'bigint'],
+      `select c.name as last_name, coalesce(c.file_time_unix, 0) as last_unix from player_round_sums c
+       where c.guid8 = u.k0 and c.day_unix = u.k1
+       order by c.file_time_unix desc nulls last, c.round_id desc limit 1`,
+    ),
+    [days.map((d) => d.guid8), days.map((d) => d.day), ...byColumn(days.map((d) => d.delta))],
   );
+  // Only a day that lost rounds can be left with none.
+  const emptied = days.filter((d) => d.delta[0]! < 0);
+  if (emptied.length > 0)
+    await tx.query(
+      `delete from player_days d using unnest($1::text[], $2::bigint[]) as k(g, d)
+       where d.guid8 = k.g and d.day_unix = k.d and d.rounds <= 0`,
+      [emptied.map((d) => d.guid8), emptied.map((d) => d.day)],
+    );
+
   // The latest name is the latest day's: one probe of the key (guid8, day_unix) from its end per
   // player, not a read of every day the player played. A player left with no round has no totals.
-  await tx.query('delete from player_totals where guid8 = any($1::text[]) and rounds <= 0', [players]);
+  const playerRows = [...players];
   await tx.query(
-    `update player_totals t set last_name = d.last_name, last_unix = d.last_unix
-     from unnest($1::text[]) as g(guid8) cross join lateral
-          (select last_name, last_unix from player_days x where x.guid8 = g.guid8 order by day_unix desc limit 1) d
-     where t.guid8 = g.guid8`,
-    [players],
+    upsertSql(
+      'player_totals',
+      ['guid8'],
+      ['text'],
+      'select x.last_name, x.last_unix from player_days x where x.guid8 = u.k0 order by x.day_unix desc limit 1',
+    ),
+    [playerRows.map(([g]) => g), ...byColumn(playerRows.map(([, delta]) => delta))],
   );
+  const left = playerRows.filter(([, delta]) => delta[0]! < 0).map(([g]) => g);
+  if (left.length > 0)
+    await tx.query('delete from player_totals where guid8 = any($1::text[]) and rounds <= 0', [left]);
 }
 
-const sums = ['rounds', 'kills', 'deaths', 'damage', 'corrected_sec', 'shots', 'hits', 'headshots', 'revives'] as const;
-const sumColumns = `guid8, ${sums.join(', ')}`;
-type DaySums = { guid8: string } & Record<(typeof sums)[number], number | string>;
+/**
+ * Adds the deltas (one array per kept sum, time in ms) to the rows of `keys`, inserting the keys
+ * not there yet, and sets each row's latest name and time from `latest` (a lateral probe that
+ * sees the keys as u.k0, u.k1 …). The time is added in whole ms and rounded back onto them, so
+ * it carries no error from one change to the next.
+ */
+function upsertSql(table: string, keys: string[], keyTypes: string[], latest: string): string {
+  const k = keys.map((_, i) => `k${i}`);
+  const x = sums.map((_, i) => `x${i}`);
+  const params = [...keyTypes, ...sums.map(() => 'float8')].map((t, i) => `$${i + 1}::${t}[]`);
+  const value = (c: string, i: number) => (c === 'corrected_sec' ? `u.x${i} / 1000` : `u.x${i}`);
+  const update = (c: string) =>
+    c === 'corrected_sec'
+      ? `${c} = round(t.${c} * 1000 + excluded.${c} * 1000) / 1000`
+      : `${c} = t.${c} + excluded.${c}`;
+  return `insert into ${table} as t (${keys.join(', ')}, ${sums.join(', ')}, last_name, last_unix)
+    select ${k.map((c) => `u.${c}`).join(', ')}, ${sums.map(value).join(', ')},
+           coalesce(l.last_name, ''), coalesce(l.last_unix, 0)
+    from unnest(${params.join(', ')}) as u(${[...k, ...x].join(', ')})
+    left join lateral (${latest}) l on true
+    on conflict (${keys.join(', ')}) do update set ${sums.map(update).join(', ')},
+      last_name = excluded.last_name, last_unix = excluded.last_unix`;
+}
+
+/** Per-row deltas as one array per kept sum (the unnest's columns). */
+const byColumn = (rows: number[][]): number[][] => sums.map((_, i) => rows.map((r) => r[i]!));
