@@ -16,7 +16,9 @@
 //   appended in global time order.
 // BENCH_INGEST_ROUNDS (default 20000,100000) and BENCH_INGEST_SHAPES (default weekly,public,league)
 // choose; BENCH_PROJECTIONS (comma list) limits the projections; BENCH_KEEP=1 keeps the databases;
-// BENCH_INGEST_PGLITE=N adds the weekly shape of N rounds into PGlite (no floor).
+// BENCH_INGEST_PGLITE=N adds the weekly shape of N rounds into PGlite (no floor);
+// BENCH_INGEST_REBUILD=rounds,correlator times `rebuild NAME` of each (its followers included) on
+// the ingested database afterwards (target: ≤ 45 s each at 100 000 rounds).
 //
 // How: each (shape, size) runs in a child process (its own heap, so RSS figures do not carry over)
 // on a fresh database. The files are generated batch by batch outside the timing (only identifyFact,
@@ -33,7 +35,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { clockTickIdentity } from '../src/events/ids.ts';
 import { createLogger } from '../src/logger.ts';
-import { projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
+import { buildAndSwap, projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
 import { createProgress, type Progress } from '../src/runtime/progress.ts';
 import { loadProjections } from '../src/runtime/registry.ts';
 import type { NewEvent } from '../src/store/eventStore.ts';
@@ -135,6 +137,7 @@ async function runCase(c: Case): Promise<Result> {
   process.once('SIGINT', abandon).once('SIGTERM', abandon);
   try {
     const result = await ingest(c, { kind: 'postgres', url: db.url }, history, nowMs);
+    result.rebuilds = await rebuildAfterIngest({ kind: 'postgres', url: db.url });
     const floor = await measureCopyFloor(db.url);
     if (keep) console.error(`database kept: ${db.url}`);
     return { ...result, floor };
@@ -214,9 +217,31 @@ async function ingest(
       counts,
       span: `${day(history.plays[0]!.r1Unix)} … ${day(history.plays[history.plays.length - 1]!.r2Unix)}`,
       projections: rates(tracks),
+      rebuilds: [],
     };
   } finally {
     rss.stop();
+    await ledger.close();
+  }
+}
+
+/** `et-ledger rebuild NAME` for each of BENCH_INGEST_REBUILD (e.g. rounds,correlator), timed. */
+async function rebuildAfterIngest(spec: StoreSpec): Promise<Result['rebuilds']> {
+  const names = process.env.BENCH_INGEST_REBUILD?.split(',').filter(Boolean) ?? [];
+  if (names.length === 0) return [];
+  const ledger = await openLedger(spec);
+  try {
+    const projections = await loadProjections();
+    const deps = { db: ledger.db, store: ledger.store, log: createLogger('warn'), projections };
+    const done: Result['rebuilds'] = [];
+    for (const name of names) {
+      const p = projections.find((x) => x.name === name);
+      if (!p) throw new Error(`BENCH_INGEST_REBUILD: no projection ${name}`);
+      const { ms } = await timed(() => buildAndSwap(deps, p, { report: false, fresh: true }));
+      done.push({ name, seconds: ms / 1000 });
+    }
+    return done;
+  } finally {
     await ledger.close();
   }
 }

@@ -7,6 +7,7 @@ import { table } from './support.ts';
 const TARGET_S_AT_100K = 60;
 const TARGET_RSS_MB = 400;
 const TARGET_SCALING = 0.9;
+const TARGET_REBUILD_S_AT_100K = 45;
 
 export type Case = { shape: Shape; rounds: number; store: 'postgres' | 'pglite' };
 export type ProjectionRate = { name: string; events: number; seconds: number; first: number; last: number };
@@ -20,6 +21,8 @@ export type Result = Case & {
   counts: Record<string, number>;
   span: string;
   projections: ProjectionRate[];
+  /** `et-ledger rebuild NAME` after the ingest (BENCH_INGEST_REBUILD), its followers included. */
+  rebuilds: { name: string; seconds: number }[];
   floor: Floor | null;
 };
 
@@ -92,6 +95,23 @@ export function report(results: Result[], sizes: number[]): void {
       })),
     ),
   );
+  const rebuilds = results.flatMap((r) =>
+    r.rebuilds.map((b) => {
+      const target = (TARGET_REBUILD_S_AT_100K * r.rounds) / 100_000;
+      return {
+        shape: r.shape,
+        rounds: r.rounds,
+        rebuild: b.name,
+        seconds: b.seconds,
+        'rounds/s': Math.round(r.rounds / b.seconds),
+        'target s (45 per 100k)': `≤ ${target.toFixed(1)} ${met(b.seconds <= target)}`,
+      };
+    }),
+  );
+  if (rebuilds.length > 0) {
+    console.log('\nrebuild after the ingest (a fresh build from position 0 with its followers, then the swap)\n');
+    table(rebuilds);
+  }
   const small = Math.min(...sizes);
   const large = Math.max(...sizes);
   if (small === large) return;
