@@ -14,7 +14,10 @@ import { differentiateRound2, type ParsedStatsRound, parseStatsFile } from '../.
 import { openLedger } from '../../src/store/openStore.ts';
 import { freshPgliteDir, freshPostgresUrl, postgresAvailable } from '../support/databases.ts';
 
-const quiet = { log: createLogger('silent'), io: { out: () => {}, err: (s: string) => console.error(s), isTTY: false } };
+const quiet = {
+  log: createLogger('silent'),
+  io: { out: () => {}, err: (s: string) => console.error(s), isTTY: false },
+};
 const folder = fileURLToPath(new URL('../../samples/stats/', import.meta.url));
 const names = readdirSync(folder).filter((n) => n.endsWith('.txt'));
 const r2Names = names.filter((n) => n.includes('round-2'));
