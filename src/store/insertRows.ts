@@ -2,6 +2,7 @@
 // PostgreSQL (several times faster than INSERT … SELECT FROM jsonb_populate_recordset for wide
 // rows), that INSERT on PGlite. Rows are objects keyed by column name; the table's own column
 // types decide how each value is written, so a jsonb array and a text[] never get confused.
+import { type CopyEncoder, CopyText, copyEncoder } from './copyText.ts';
 import { ident, type SqlExecutor } from './sqlDatabase.ts';
 
 type Column = { name: string; type: string };
@@ -14,46 +15,6 @@ async function columnsOf(tx: SqlExecutor, table: string): Promise<Column[]> {
     [table],
   );
   return r.rows;
-}
-
-/** COPY text format: backslash, and the row/column separators, escaped; null as \N. */
-const needsEscape = /[\\\n\r\t]/;
-const escapeCopy = (s: string) =>
-  !needsEscape.test(s)
-    ? s
-    : s.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
-
-/** An array element inside a PostgreSQL array literal; a nested array is a dimension (`{{1,2},{3,4}}`). */
-const arrayElement = (v: unknown): string => {
-  if (v === null || v === undefined) return 'NULL';
-  if (Array.isArray(v)) return arrayLiteral(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'NULL';
-  return `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`;
-};
-
-const arrayLiteral = (values: readonly unknown[]): string => {
-  let text = '{';
-  for (let i = 0; i < values.length; i++) text += (i === 0 ? '' : ',') + arrayElement(values[i]);
-  return `${text}}`;
-};
-
-/** How one column's values are written as COPY text; non-finite numbers become null, as JSON would make them. */
-export function copyEncoder(type: string): (v: unknown) => string {
-  if (type === 'jsonb' || type === 'json') return (v) => (v == null ? '\\N' : escapeCopy(JSON.stringify(v)));
-  if (type.endsWith('[]'))
-    return (v) => {
-      if (v == null) return '\\N';
-      if (!Array.isArray(v)) throw new TypeError(`column of type ${type} needs an array, got ${typeof v}`);
-      return escapeCopy(arrayLiteral(v));
-    };
-  return (v) => {
-    if (v == null) return '\\N';
-    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
-    if (typeof v === 'string') return escapeCopy(v);
-    if (typeof v === 'boolean') return v ? 't' : 'f';
-    if (v instanceof Date) return v.toISOString();
-    return escapeCopy(typeof v === 'object' ? JSON.stringify(v) : String(v));
-  };
 }
 
 const columnNames = new Map<string, string>();
@@ -119,10 +80,37 @@ export async function insertRows(
     return;
   }
   const encoders = columns.map((c) => copyEncoder(c.type));
-  let text = '';
+  const writers = new Map<number, LineWriter>();
+  const out = new CopyText();
   for (const row of rows) {
-    for (let i = 0; i < props.length; i++) text += (i === 0 ? '' : '\t') + encoders[i]!(cell(row, props[i]!));
-    text += '\n';
+    const layers = Array.isArray(row) ? row.length : 0;
+    let write = writers.get(layers);
+    if (write === undefined) {
+      write = lineWriter(props, layers);
+      writers.set(layers, write);
+    }
+    write(row, encoders, out);
   }
-  await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, text);
+  await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, out.done());
+}
+
+type LineWriter = (row: Row, encoders: CopyEncoder[], out: CopyText) => void;
+
+/**
+ * Writes one row's COPY line, the values `cell` finds, through a function generated for these
+ * columns and this many layers (0: a plain object). A loop over the columns reads every property
+ * at one site, which V8 cannot specialise; here each column has its own site, so each read and
+ * each encoder call is monomorphic. Property names enter the code only as JSON string literals.
+ */
+function lineWriter(props: readonly string[], layers: number): LineWriter {
+  const read = (p: string): string => {
+    const key = JSON.stringify(p);
+    if (layers === 0) return `row[${key}]`;
+    let expr = 'undefined';
+    for (let l = layers - 1; l >= 0; l--) expr = `(${key} in l${l} ? l${l}[${key}] : ${expr})`;
+    return expr;
+  };
+  const unpack = Array.from({ length: layers }, (_, l) => `const l${l} = row[${l}];`).join(' ');
+  const body = props.map((p, i) => `${i === 0 ? '' : 'out.tab(); '}e[${i}](${read(p)}, out);`).join(' ');
+  return new Function('row', 'e', 'out', `${unpack} ${body} out.endLine();`) as LineWriter;
 }

@@ -48,7 +48,7 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
         throw translatePgError(e, 'a statement');
       }
     },
-    async copyIn(copySql: string, text: string) {
+    async copyIn(copySql: string, text: string | Uint8Array) {
       const session = client instanceof pg.Pool ? await client.connect() : client;
       try {
         await pipeline(Readable.from([text]), session.query(copyFrom(copySql)));

@@ -9,7 +9,7 @@ export interface SqlExecutor {
    * `COPY … FROM STDIN` with rows already in COPY's text format (see insertRows). PostgreSQL has
    * it; PGlite does not here, and insertRows falls back to one INSERT there.
    */
-  copyIn?(copySql: string, text: string): Promise<void>;
+  copyIn?(copySql: string, text: string | Uint8Array): Promise<void>;
 }
 
 export interface SqlDatabase extends SqlExecutor {
