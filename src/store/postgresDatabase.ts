@@ -75,15 +75,20 @@ const LZ4_AVAILABLE = `select coalesce((select 'lz4' = any(enumvals) from pg_set
 const SET_LZ4 = 'set default_toast_compression = lz4';
 
 export async function openPostgresDatabase(url: string, opts: { max?: number } = {}): Promise<SqlDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 24 });
+  let lz4 = false;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 24,
+    // pg-pool awaits this before it hands a new session out (its types say void; a promise is waited
+    // for). A SET queued from the 'connect' event instead ran beside the session's first query, and
+    // pg printed a deprecation warning on every CLI command's stderr (tests/e2e/exportCli.test.ts).
+    onConnect: (async (client: pg.ClientBase) => {
+      if (lz4) await client.query(SET_LZ4);
+    }) as (client: pg.ClientBase) => void,
+  });
   // An idle client that loses its server emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
-  let lz4 = false;
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
-    // Queued before any query of the client's first user, so every session writes lz4.
-    if (lz4) client.query(SET_LZ4).catch(() => {});
-  });
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     lz4 = (await pool.query<{ lz4: boolean }>(LZ4_AVAILABLE)).rows[0]?.lz4 === true;
     // The probe's own session, idle in the pool now, connected before the answer.
