@@ -6,7 +6,7 @@
 /** COPY text: backslash and the row/column separators escaped; null as \N. */
 const needsEscape = /[\\\n\r\t]/;
 const escapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-export const escapeCopy = (s: string) => (!needsEscape.test(s) ? s : s.replace(/[\\\n\r\t]/g, (c) => escapes[c]!));
+const escapeCopy = (s: string) => (!needsEscape.test(s) ? s : s.replace(/[\\\n\r\t]/g, (c) => escapes[c]!));
 
 const TAB = 9;
 const LF = 10;
