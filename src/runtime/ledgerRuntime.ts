@@ -11,6 +11,7 @@ import { ensureDeadLetters } from './deadLetters.ts';
 import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
 import type { Progress } from './progress.ts';
 import type { Projection } from './projection.ts';
+import { headOf, type SharedHead } from './sharedHead.ts';
 
 export type RuntimeDeps = {
   db: SqlDatabase;
@@ -186,6 +187,7 @@ export function runLive(
 ): LiveRunner {
   let stopping = false;
   const types = Object.keys(p.on);
+  const head = headOf(deps.store);
   const pacer = createPacer();
   const sleep = (ms: number) => pacer.sleep(ms);
   const wake = () => pacer.wake();
@@ -219,9 +221,9 @@ export function runLive(
       let replaced = false;
       while (!stopping && !replaced) {
         try {
-          const batch = await readLive(deps.store, build, types, deps.batchSize ?? 500);
+          const batch = await readLive(deps.store, head, build, types, deps.batchSize ?? 500);
           if (!batch) {
-            await waitForAppend(deps.store, build.position, sleep);
+            await waitForAppend(head, build.position, sleep);
             continue;
           }
           await applyGuarded(deps, p, build, batch.events, batch.through, 'skip');
@@ -272,7 +274,12 @@ export function runLive(
   const done = (async () => {
     await prepareRuntime(deps);
     // Appends in a SQL log notify `ledger_events`: wake at once instead of waiting for the next poll.
-    const unlisten = await deps.db.listen('ledger_events', () => wake()).catch(() => async () => {});
+    const unlisten = await deps.db
+      .listen('ledger_events', () => {
+        head.invalidate();
+        wake();
+      })
+      .catch(() => async () => {});
     try {
       await followLeader();
     } finally {
@@ -297,19 +304,21 @@ export function runLive(
  */
 async function readLive(
   store: EventStore,
+  shared: SharedHead,
   build: Build,
   types: readonly string[],
   batchSize: number,
 ): Promise<{ events: StoredEvent[]; through: number } | null> {
   const pinned = await readPinned(store, build, batchSize);
   if (pinned) return { events: pinned, through: build.pendingThrough! };
-  const head = await store.headPosition();
+  const head = await shared.read();
   if (head <= build.position) return null;
   return readBatch(store, build.position, head, types, batchSize);
 }
 
-async function waitForAppend(store: EventStore, after: number, sleep: (ms: number) => Promise<void>): Promise<void> {
-  // Cheap head polling; the subscription machinery of the store is for consumers without a checkpoint.
-  if ((await store.headPosition()) > after) return;
+async function waitForAppend(shared: SharedHead, after: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  // Cheap head polling, one reading shared by the process's followers (sharedHead.ts); the
+  // subscription machinery of the store is for consumers without a checkpoint.
+  if ((await shared.read()) > after) return;
   await sleep(250);
 }

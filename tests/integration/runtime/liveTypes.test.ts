@@ -135,4 +135,39 @@ describe('the live tail reads only the types each projection handles (issue 17)'
     const tallies = async (l: Ledger) => (await l.db.query('select server_id, n, sum_at from read.tallies')).rows;
     expect(await tallies(live)).toEqual(await tallies(once));
   }, 120_000);
+
+  it(`caught up, every follower of the process shares one head reading (${KIND})`, async () => {
+    const ledger = await openTestLedger(KIND, 'sharedhead');
+    onTestFinished(() => ledger.close());
+    const all = [...(await projections()), tallyProjection(), never] as Projection[];
+    let headReads = 0;
+    const counted: EventStore = Object.create(ledger.store);
+    counted.headPosition = () => {
+      headReads++;
+      return ledger.store.headPosition();
+    };
+    const deps: RuntimeDeps = { db: ledger.db, store: counted, log: silent, projections: all };
+    await prepareRuntime(deps);
+    await ledger.store.appendFacts(facts(1));
+    const head = await ledger.store.headPosition();
+    const runners = all.map((p) => runLive(deps, p));
+    onTestFinished(() => Promise.all(runners.map((r) => r.stop())).then(() => {}));
+    for (const p of all) await expect.poll(() => position(ledger, p.name), { timeout: 60_000 }).toBeGreaterThan(0);
+
+    // Idle: each follower polls every 250 ms; on its own, each would read the head itself.
+    const before = headReads;
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    const reads = headReads - before;
+    const elapsed = Date.now() - t0;
+    expect(all.length).toBeGreaterThanOrEqual(7);
+    expect(reads).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 2);
+
+    // And news still reaches every one of them.
+    await ledger.store.appendFacts(facts(2));
+    const after = await ledger.store.headPosition();
+    expect(after).toBeGreaterThan(head);
+    for (const name of ['lua-rounds', 'tally', 'never-linked'])
+      await expect.poll(() => position(ledger, name), { timeout: 30_000 }).toBe(after);
+  }, 120_000);
 });
