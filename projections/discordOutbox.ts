@@ -13,6 +13,7 @@ import {
   type SessionRoundRow,
   saveSessionRounds,
 } from './support/outboxSessions.ts';
+import { RowsByVerdict } from './support/rowsByVerdict.ts';
 
 /**
  * v3: follows the correlator's generation; retractions remove rows; no hand-over between targets.
@@ -78,14 +79,13 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
   for (const { event, meta } of items) {
     const v = event.data;
     trackSessionRound(state.sessionRounds, v, meta.eventId);
-    const superseded = new Set(v.supersedes);
-    for (const [pk, row] of state.outbox)
-      if (row.target_key === v.roundKey || superseded.has(row.verdict_event_id)) state.outbox.delete(pk);
+    for (const kind of ROUND_KINDS) state.outbox.remove(outboxKey({ target_key: v.roundKey, kind }));
+    state.outbox.removeVerdicts(v.supersedes);
     if (!isVerdict(v)) continue;
     const payloadHash = sha256Hex(canonicalJson(v));
     // A message shows one round key for its whole life (invariant 7): a verdict's own key.
     for (const { kind, channel } of postKinds(v)) {
-      state.outbox.set(`${v.roundKey}\0${kind}`, {
+      state.outbox.set({
         target_key: v.roundKey,
         kind,
         channel,
@@ -113,6 +113,10 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
   await tx.query('select pg_notify($1, $2)', [notifyChannel, String(last)]);
 }
 
+/** Round targets' kinds: loadTouched leaves session rows out. */
+const ROUND_KINDS = ['round-summary', 'timing-check'] as const;
+const outboxKey = (r: { target_key: string; kind: string }) => `${r.target_key}\0${r.kind}`;
+
 type OutboxRow = {
   target_key: string;
   kind: PostKind;
@@ -134,8 +138,8 @@ type OutboxRow = {
  * supersede — loaded once, folded in memory in log order, and written back once (saveTouched).
  */
 type Touched = {
-  outbox: Map<string, OutboxRow>;
-  sessionRounds: Map<string, SessionRoundRow>;
+  outbox: RowsByVerdict<OutboxRow>;
+  sessionRounds: RowsByVerdict<SessionRoundRow>;
   loadedOutbox: OutboxRow[];
   loadedSessionRounds: ReadonlyMap<string, SessionRoundRow>;
 };
@@ -155,8 +159,11 @@ async function loadTouched(tx: SqlExecutor, verdicts: DerivedFact[]): Promise<To
   );
   const loadedSessionRounds = new Map(rounds.rows.map((r) => [r.round_key, { ...r, time_unix: Number(r.time_unix) }]));
   return {
-    outbox: new Map(outbox.rows.map((r) => [`${r.target_key}\0${r.kind}`, { ...r, position: Number(r.position) }])),
-    sessionRounds: new Map(loadedSessionRounds),
+    outbox: new RowsByVerdict(
+      outboxKey,
+      outbox.rows.map((r) => ({ ...r, position: Number(r.position) })),
+    ),
+    sessionRounds: new RowsByVerdict((r) => r.round_key, loadedSessionRounds.values()),
     loadedOutbox: outbox.rows,
     loadedSessionRounds,
   };
@@ -169,16 +176,16 @@ async function saveTouched(tx: SqlExecutor, t: Touched): Promise<SessionChanges>
       'delete from discord_outbox where (target_key, kind) in (select * from unnest($1::text[], $2::text[]))',
       [t.loadedOutbox.map((r) => r.target_key), t.loadedOutbox.map((r) => r.kind)],
     );
-  await insertRows(tx, 'discord_outbox', [...t.outbox.values()]);
-  return saveSessionRounds(tx, t.loadedSessionRounds, t.sessionRounds);
+  await insertRows(tx, 'discord_outbox', [...t.outbox.rows.values()]);
+  return saveSessionRounds(tx, t.loadedSessionRounds, t.sessionRounds.rows);
 }
 
 /** A stats round's standing verdict places it in its server's sessions; other verdicts and retractions leave them. */
-function trackSessionRound(rounds: Map<string, SessionRoundRow>, v: DerivedFact, eventId: string): void {
-  const superseded = new Set(v.supersedes);
-  for (const [key, row] of rounds) if (key === v.roundKey || superseded.has(row.verdict_event_id)) rounds.delete(key);
+function trackSessionRound(rounds: RowsByVerdict<SessionRoundRow>, v: DerivedFact, eventId: string): void {
+  rounds.remove(v.roundKey);
+  rounds.removeVerdicts(v.supersedes);
   if (isVerdict(v) && v.statsFactId !== null && v.fileTimeUnix !== null && !v.flags.includes('ghost'))
-    rounds.set(v.roundKey, {
+    rounds.set({
       round_key: v.roundKey,
       server_id: v.serverId,
       time_unix: v.fileTimeUnix,

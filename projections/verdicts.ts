@@ -47,15 +47,23 @@ async function fold(tx: SqlExecutor, items: Item[]): Promise<void> {
     })),
   );
   const standing = new Map<string, { eventId: string; row: Row }>();
+  // Which key a verdict of this run stands under: a supersession finds its row without a scan.
+  const keyOfEvent = new Map<string, string>();
   const goneKeys = new Set<string>();
   const goneEvents = new Set<string>();
   for (const { event, meta } of items) {
     const v = event.data;
-    for (const id of v.supersedes) goneEvents.add(id);
     goneKeys.add(v.roundKey);
-    for (const [key, s] of standing) if (key === v.roundKey || v.supersedes.includes(s.eventId)) standing.delete(key);
-    if (isVerdict(v))
+    standing.delete(v.roundKey);
+    for (const id of v.supersedes) {
+      goneEvents.add(id);
+      const key = keyOfEvent.get(id);
+      if (key !== undefined && standing.get(key)?.eventId === id) standing.delete(key);
+    }
+    if (isVerdict(v)) {
       standing.set(v.roundKey, { eventId: meta.eventId, row: [{ eventId: meta.eventId, position: meta.position }, v] });
+      keyOfEvent.set(meta.eventId, v.roundKey);
+    }
   }
   await tx.query('delete from verdicts where round_key = any($1::text[]) or event_id = any($2::text[])', [
     [...goneKeys],
