@@ -158,9 +158,10 @@ export async function openSqlEventStore(
       const raws = packBytes(planned.map((p) => p.event.raw ?? null));
       await tx.query(
         `insert into ledger.events (position, event_id, stream_id, stream_version, type, schema_version, data, raw)
-         select p, id, s, v, t, sv, d::jsonb, case when o is null then null else substring($10::bytea from o for l) end
-         from unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::int[])
-           as x(p, id, s, v, t, sv, d, o, l)`,
+         select p, id, s, v, t, sv, j.d, case when o is null then null else substring($10::bytea from o for l) end
+         from unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[], $8::int[], $9::int[])
+           with ordinality as x(p, id, s, v, t, sv, o, l, i)
+         join jsonb_array_elements($7::jsonb) with ordinality as j(d, i) on j.i = x.i`,
         [
           planned.map((p) => p.position),
           planned.map((p) => p.event.eventId),
@@ -168,7 +169,8 @@ export async function openSqlEventStore(
           planned.map((p) => p.streamVersion),
           planned.map((p) => p.event.type),
           planned.map((p) => p.event.schemaVersion),
-          planned.map((p) => JSON.stringify(p.event.data)),
+          // One JSON document: as a text[] every event's JSON would take the driver's escaping pass.
+          JSON.stringify(planned.map((p) => p.event.data)),
           raws.offsets,
           raws.lengths,
           raws.blob,
