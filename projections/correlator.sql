@@ -37,6 +37,8 @@ create table standing (
   event_id  text not null,
   verdict   json -- read back whole, never queried inside: json skips the jsonb conversion
 );
+-- Inline and uncompressed up to a page, as stats_facts (projections/support/statsFacts.sql says why).
+alter table standing set (toast_tuple_target = 8160);
 
 -- The R1 each R2 was last paired with: only an R2 whose pairing moves is decided again.
 create table r2_pairs (

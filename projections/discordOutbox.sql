@@ -20,6 +20,8 @@ create table discord_outbox (
   position         bigint not null,
   primary key (target_key, kind)
 );
+-- Inline and uncompressed up to a page, as stats_facts (projections/support/statsFacts.sql says why).
+alter table discord_outbox set (toast_tuple_target = 8160);
 create index discord_outbox_verdict on discord_outbox (verdict_event_id);
 create index discord_outbox_position on discord_outbox (position);
 -- A session's row by its last round (round_time_unix): the rows near a change are a range.

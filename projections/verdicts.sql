@@ -35,6 +35,8 @@ create table verdicts (
   watermark_unix     bigint not null,
   position           bigint not null
 );
+-- Inline and uncompressed up to a page, as stats_facts (projections/support/statsFacts.sql says why).
+alter table verdicts set (toast_tuple_target = 8160);
 create index verdicts_event on verdicts (event_id);
 
 -- Verdicts and retractions (kind 'retraction', status 'RETRACTED'): every round's whole chain.
@@ -48,6 +50,8 @@ create table verdict_history (
   position   bigint not null,
   verdict    jsonb not null
 );
+-- Inline and uncompressed up to a page, as stats_facts (projections/support/statsFacts.sql says why).
+alter table verdict_history set (toast_tuple_target = 8160);
 create index verdict_history_round on verdict_history (round_key, position);
 
 -- One row per player of each standing verdict, with the corrected time and DPM as columns (the
