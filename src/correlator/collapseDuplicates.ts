@@ -1,11 +1,12 @@
 // A fact delivered twice is one fact (same event id). When two deliveries of one id differ
 // (a report's legacy and own shape), the pick must not depend on arrival order: keep the
 // smallest canonical form, and merge pause records by start time.
-import { canonicalJson, compareStrings } from './canonicalJson.ts';
+import { canonicalJson, compareStrings, sameCanonical } from './canonicalJson.ts';
 import type { LuaCandidate, PauseRecord, StatsCandidate } from './types.ts';
 
 function smaller<T>(a: T, b: T): T {
-  if (a === b) return a;
+  // Usually the same fact twice (this batch's copy and the stored one): equal content, either will do.
+  if (sameCanonical(a, b)) return a;
   return canonicalJson(a) <= canonicalJson(b) ? a : b;
 }
 
