@@ -1,7 +1,8 @@
 // Every session of a PostgreSQL pool writes large values with lz4 where the server has it
 // (src/store/postgresDatabase.ts): the first session, opened before the pool knew, and the ones
 // opened later under load alike. Debian's PostgreSQL has lz4; the embedded server's build does not,
-// and there every session keeps the default, pglz, and nothing fails. Values read back exactly.
+// and there every session keeps the default, pglz, and nothing fails. Values read back exactly. Below a
+// page (toast_tuple_target), a stats file is not compressed at all (src/store/ledgerSchema.sql).
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,31 @@ describe.each(stores)('TOAST compression ($kind)', ({ kind, skip, spec }) => {
         );
         expect(stored.rows.map((r) => r.c)).toEqual(Array(8).fill(expected));
         expect(stored.rows.map((r) => new Uint8Array(r.raw))).toEqual(raws);
+      } finally {
+        await ledger.close();
+      }
+    },
+    120_000,
+  );
+
+  it.skipIf(skip)(
+    'keeps a stats file of a few kB inline and uncompressed; a value beyond a page is still compressed',
+    async () => {
+      const ledger = await openLedger(await spec());
+      try {
+        const usual = bigRaw(1).subarray(0, 3300); // a 12-player stats file's size
+        const large = bigRaw(2); // ≈ 9 kB, beyond toast_tuple_target
+        await ledger.store.appendFacts([fact('inline-0', 0, usual), fact('inline-1', 1, large)]);
+        const stored = await ledger.db.query<{ c: string | null; raw: Buffer }>(
+          "select pg_column_compression(raw) as c, raw from ledger.events where stream_id like 'inline-%' order by position",
+        );
+        expect(stored.rows.map((r) => r.c)).toEqual([null, kind === 'PostgreSQL' ? 'lz4' : 'pglz']);
+        expect(stored.rows.map((r) => new Uint8Array(r.raw))).toEqual([usual, large]);
+        // Opening again leaves the setting as it is (the schema runs at every start).
+        const options = await ledger.db.query<{ o: string[] }>(
+          "select reloptions as o from pg_class where oid = 'ledger.events'::regclass",
+        );
+        expect(options.rows[0]?.o).toEqual(['toast_tuple_target=8160']);
       } finally {
         await ledger.close();
       }
