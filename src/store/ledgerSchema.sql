@@ -16,7 +16,7 @@ create table if not exists ledger.events (
 );
 -- A stats file or a verdict (≈ 3 KB) stays inline and uncompressed: compressing it cost the
 -- append more than writing it (pglz above all, where the server has no lz4, as the embedded one);
--- the log grows by ≈ 1.3× for it. Set once: this file runs at every start.
+-- the log grows by ≈ 1.5× for it (6.8 against 4.5 kB a round, lz4). Set once: this file runs at every start.
 do $$ begin
   if not exists (select 1 from pg_class where oid = 'ledger.events'::regclass
                  and reloptions @> array['toast_tuple_target=8160']) then
