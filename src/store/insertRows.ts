@@ -81,7 +81,7 @@ export async function insertRows(
   }
   const encoders = columns.map((c) => copyEncoder(c.type));
   const writers = new Map<number, LineWriter>();
-  const out = new CopyText();
+  const out = CopyText.borrow();
   for (const row of rows) {
     const layers = Array.isArray(row) ? row.length : 0;
     let write = writers.get(layers);
@@ -92,6 +92,8 @@ export async function insertRows(
     write(row, encoders, out);
   }
   await tx.copyIn(`copy ${ident(table)} (${names.map(ident).join(', ')}) from stdin`, out.done());
+  // Not after a failed COPY: its socket may not have finished with the bytes.
+  out.giveBack();
 }
 
 type LineWriter = (row: Row, encoders: CopyEncoder[], out: CopyText) => void;

@@ -91,4 +91,20 @@ describe('CopyText', () => {
     copyEncoder('text[]')(['a"b', 'c\\d', null, 'e\tf'], out);
     expect(out.done().toString('utf8')).toBe('{{0,1,-2},{3,NULL,5}}\t{"a\\\\"b","c\\\\\\\\d",NULL,"e\\tf"}');
   });
+
+  it('hands a given-back buffer out again, empty, and never to two borrowers at once', () => {
+    const a = CopyText.borrow();
+    a.raw('left over\n');
+    a.giveBack();
+    const b = CopyText.borrow();
+    expect(b).toBe(a);
+    expect(b.done().length).toBe(0);
+    b.raw('x');
+    expect(Buffer.from(b.done()).toString()).toBe('x');
+    expect(CopyText.borrow()).not.toBe(b);
+    b.giveBack();
+    b.giveBack(); // twice by mistake: still one spare
+    expect(CopyText.borrow()).toBe(b);
+    expect(CopyText.borrow()).not.toBe(b);
+  });
 });
