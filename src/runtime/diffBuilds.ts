@@ -9,7 +9,13 @@ export type TableDiff = {
   examples: { kind: 'added' | 'removed' | 'changed'; key: unknown; before: unknown; after: unknown }[];
 };
 
-/** Row-level differences between two builds of one projection, matched by each table's key. */
+/**
+ * Row-level differences between two builds of one projection, matched by each table's key. One
+ * pass over each table. Where both builds have the same columns (the usual rebuild), rows are
+ * matched and compared as their text (`t::text`): building a jsonb of every row of both builds
+ * twice took 75 of the 100 s of `rebuild rounds` at 20 000 rounds (1.7 million weapon rows a side).
+ * Otherwise (a column added, renamed or retyped) they are compared as jsonb, by column name.
+ */
 export async function diffBuilds(
   tx: SqlExecutor,
   p: Projection,
@@ -19,33 +25,69 @@ export async function diffBuilds(
 ): Promise<TableDiff[]> {
   const diffs: TableDiff[] = [];
   for (const [table, { key }] of Object.entries(p.tables)) {
-    const keyExpr = `jsonb_build_array(${key.map((c) => `t.${ident(c)}`).join(', ')})`;
-    const side = (schema: string | null) =>
-      schema
-        ? `select ${keyExpr} as k, to_jsonb(t) as j from ${ident(schema)}.${ident(table)} t`
-        : 'select null::jsonb as k, null::jsonb as j where false';
-    const joined = `(${side(oldSchema)}) o full join (${side(newSchema)}) n on o.k = n.k`;
-    const counts = await tx.query<{ added: number; removed: number; changed: number }>(
-      `select count(*) filter (where o.k is null)::int as added,
-              count(*) filter (where n.k is null)::int as removed,
-              count(*) filter (where o.k is not null and n.k is not null and o.j <> n.j)::int as changed
-       from ${joined}`,
+    const sameShape = oldSchema !== null && (await sameColumns(tx, oldSchema, newSchema, table));
+    const differing = sameShape ? byText(oldSchema, newSchema, table, key) : byJsonb(oldSchema, newSchema, table, key);
+    const r = await tx.query<{ added: number; removed: number; changed: number; examples: TableDiff['examples'] }>(
+      `with d as materialized (${differing})
+       select count(*) filter (where kind = 'added')::int as added,
+              count(*) filter (where kind = 'removed')::int as removed,
+              count(*) filter (where kind = 'changed')::int as changed,
+              (select coalesce(jsonb_agg(x order by x.key), '[]'::jsonb)
+                 from (select kind, key, before, after from d order by key limit ${Number(examples)}) x) as examples
+       from d`,
     );
-    const sample = await tx.query<{
-      kind: TableDiff['examples'][number]['kind'];
-      key: unknown;
-      before: unknown;
-      after: unknown;
-    }>(
-      `select case when o.k is null then 'added' when n.k is null then 'removed' else 'changed' end as kind,
-              coalesce(n.k, o.k) as key, o.j as before, n.j as after
-       from ${joined}
-       where o.k is null or n.k is null or o.j <> n.j
-       order by coalesce(n.k, o.k) limit ${Number(examples)}`,
-    );
-    diffs.push({ table, ...counts.rows[0]!, examples: sample.rows });
+    diffs.push({ table, ...r.rows[0]! });
   }
   return diffs;
+}
+
+/** Differing rows as (kind, key, before, after), with the whole-row jsonb of every row compared. */
+function byJsonb(oldSchema: string | null, newSchema: string, table: string, key: string[]): string {
+  const keyExpr = `jsonb_build_array(${key.map((c) => `t.${ident(c)}`).join(', ')})`;
+  const side = (schema: string | null) =>
+    schema
+      ? `select ${keyExpr} as k, to_jsonb(t) as j from ${ident(schema)}.${ident(table)} t`
+      : 'select null::jsonb as k, null::jsonb as j where false';
+  return `select case when o.k is null then 'added' when n.k is null then 'removed' else 'changed' end as kind,
+                 coalesce(n.k, o.k) as key, o.j as before, n.j as after
+          from (${side(oldSchema)}) o full join (${side(newSchema)}) n on o.k = n.k
+          where o.k is null or n.k is null or o.j <> n.j`;
+}
+
+/**
+ * The same, comparing each row's text (equal columns in the same order and of the same types make
+ * equal rows print alike); the jsonb, as byJsonb compares it, only where the texts differ (-0 and 0).
+ */
+function byText(oldSchema: string, newSchema: string, table: string, key: string[]): string {
+  const side = (schema: string) =>
+    `select row(${key.map((c) => `t.${ident(c)}`).join(', ')})::text as k, t::text as s, t as r
+     from ${ident(schema)}.${ident(table)} t`;
+  const keyOf = (row: string) => `jsonb_build_array(${key.map((c) => `(${row}).${ident(c)}`).join(', ')})`;
+  return `select case when o.k is null then 'added' when n.k is null then 'removed' else 'changed' end as kind,
+                 case when n.k is null then ${keyOf('o.r')} else ${keyOf('n.r')} end as key,
+                 case when o.k is null then null else to_jsonb(o.r) end as before,
+                 case when n.k is null then null else to_jsonb(n.r) end as after
+          from (${side(oldSchema)}) o full join (${side(newSchema)}) n on o.k = n.k
+          where o.k is null or n.k is null or (o.s <> n.s and to_jsonb(o.r) <> to_jsonb(n.r))`;
+}
+
+/** Both builds' table (or view) has the same columns, in the same order, of the same types. */
+async function sameColumns(tx: SqlExecutor, oldSchema: string, newSchema: string, table: string): Promise<boolean> {
+  const r = await tx.query<{ same: boolean }>(
+    `with c as (
+       select n.nspname as schema, a.attnum, a.attname, a.atttypid, a.atttypmod
+       from pg_attribute a join pg_class k on k.oid = a.attrelid join pg_namespace n on n.oid = k.relnamespace
+       where n.nspname in ($1, $2) and k.relname = $3 and a.attnum > 0 and not a.attisdropped)
+     select not exists (
+       (select attnum, attname, atttypid, atttypmod from c where schema = $1
+        except select attnum, attname, atttypid, atttypmod from c where schema = $2)
+       union all
+       (select attnum, attname, atttypid, atttypmod from c where schema = $2
+        except select attnum, attname, atttypid, atttypmod from c where schema = $1)
+     ) and exists (select 1 from c where schema = $1) as same`,
+    [oldSchema, newSchema, table],
+  );
+  return r.rows[0]?.same === true;
 }
 
 /** Only the fields that differ, so a report line shows what changed rather than two whole rows. */
