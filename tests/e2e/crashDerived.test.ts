@@ -68,14 +68,22 @@ describe.skipIf(!postgresAvailable())('SIGKILL at any instant, with the facts sp
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    let killed = 0;
-    for (let k = 0; k < 16; k++) {
-      const child: ChildProcess = spawn(process.execPath, [binPath, 'ingest', parts[k % parts.length]!], {
-        env: { ...process.env, ...env(crashed), ET_LEDGER_LOG_LEVEL: 'silent' },
+    const ingest = (url: string, part: string): ChildProcess =>
+      spawn(process.execPath, [binPath, 'ingest', part], {
+        env: { ...process.env, ...env(url), ET_LEDGER_LOG_LEVEL: 'silent' },
         stdio: 'ignore',
       });
+    // The instants are drawn from how long one ingest lives on this machine, now: a fixed window
+    // would kill only exited processes once the ingest got faster, or only starting ones on a slow run.
+    const probe = ingest(await freshPostgresUrl('crash_probe'), parts[0]!);
+    const t0 = Date.now();
+    await once(probe, 'exit');
+    const lifetime = Date.now() - t0;
+    let killed = 0;
+    for (let k = 0; k < 16; k++) {
+      const child = ingest(crashed, parts[k % parts.length]!);
       const exited = once(child, 'exit');
-      await new Promise((res) => setTimeout(res, 300 + random() * 1700));
+      await new Promise((res) => setTimeout(res, lifetime * (0.1 + 0.8 * random())));
       if (child.exitCode === null) {
         child.kill('SIGKILL');
         killed++;
