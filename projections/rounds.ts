@@ -49,7 +49,7 @@ export const rounds = defineProjection({
     rounds: { key: ['round_id'] },
     player_stats: { key: ['round_id', 'line'] },
     // A view of player_rows.weapons (support/weaponTuples.ts), with the key the table had.
-    player_weapon_stats: { key: ['round_id', 'line', 'weapon_id'] },
+    player_weapon_stats: { key: ['round_id', 'line', 'weapon_id'], changesWith: 'player_stats' },
     sessions: { key: ['server_id', 'round_id'] },
     // Stopwatch maps (projections/support/mapsFold.ts): this projection's pairing is the one pairing.
     map_halves: { key: ['round_id'] },

@@ -24,29 +24,67 @@ export async function diffBuilds(
   examples = 5,
 ): Promise<TableDiff[]> {
   const diffs: TableDiff[] = [];
-  for (const [table, { key }] of Object.entries(p.tables)) {
+  const bases = new Set(Object.values(p.tables).flatMap((t) => (t.changesWith ? [t.changesWith] : [])));
+  /** A base table's changed keys (a jsonb array of key arrays), for the views that change with it. */
+  const changedKeys = new Map<string, string>();
+  for (const [table, { key, changesWith }] of Object.entries(p.tables)) {
+    const keys = changesWith === undefined ? undefined : changedKeys.get(changesWith);
+    const within =
+      changesWith !== undefined && keys !== undefined
+        ? await restriction(tx, newSchema, changesWith, p.tables[changesWith]!.key)
+        : '';
     const sameShape = oldSchema !== null && (await sameColumns(tx, oldSchema, newSchema, table));
-    const differing = sameShape ? byText(oldSchema, newSchema, table, key) : byJsonb(oldSchema, newSchema, table, key);
-    const r = await tx.query<{ added: number; removed: number; changed: number; examples: TableDiff['examples'] }>(
+    const differing = sameShape
+      ? byText(oldSchema, newSchema, table, key, within)
+      : byJsonb(oldSchema, newSchema, table, key, within);
+    const r = await tx.query<{
+      added: number;
+      removed: number;
+      changed: number;
+      examples: TableDiff['examples'];
+      keys: unknown;
+    }>(
       `with d as materialized (${differing})
        select count(*) filter (where kind = 'added')::int as added,
               count(*) filter (where kind = 'removed')::int as removed,
               count(*) filter (where kind = 'changed')::int as changed,
               (select coalesce(jsonb_agg(x order by x.key), '[]'::jsonb)
-                 from (select kind, key, before, after from d order by key limit ${Number(examples)}) x) as examples
+                 from (select kind, key, before, after from d order by key limit ${Number(examples)}) x) as examples,
+              ${bases.has(table) ? "(select coalesce(jsonb_agg(key), '[]'::jsonb) from d)" : 'null'} as keys
        from d`,
+      within ? [keys] : [],
     );
-    diffs.push({ table, ...r.rows[0]! });
+    const { keys: changed, ...counts } = r.rows[0]!;
+    if (bases.has(table)) changedKeys.set(table, JSON.stringify(changed));
+    diffs.push({ table, ...counts });
   }
   return diffs;
 }
 
+/**
+ * `where` keeping a view's rows under the changed keys of the table it changes with ($1: those keys
+ * as a jsonb array of arrays), typed as that table's key columns so that the view's base is probed
+ * by its index rather than read whole.
+ */
+async function restriction(tx: SqlExecutor, schema: string, base: string, key: string[]): Promise<string> {
+  const r = await tx.query<{ name: string; type: string }>(
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
+     from pg_attribute a join pg_class k on k.oid = a.attrelid join pg_namespace n on n.oid = k.relnamespace
+     where n.nspname = $1 and k.relname = $2 and a.attname = any($3::text[]) and a.attnum > 0 and not a.attisdropped`,
+    [schema, base, key],
+  );
+  const types = new Map(r.rows.map((c) => [c.name, c.type]));
+  const columns = key.map((c) => `t.${ident(c)}`).join(', ');
+  const typed = key.map((c, i) => `(e->>${i})::${types.get(c) ?? 'text'}`).join(', ');
+  return `where (${columns}) in (select ${typed} from jsonb_array_elements($1::jsonb) e)`;
+}
+
 /** Differing rows as (kind, key, before, after), with the whole-row jsonb of every row compared. */
-function byJsonb(oldSchema: string | null, newSchema: string, table: string, key: string[]): string {
+function byJsonb(oldSchema: string | null, newSchema: string, table: string, key: string[], within: string): string {
   const keyExpr = `jsonb_build_array(${key.map((c) => `t.${ident(c)}`).join(', ')})`;
   const side = (schema: string | null) =>
     schema
-      ? `select ${keyExpr} as k, to_jsonb(t) as j from ${ident(schema)}.${ident(table)} t`
+      ? `select ${keyExpr} as k, to_jsonb(t) as j from ${ident(schema)}.${ident(table)} t ${within}`
       : 'select null::jsonb as k, null::jsonb as j where false';
   return `select case when o.k is null then 'added' when n.k is null then 'removed' else 'changed' end as kind,
                  coalesce(n.k, o.k) as key, o.j as before, n.j as after
@@ -58,10 +96,10 @@ function byJsonb(oldSchema: string | null, newSchema: string, table: string, key
  * The same, comparing each row's text (equal columns in the same order and of the same types make
  * equal rows print alike); the jsonb, as byJsonb compares it, only where the texts differ (-0 and 0).
  */
-function byText(oldSchema: string, newSchema: string, table: string, key: string[]): string {
+function byText(oldSchema: string, newSchema: string, table: string, key: string[], within: string): string {
   const side = (schema: string) =>
     `select row(${key.map((c) => `t.${ident(c)}`).join(', ')})::text as k, t::text as s, t as r
-     from ${ident(schema)}.${ident(table)} t`;
+     from ${ident(schema)}.${ident(table)} t ${within}`;
   const keyOf = (row: string) => `jsonb_build_array(${key.map((c) => `(${row}).${ident(c)}`).join(', ')})`;
   return `select case when o.k is null then 'added' when n.k is null then 'removed' else 'changed' end as kind,
                  case when n.k is null then ${keyOf('o.r')} else ${keyOf('n.r')} end as key,

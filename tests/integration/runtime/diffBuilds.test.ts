@@ -8,7 +8,11 @@ import { postgresAvailable } from '../../support/databases.ts';
 import { openTestLedger } from '../../support/factBuilders.ts';
 
 const kinds = ['pglite', ...(postgresAvailable() ? ['postgres' as const] : [])] as const;
-const projection = { tables: { t: { key: ['k', 'side'] }, v: { key: ['k', 'side', 'i'] } } } as unknown as Projection;
+const projection = {
+  tables: { t: { key: ['k', 'side'] }, v: { key: ['k', 'side', 'i'] } },
+} as unknown as Projection & {
+  tables: Record<string, { key: string[] }>;
+};
 
 /** A build: table t, and a view v unnesting its array column (as player_weapon_stats does). */
 const build = (schema: string, extra = '') => `
@@ -55,5 +59,22 @@ describe.each(kinds)('diffBuilds (%s)', (kind) => {
       [1, 'a'],
       [2, 'a'],
     ]);
+    // A view declared to change with t is compared only under t's changed keys: the same report.
+    await ledger.db.exec(
+      `update new_b.t set tags = '{1,3,4}' where k = 1; update wide_b.t set tags = '{1,3,4}' where k = 1;`,
+    );
+    const within = {
+      tables: { ...projection.tables, v: { ...projection.tables.v, changesWith: 't' } },
+    } as unknown as Projection;
+    for (const [from, to] of [
+      ['old_b', 'new_b'],
+      ['old_b', 'wide_b'],
+      [null, 'new_b'],
+    ] as const) {
+      const whole = await diffBuilds(ledger.db, projection, from, to);
+      expect(await diffBuilds(ledger.db, within, from, to)).toEqual(whole);
+    }
+    const v = (await diffBuilds(ledger.db, within, 'old_b', 'new_b')).find((d) => d.table === 'v')!;
+    expect([v.added, v.removed, v.changed]).toEqual([2, 0, 1]); // (1,a,2) 2 → 3, (1,a,3) and (5,a,1) added
   }, 60_000);
 });
