@@ -19,13 +19,14 @@ const columns = `position, event_id, stream_id, stream_version, type, schema_ver
  * `where`/`limit` of a read, bounded by bytes too: the positions are chosen first from the sizes
  * alone (octet_length reads a stored value's header, not the value), then the rows are read.
  */
-function boundedRead(where: string, limitParam: string): string {
+function boundedRead(where: string, limitParam: string, budget = String(BATCH_BYTE_BUDGET)): string {
   return `with chosen as (
       -- A row too large to read costs nothing: it comes back without its bytes.
       select position, sum(case when octet_length(raw) <= ${RAW_READ_MAX_BYTES} then octet_length(raw) else 0 end) over (order by position) as bytes
       from (select position, raw from ledger.events where ${where} order by position limit ${limitParam}) x)
-    select ${columns} from ledger.events
-    where ${where} and position <= (select coalesce(max(position) filter (where bytes <= ${BATCH_BYTE_BUDGET}), min(position)) from chosen)
+    select ${columns}, (select count(*) from chosen)::int as chosen
+    from ledger.events
+    where ${where} and position <= (select coalesce(max(position) filter (where bytes <= ${budget}), min(position)) from chosen)
     order by position limit ${limitParam}`;
 }
 type EventRow = {
@@ -93,12 +94,31 @@ export async function readTypesWith(
   types: readonly string[],
   limit: number,
 ): Promise<StoredEvent[]> {
-  const r = await executor.query<EventRow>(
-    boundedRead('position > $1 and position <= $2 and type = any($3::text[])', '$4'),
-    [after, through, types, limit],
-  );
-  return r.rows.map(toStored);
+  // In windows of positions, each twice as wide as the last: asked for the whole rest of the log at
+  // once, the planner (which cannot know how many of the range are of these types) read all of it
+  // per batch, bitmap scan and sort, and a catch-up of 100 000 rounds spent 173 s of SQL there.
+  const out: StoredEvent[] = [];
+  let bytes = 0;
+  let from = after;
+  for (let span = Math.max(limit * READ_WINDOW_PER_EVENT, 1); from < through && out.length < limit; span *= 2) {
+    const to = Math.min(through, from + span);
+    const r = await executor.query<EventRow & { chosen: number }>(
+      boundedRead('position > $1 and position <= $2 and type = any($3::text[])', '$4', '$5'),
+      [from, to, types, limit - out.length, Math.max(BATCH_BYTE_BUDGET - bytes, 0)],
+    );
+    for (const row of r.rows) {
+      out.push(toStored(row));
+      bytes += row.raw?.byteLength ?? 0;
+    }
+    // Fewer rows than the window held: the byte budget is spent, the batch ends here.
+    if (r.rows.length > 0 && r.rows.length < r.rows[0]!.chosen) break;
+    from = to;
+  }
+  return out;
 }
+
+/** A window of positions per event asked for: the types a projection reads are usually dense. */
+const READ_WINDOW_PER_EVENT = 2;
 
 /** The log on PostgreSQL or PGlite: one SQL implementation for both (they are the same engine). */
 export async function openSqlEventStore(
