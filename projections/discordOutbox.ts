@@ -25,14 +25,16 @@ const version = 5;
 /** The sender listens here (same name in src/sinks/discord/discordSender.ts); fires on commit. */
 const notifyChannel = 'et_ledger_discord_outbox';
 
-export type PostKind = 'round-summary' | 'timing-check' | 'session-summary';
+/** A round target's kinds of message; a session has the third. */
+const ROUND_KINDS = ['round-summary', 'timing-check'] as const;
+export type PostKind = (typeof ROUND_KINDS)[number] | 'session-summary';
 
 /**
  * What a verdict asks to post: ghosts nothing; a Lua-only round only the timing check (dev channel);
  * a stats round nobody played (etl_ice's header-only R1: its verdict has no players) is kept in the
  * read models and checked in the dev channel, but is no result: no round summary.
  */
-export function postKinds(v: Verdict): { kind: Exclude<PostKind, 'session-summary'>; channel: 'rounds' | 'timing' }[] {
+export function postKinds(v: Verdict): { kind: (typeof ROUND_KINDS)[number]; channel: 'rounds' | 'timing' }[] {
   if (v.flags.includes('ghost')) return [];
   const timing = { kind: 'timing-check' as const, channel: 'timing' as const };
   if (v.statsFactId === null || v.players.length === 0) return [timing];
@@ -79,6 +81,7 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
   for (const { event, meta } of items) {
     const v = event.data;
     trackSessionRound(state.sessionRounds, v, meta.eventId);
+    // The round's own rows (loadTouched leaves session rows out), and those of what it supersedes.
     for (const kind of ROUND_KINDS) state.outbox.remove(outboxKey({ target_key: v.roundKey, kind }));
     state.outbox.removeVerdicts(v.supersedes);
     if (!isVerdict(v)) continue;
@@ -113,8 +116,6 @@ async function foldVerdicts(tx: SqlExecutor, items: DerivedItem[]): Promise<void
   await tx.query('select pg_notify($1, $2)', [notifyChannel, String(last)]);
 }
 
-/** Round targets' kinds: loadTouched leaves session rows out. */
-const ROUND_KINDS = ['round-summary', 'timing-check'] as const;
 const outboxKey = (r: { target_key: string; kind: string }) => `${r.target_key}\0${r.kind}`;
 
 type OutboxRow = {

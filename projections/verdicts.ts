@@ -4,6 +4,7 @@ import { type DerivedFact, isVerdict } from '../src/events/index.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
+import { RowsByVerdict } from './support/rowsByVerdict.ts';
 
 /** v3: follows the correlator's generation; retractions; `generation` and `kind` columns. v4: verdict_players. */
 const version = 4;
@@ -46,24 +47,22 @@ async function fold(tx: SqlExecutor, items: Item[]): Promise<void> {
       verdict: v,
     })),
   );
-  const standing = new Map<string, { eventId: string; row: Row }>();
-  // Which key a verdict of this run stands under: a supersession finds its row without a scan.
-  const keyOfEvent = new Map<string, string>();
+  // The run's standing rows by round key, found by verdict id when a later verdict supersedes them.
+  const standing = new RowsByVerdict<{ verdict_event_id: string; roundKey: string; row: Row }>((s) => s.roundKey);
   const goneKeys = new Set<string>();
   const goneEvents = new Set<string>();
   for (const { event, meta } of items) {
     const v = event.data;
     goneKeys.add(v.roundKey);
-    standing.delete(v.roundKey);
-    for (const id of v.supersedes) {
-      goneEvents.add(id);
-      const key = keyOfEvent.get(id);
-      if (key !== undefined && standing.get(key)?.eventId === id) standing.delete(key);
-    }
-    if (isVerdict(v)) {
-      standing.set(v.roundKey, { eventId: meta.eventId, row: [{ eventId: meta.eventId, position: meta.position }, v] });
-      keyOfEvent.set(meta.eventId, v.roundKey);
-    }
+    for (const id of v.supersedes) goneEvents.add(id);
+    standing.remove(v.roundKey);
+    standing.removeVerdicts(v.supersedes);
+    if (isVerdict(v))
+      standing.set({
+        verdict_event_id: meta.eventId,
+        roundKey: v.roundKey,
+        row: [{ eventId: meta.eventId, position: meta.position }, v],
+      });
   }
   await tx.query('delete from verdicts where round_key = any($1::text[]) or event_id = any($2::text[])', [
     [...goneKeys],
@@ -72,7 +71,7 @@ async function fold(tx: SqlExecutor, items: Item[]): Promise<void> {
   await insertRows(
     tx,
     'verdicts',
-    [...standing.values()].map((s) => s.row),
+    [...standing.rows.values()].map((s) => s.row),
     { keys: 'camel' },
   );
 }
