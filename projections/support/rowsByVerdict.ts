@@ -1,6 +1,7 @@
-// Rows keyed by their own key and found by the verdict they show (the outbox's and the verdicts' folds). A batch of verdicts removes the
-// rows of every verdict each one supersedes: scanning all rows per verdict made a batch quadratic
-// (1 000 verdicts × 2 000 rows, and an entry array allocated per row visited).
+// Rows keyed by their own key and found by the verdict they show (the outbox's and the verdicts'
+// folds). A batch of verdicts removes the rows of every verdict each one supersedes: scanning all
+// rows per verdict made a batch quadratic (1 000 verdicts × 2 000 rows, and an entry array
+// allocated per row visited).
 
 export class RowsByVerdict<R extends { verdict_event_id: string }> {
   readonly rows = new Map<string, R>();
