@@ -9,6 +9,7 @@ import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
 import { type Build, createBuild, dropBuild, ensureCatalog, generationAt, getBuild, recordFailure } from './catalog.ts';
 import { ensureDeadLetters } from './deadLetters.ts';
 import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
+import { plannerStatisticsFor } from './plannerStatistics.ts';
 import type { Progress } from './progress.ts';
 import type { Projection } from './projection.ts';
 import { headOf, type SharedHead } from './sharedHead.ts';
@@ -92,6 +93,7 @@ export async function catchUp(
       throw e;
     }
     applied += outcome.applied;
+    await plannerStatisticsFor(deps).afterBatch(build, outcome.applied);
     for (const u of outcome.undecodable)
       deps.log.warn(
         { projection: p.name, position: u.position, reason: u.reason },
@@ -226,8 +228,9 @@ export function runLive(
             await waitForAppend(head, build.position, sleep);
             continue;
           }
-          await applyGuarded(deps, p, build, batch.events, batch.through, 'skip');
+          const outcome = await applyGuarded(deps, p, build, batch.events, batch.through, 'skip');
           failures = 0;
+          await plannerStatisticsFor(deps).afterBatch(build, outcome.applied);
         } catch (e) {
           if (isLedgerError(e, 'STORE_CONFLICT')) {
             const current = await getBuild(deps.db, build.schemaName);

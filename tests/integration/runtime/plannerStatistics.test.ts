@@ -1,0 +1,146 @@
+// Runners keep their build's planner statistics (src/runtime/plannerStatistics.ts): a catch-up
+// analyzes its tables once 1 000 events are applied and again whenever the count has doubled, so a
+// build is never planned on "never analyzed" guesses (autovacuum is off on our machines and PGlite
+// has none). Both stores; the plan check runs where the planner's choice is the one that matters.
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createLogger } from '../../../src/logger.ts';
+import { activeBuild } from '../../../src/runtime/catalog.ts';
+import {
+  catchUp,
+  ensureServing,
+  prepareRuntime,
+  type RuntimeDeps,
+  runLive,
+} from '../../../src/runtime/ledgerRuntime.ts';
+import { PlannerStatistics } from '../../../src/runtime/plannerStatistics.ts';
+import type { SqlDatabase } from '../../../src/store/sqlDatabase.ts';
+import { postgresAvailable } from '../../support/databases.ts';
+import { openTestLedger } from '../../support/factBuilders.ts';
+import { tallyProjection, ticks } from '../../support/tallyProjection.ts';
+
+const silent = createLogger('silent');
+const KINDS = postgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+/** Tables of `schema` that have planner statistics (pg_stats rows exist only after an ANALYZE). */
+async function analyzedTables(db: SqlDatabase, schema: string): Promise<string[]> {
+  const r = await db.query<{ t: string }>(
+    'select distinct tablename as t from pg_stats where schemaname = $1 order by 1',
+    [schema],
+  );
+  return r.rows.map((x) => x.t);
+}
+
+/** Counts ANALYZE statements the runner sends through this handle. */
+function countingAnalyzes(db: SqlDatabase): { db: SqlDatabase; analyzes: string[] } {
+  const analyzes: string[] = [];
+  const counted: SqlDatabase = Object.create(db);
+  counted.exec = async (sql: string) => {
+    if (/^\s*analyze\b/i.test(sql)) analyzes.push(sql);
+    return db.exec(sql);
+  };
+  return { db: counted, analyzes };
+}
+
+describe.each(KINDS)('planner statistics (%s)', (kind) => {
+  it('a catch-up analyzes its tables at 1 000 events applied and at each doubling, not before', async () => {
+    const ledger = await openTestLedger(kind, 'stats');
+    onTestFinished(() => ledger.close());
+    const { db, analyzes } = countingAnalyzes(ledger.db);
+    const p = tallyProjection();
+    const deps: RuntimeDeps = { db, store: ledger.store, log: silent, projections: [p], batchSize: 300 };
+    await prepareRuntime(deps);
+    const build = await ensureServing(deps, p);
+
+    await ledger.store.appendFacts(ticks('srv-a', 1_000, 900));
+    await catchUp(deps, p, build);
+    expect(analyzes).toEqual([]); // 900 < 1 000: the planner's guesses cost nothing on tables this small
+    expect(await analyzedTables(db, build.schemaName)).toEqual([]);
+
+    // A second call carries the count on: 900 + 300 crosses 1 000 inside it.
+    await ledger.store.appendFacts(ticks('srv-a', 5_000, 1_300));
+    await catchUp(deps, p, build);
+    expect(analyzes).toHaveLength(1);
+    expect(analyzes[0]).toContain(`"${build.schemaName}"."tallies"`);
+    expect(analyzes[0]).toContain(`"${build.schemaName}"."ticks"`);
+    expect(await analyzedTables(db, build.schemaName)).toEqual(['tallies', 'ticks']);
+    // The statistics say what the table holds: 1 200 ticks at the first ANALYZE (1 000 ≤ n < 2 000).
+    const counted = await db.query<{ n: string }>(
+      `select reltuples::bigint as n from pg_class c join pg_namespace s on s.oid = c.relnamespace
+       where s.nspname = $1 and c.relname = 'ticks'`,
+      [build.schemaName],
+    );
+    expect(Number(counted.rows[0]!.n)).toBe(1_200);
+
+    // 2 200 applied: the second at ≥ 2 × 1 200 = 2 400, not yet; live batches count as well.
+    expect(analyzes).toHaveLength(1);
+    await ledger.store.appendFacts(ticks('srv-b', 9_000, 400));
+    const live = runLive(deps, p);
+    onTestFinished(() => live.stop());
+    for (let i = 0; i < 200; i++) {
+      const active = await activeBuild(db, 'tally');
+      if (active && active.position >= (await ledger.store.headPosition())) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await live.stop();
+    expect(analyzes).toHaveLength(2);
+    const tallies = await db.query<{ server_id: string; n: string }>(
+      `select server_id, n from "${build.schemaName}".tallies order by 1`,
+    );
+    expect(tallies.rows.map((r) => [r.server_id, Number(r.n)])).toEqual([
+      ['srv-a', 2_200],
+      ['srv-b', 400],
+    ]);
+  });
+
+  it('a failed ANALYZE is logged and the batch stands', async () => {
+    const ledger = await openTestLedger(kind, 'stats');
+    onTestFinished(() => ledger.close());
+    const failing: SqlDatabase = Object.create(ledger.db);
+    failing.exec = async (sql: string) => {
+      if (/^\s*analyze\b/i.test(sql)) throw new Error('simulated: permission denied to analyze');
+      return ledger.db.exec(sql);
+    };
+    const warnings: unknown[] = [];
+    const log = Object.assign(Object.create(silent), { warn: (o: unknown) => warnings.push(o) });
+    const keeper = new PlannerStatistics(failing, log, { firstAfter: 10 });
+    const p = tallyProjection();
+    const deps: RuntimeDeps = { db: failing, store: ledger.store, log: silent, projections: [p] };
+    await prepareRuntime(deps);
+    const build = await ensureServing(deps, p);
+    expect(await keeper.afterBatch(build, 9)).toBe(false);
+    expect(await keeper.afterBatch(build, 1)).toBe(false); // tried, failed, said
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0])).toContain('permission denied to analyze');
+  });
+});
+
+describe.runIf(postgresAvailable())('planner statistics change the plan (postgres)', () => {
+  it('after a catch-up, the planner expects a lookup of a batch of 1 000 keys to find about 1 000 rows, not all', async () => {
+    const ledger = await openTestLedger('postgres', 'stats');
+    onTestFinished(() => ledger.close());
+    const p = tallyProjection();
+    const deps: RuntimeDeps = { db: ledger.db, store: ledger.store, log: silent, projections: [p], batchSize: 1000 };
+    await prepareRuntime(deps);
+    const build = await ensureServing(deps, p);
+    const ticksTable = `"${build.schemaName}".ticks`;
+    // The shape of a fold's lookup (e.g. the outbox's rows of a batch's round keys): the key's
+    // leading column against a batch-sized array.
+    const keys = Array.from({ length: 1000 }, (_, i) => `srv-${i * 7}`);
+    // The planner's row estimate decides between the key and a scan of the table: on the wide rows
+    // of the real read models a wrong one meant a full scan per batch (plannerStatistics.ts).
+    const estimate = async () => {
+      const r = await ledger.db.query<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }>(
+        `explain (format json) select * from ${ticksTable} where server_id = any($1::text[])`,
+        [keys],
+      );
+      return r.rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows'];
+    };
+    // Rows the planner has never seen analyzed: its guess for `= any` of 1 000 values is every row.
+    await ledger.db.exec(`insert into ${ticksTable} select 'srv-' || g, g, 0 from generate_series(1, 20000) g`);
+    expect(await estimate()).toBeGreaterThan(15_000);
+    await ledger.store.appendFacts(Array.from({ length: 1200 }, (_, i) => ticks(`late-${i}`, 0, 1)[0]!));
+    await catchUp(deps, p, build);
+    expect(await estimate()).toBeGreaterThan(500);
+    expect(await estimate()).toBeLessThan(2_000);
+  });
+});
