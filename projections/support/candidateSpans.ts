@@ -1,7 +1,10 @@
 // The correlator's reads for one batch in two queries instead of one per seed and expansion step:
 // every candidate (and pause record) near the batch's seeds is loaded at once, per (server, map,
 // round) group, over merged spans padded so most components close inside them. A range the spans
-// do not cover falls through to the database, so the answer never depends on the padding.
+// do not cover falls through to the database, so the answer never depends on the padding. A
+// candidate's times are readings of one wall-clock time, less than MAX_READING_SPAN_SEC apart: the
+// lower bound on t_min that gives keeps each lookup a range of the (group, t_min) index instead of
+// every candidate of the group before the range (a league's map history, once per batch).
 import type {
   CorrelatorFact,
   LuaCandidate,
@@ -9,6 +12,7 @@ import type {
   PauseRecord,
   StatsCandidate,
 } from '../../src/correlator/index.ts';
+import { MAX_READING_SPAN_SEC } from '../../src/parser/localTime.ts';
 import { normalizeMapName } from '../../src/parser/names.ts';
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
 
@@ -77,7 +81,8 @@ export async function preloadCandidates(
     const c = await tx.query<CandidateRow & GroupColumns>(
       `select c.fact_id, c.kind, c.server_id, c.map_norm, c.round, c.t_min, c.t_max, c.body
        from unnest($1::text[], $2::text[], $3::smallint[], $4::bigint[], $5::bigint[]) as g(s, m, r, lo, hi)
-       join candidates c on c.server_id = g.s and c.map_norm = g.m and c.round = g.r and c.t_max >= g.lo and c.t_min <= g.hi`,
+       join candidates c on c.server_id = g.s and c.map_norm = g.m and c.round = g.r and c.t_max >= g.lo and c.t_min <= g.hi
+         and c.t_min >= g.lo - ${MAX_READING_SPAN_SEC}`,
       params,
     );
     for (const row of c.rows) {
@@ -129,7 +134,8 @@ export async function preloadCandidates(
         ? [...(candidates.get(k)?.values() ?? [])].filter((r) => r.t_max >= range.fromUnix && r.t_min <= range.toUnix)
         : (
             await tx.query<CandidateRow>(
-              'select fact_id, kind, body from candidates where server_id = $1 and map_norm = $2 and round = $3 and t_max >= $4 and t_min <= $5',
+              `select fact_id, kind, body from candidates where server_id = $1 and map_norm = $2 and round = $3
+               and t_max >= $4 and t_min <= $5 and t_min >= $4::bigint - ${MAX_READING_SPAN_SEC}`,
               [group.serverId, group.mapNorm, group.round, range.fromUnix, range.toUnix],
             )
           ).rows;

@@ -3,6 +3,13 @@
 import type { LocalDateTime } from './statsTypes.ts';
 
 const DAY = 86_400;
+
+/**
+ * The readings of one wall-clock time lie within a day of it read as UTC (every UTC offset is less
+ * than a day: ECMAScript bounds them), so any two are less than this apart. Lookups of readings by
+ * time use it as a lower bound: a fact whose latest reading is ≥ t has its earliest ≥ t − this.
+ */
+export const MAX_READING_SPAN_SEC = 2 * DAY;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /**

@@ -1,6 +1,6 @@
 // Local file-name time → UTC candidates, across DST changes (spec/correlation.md "Three clocks").
 import { describe, expect, it } from 'vitest';
-import { fileTimeToUtcCandidates } from '../../../src/parser/localTime.ts';
+import { fileTimeToUtcCandidates, MAX_READING_SPAN_SEC } from '../../../src/parser/localTime.ts';
 
 const t = (year: number, month: number, day: number, hour: number, minute: number, second: number) => ({
   year,
@@ -51,5 +51,39 @@ describe('fileTimeToUtcCandidates', () => {
   it('returns no candidate for an unknown zone or an impossible date', () => {
     expect(fileTimeToUtcCandidates(t(2026, 8, 19, 21, 41, 36), 'Mars/Olympus')).toEqual([]);
     expect(fileTimeToUtcCandidates(t(2026, 2, 30, 12, 0, 0), 'UTC')).toEqual([]);
+  });
+});
+
+describe('MAX_READING_SPAN_SEC (the correlator bounds its candidate lookups by it)', () => {
+  const wallAsUtc = (l: ReturnType<typeof t>) =>
+    Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) / 1000;
+
+  it('every reading lies within a day of the wall time read as UTC: every zone, times from 1900 to 2100', () => {
+    let seed = 20261207;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    let readings = 0;
+    for (const tz of Intl.supportedValuesOf('timeZone')) {
+      for (let i = 0; i < 40; i++) {
+        const d = new Date(Date.UTC(1900, 0, 1) + random() * 200 * 365.25 * 86_400_000);
+        const local = t(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), 0);
+        for (const r of fileTimeToUtcCandidates(local, tz)) {
+          expect(Math.abs(r - wallAsUtc(local))).toBeLessThan(86_400);
+          readings++;
+        }
+      }
+    }
+    expect(readings).toBeGreaterThan(10_000);
+  });
+
+  it('the widest folds we know are well inside it', () => {
+    // Antarctica/Casey went from +11 back to +08 on 2010-03-05 (a 3-hour overlap); Lord Howe's is 30 minutes.
+    const casey = fileTimeToUtcCandidates(t(2010, 3, 5, 1, 30, 0), 'Antarctica/Casey');
+    const lordHowe = fileTimeToUtcCandidates(t(2026, 4, 5, 1, 45, 0), 'Australia/Lord_Howe');
+    const spans = [casey, lordHowe].map((r) => r[r.length - 1]! - r[0]!);
+    expect(spans).toEqual([3 * 3600, 1800]);
+    for (const span of spans) expect(span).toBeLessThan(MAX_READING_SPAN_SEC);
   });
 });
