@@ -16,18 +16,22 @@ const columns = `position, event_id, stream_id, stream_version, type, schema_ver
   case when octet_length(raw) <= ${RAW_READ_MAX_BYTES} then raw end as raw, octet_length(raw) as raw_bytes, recorded_at`;
 
 /**
- * `where`/`limit` of a read, bounded by bytes too: the positions are chosen first from the sizes
- * alone (octet_length reads a stored value's header, not the value), then the rows are read.
+ * `where`/`limit` of a read, bounded by bytes too, in one pass over the rows: a running sum of the
+ * sizes (octet_length reads a stored value's header, not the value) keeps the prefix within the
+ * budget, at least one row; `chosen` counts the rows the limit let through, so a caller can tell a
+ * batch cut by bytes. A stored value is only fetched for the rows returned: sorting and windowing
+ * carry a TOAST pointer, not the value. (It was two passes, sizes then rows: each page read twice.)
  */
 function boundedRead(where: string, limitParam: string, budget = String(BATCH_BYTE_BUDGET)): string {
-  return `with chosen as (
-      -- A row too large to read costs nothing: it comes back without its bytes.
-      select position, sum(case when octet_length(raw) <= ${RAW_READ_MAX_BYTES} then octet_length(raw) else 0 end) over (order by position) as bytes
-      from (select position, raw from ledger.events where ${where} order by position limit ${limitParam}) x)
-    select ${columns}, (select count(*) from chosen)::int as chosen
-    from ledger.events
-    where ${where} and position <= (select coalesce(max(position) filter (where bytes <= ${budget}), min(position)) from chosen)
-    order by position limit ${limitParam}`;
+  return `select * from (
+      select ${columns},
+        sum(case when octet_length(raw) <= ${RAW_READ_MAX_BYTES} then octet_length(raw) else 0 end)
+          over (order by position) as bytes_so_far,
+        row_number() over (order by position) as nth,
+        (count(*) over ())::int as chosen
+      from (select * from ledger.events where ${where} order by position limit ${limitParam}) x) y
+    where bytes_so_far <= ${budget} or nth = 1
+    order by position`;
 }
 type EventRow = {
   position: number;
