@@ -35,6 +35,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { clockTickIdentity } from '../src/events/ids.ts';
 import { createLogger } from '../src/logger.ts';
+import { limitHeapGrowth } from '../src/runtime/heapGrowth.ts';
 import { buildAndSwap, projectAllToHead } from '../src/runtime/ledgerRuntime.ts';
 import { createProgress, type Progress } from '../src/runtime/progress.ts';
 import { loadProjections } from '../src/runtime/registry.ts';
@@ -51,6 +52,7 @@ const BATCH = 500;
 export async function run(): Promise<void> {
   const child = process.env.BENCH_INGEST_CASE;
   if (child) {
+    limitHeapGrowth(); // as the et-ledger executable does (src/runtime/heapGrowth.ts)
     const [shape, rounds, store] = child.split(':');
     const result = await runCase({ shape: shape as Shape, rounds: Number(rounds), store: store as Case['store'] });
     console.log(`RESULT ${JSON.stringify(result)}`);

@@ -54,11 +54,14 @@ function distIsCurrent() {
 }
 
 let main;
+let limitHeapGrowth;
 if (distIsCurrent()) {
-  ({ main } = await import('../dist/src/cli/main.js'));
+  ({ main, limitHeapGrowth } = await import('../dist/src/cli/main.js'));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli/main.ts'));
+  ({ main, limitHeapGrowth } = await import('../src/cli/main.ts'));
 }
+// The executable's own: tests that call main() in their process keep V8's defaults.
+limitHeapGrowth();
 process.exitCode = await main(process.argv.slice(2), process.env);

@@ -17,6 +17,9 @@ import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 import { webCommand } from './commands/web.ts';
 import { type ProcessOutput, processOutput } from './output.ts';
+
+export { limitHeapGrowth } from '../runtime/heapGrowth.ts';
+
 import { closest, type ParsedCommandLine, parseCommandLine, UsageProblem } from './parseCommandLine.ts';
 
 export const commands: Command[] = [
