@@ -1,52 +1,56 @@
-// Planner statistics for a build's tables, refreshed by the runner as the build grows.
+// Planner statistics for a build's tables, refreshed by the runner as the tables grow.
 //
 // Why the runner and not autovacuum: a catch-up or a rebuild fills empty tables with up to millions
 // of rows in minutes. Until a table is analyzed, PostgreSQL guesses `key = any($1)` over a batch's
 // thousand keys as matching every row and scans the whole table for each batch: the Discord
 // outbox's lookup took 0.96 s a batch at 100 000 rounds instead of 2 ms, quadratic over the build.
 // Autovacuum analyzes at most once a minute per database, lags far behind such a build, may be off
-// (it is off on our development machines), and PGlite has none. So each runner analyzes its build's
-// tables after 1 000 events applied, then each time the events applied since it started have grown
-// fourfold: a build of N events pays log4(N / 1 000) ANALYZEs, each a bounded sample of a table.
+// (it is off on our development machines), and PGlite has none.
+//
+// So every 1 000 events it applies, a runner compares each table of its build with its size at its
+// last ANALYZE (pg_class.relpages) and analyzes the tables that have grown fourfold since (or were
+// never analyzed) once they are past a few pages: a table of P pages is analyzed about log4(P)
+// times over a build, whenever it starts to fill (guid_links, say, only once verdicts arrive).
 
 import { errorLine } from '../failureKind.ts';
 import type { Logger } from '../logger.ts';
 import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
 import type { Build } from './catalog.ts';
 
-/** Events applied before the first ANALYZE, and the factor between two. */
-export const FIRST_ANALYZE_AFTER = 1000;
+/** Events applied between two looks at the tables' sizes. */
+export const CHECK_EVERY_EVENTS = 1000;
+/** Growth (in pages) since the last ANALYZE that calls for another. */
 export const ANALYZE_GROWTH = 4;
+/** Below this many pages (64 kB) a scan costs what a lookup does: no statistics needed. */
+export const MIN_PAGES = 8;
 
 export class PlannerStatistics {
-  readonly #applied = new Map<string, { since: number; analyzedAt: number }>();
+  readonly #sinceCheck = new Map<string, number>();
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly log: Logger,
-    private readonly opts: { firstAfter?: number; growth?: number } = {},
+    private readonly opts: { checkEvery?: number } = {},
   ) {}
 
-  /** After a committed batch of `applied` events: analyzes the build's tables when they have grown enough. */
-  async afterBatch(build: Build, applied: number): Promise<boolean> {
-    if (applied <= 0) return false;
-    const first = this.opts.firstAfter ?? FIRST_ANALYZE_AFTER;
-    const growth = this.opts.growth ?? ANALYZE_GROWTH;
-    const count = this.#applied.get(build.schemaName) ?? { since: 0, analyzedAt: 0 };
-    count.since += applied;
-    this.#applied.set(build.schemaName, count);
-    if (count.since < first || count.since < count.analyzedAt * growth) return false;
-    count.analyzedAt = count.since;
+  /** After a committed batch of `applied` events; returns the tables it analyzed. */
+  async afterBatch(build: Build, applied: number): Promise<string[]> {
+    if (applied <= 0) return [];
+    const since = (this.#sinceCheck.get(build.schemaName) ?? 0) + applied;
+    if (since < (this.opts.checkEvery ?? CHECK_EVERY_EVENTS)) {
+      this.#sinceCheck.set(build.schemaName, since);
+      return [];
+    }
+    this.#sinceCheck.set(build.schemaName, 0);
     try {
-      await analyzeSchema(this.db, build.schemaName, this.log);
-      return true;
+      return await analyzeGrown(this.db, build.schemaName, this.log);
     } catch (e) {
-      // Statistics only speed plans up: the batch is committed, and the next doubling tries again.
+      // Statistics only speed plans up: the batch is committed, and the next look tries again.
       this.log.warn(
         { schema: build.schemaName, err: errorLine(e) },
         'could not refresh planner statistics; queries may be planned on old ones',
       );
-      return false;
+      return [];
     }
   }
 }
@@ -64,25 +68,29 @@ export function plannerStatisticsFor(deps: { db: SqlDatabase; log: Logger }): Pl
 }
 
 /**
- * ANALYZE of every table in `schema`, in one transaction: of the columns its indexes cover (the
- * lookups a fold makes; the row count comes with any ANALYZE), from a sample of 30 × 300 rows.
- * The whole default (every column, 30 000 rows) cost 1.6 s a time on the rounds read model at
- * 20 000 rounds, most of it on wide jsonb, array and bytea columns no fold filters on.
+ * ANALYZE, in one transaction, of the tables of `schema` that grew fourfold since their last one:
+ * of the columns their indexes cover (the lookups a fold makes; the row count comes with any
+ * ANALYZE), from a sample of 30 × 300 rows. The whole default (every column, 30 000 rows) cost
+ * 1.6 s a time on the rounds read model at 20 000 rounds, most of it on wide jsonb, array and bytea
+ * columns no fold filters on.
  */
-export async function analyzeSchema(db: SqlDatabase, schema: string, log?: Logger): Promise<string[]> {
-  const tables = (
+export async function analyzeGrown(db: SqlDatabase, schema: string, log?: Logger): Promise<string[]> {
+  const grown = (
     await db.query<{ name: string; columns: string[] | null }>(
       `select c.relname as name,
               (select array_agg(distinct a.attname::text order by a.attname::text)
                  from pg_index i join pg_attribute a on a.attrelid = c.oid and a.attnum = any(i.indkey)
                 where i.indrelid = c.oid and a.attnum > 0) as columns
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = $1 and c.relkind in ('r', 'p') order by c.relname`,
+       cross join lateral (select pg_relation_size(c.oid) / current_setting('block_size')::int as pages) s
+       where n.nspname = $1 and c.relkind in ('r', 'p') and s.pages >= ${MIN_PAGES}
+         and (c.reltuples < 0 or s.pages > ${ANALYZE_GROWTH} * c.relpages)
+       order by c.relname`,
       [schema],
     )
   ).rows;
-  if (tables.length === 0) return [];
-  const targets = tables.map(
+  if (grown.length === 0) return [];
+  const targets = grown.map(
     (t) => `${ident(schema)}.${ident(t.name)}${t.columns ? ` (${t.columns.map((c) => ident(c)).join(', ')})` : ''}`,
   );
   const started = performance.now();
@@ -90,11 +98,9 @@ export async function analyzeSchema(db: SqlDatabase, schema: string, log?: Logge
     await tx.exec(`set local default_statistics_target = ${STATISTICS_TARGET}`);
     await tx.exec(`analyze ${targets.join(', ')}`);
   });
-  log?.debug(
-    { schema, tables: tables.length, ms: Math.round(performance.now() - started) },
-    'planner statistics refreshed',
-  );
-  return tables.map((t) => t.name);
+  const names = grown.map((t) => t.name);
+  log?.debug({ schema, tables: names, ms: Math.round(performance.now() - started) }, 'planner statistics refreshed');
+  return names;
 }
 
 /** Enough for what the folds' plans need (whether a key is unique, a column's common values). */
