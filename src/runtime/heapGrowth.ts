@@ -25,15 +25,15 @@ export function limitHeapGrowth(
 ): boolean {
   if (execArgv.some((a) => a.startsWith('--heap-growing-percent'))) return false;
   const pastBytes = opts.pastBytes ?? CAP_PAST_BYTES;
-  const cap = () => setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  if (getHeapStatistics().total_heap_size >= pastBytes) {
-    cap();
+  /** Caps the growth once the heap is past the threshold; true when it did. */
+  const capIfPast = () => {
+    if (getHeapStatistics().total_heap_size < pastBytes) return false;
+    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     return true;
-  }
+  };
+  if (capIfPast()) return true;
   const timer = setInterval(() => {
-    if (getHeapStatistics().total_heap_size < pastBytes) return;
-    cap();
-    clearInterval(timer);
+    if (capIfPast()) clearInterval(timer);
   }, opts.everyMs ?? 500);
   timer.unref();
   return true;
