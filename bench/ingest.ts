@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
     results.push(r);
     console.log(
       `${c.shape} ${c.rounds} ${c.store}: ${r.seconds.toFixed(1)} s, ${Math.round(c.rounds / r.seconds)} rounds/s, ` +
-        `peak RSS ${Math.round(r.peakRssMb)} MB${r.floor ? `, floor ${floorSeconds(r.floor.readModels).toFixed(1)} s` : ''}`,
+        `peak RSS ${Math.round(r.peakRssMb)} MB (at the highest sample: V8 heap ${Math.round(r.peakHeapMb)} MB, outside it ${Math.round(r.peakExternalMb)} MB)${r.floor ? `, floor ${floorSeconds(r.floor.readModels).toFixed(1)} s` : ''}`,
     );
   }
   report(results, sizes);
@@ -216,6 +216,8 @@ async function ingest(
       generateSeconds: generateMs / 1000,
       rssBeforeMb: peak.beforeMb,
       peakRssMb: peak.peakMb,
+      peakHeapMb: peak.heapMb,
+      peakExternalMb: peak.externalMb,
       counts,
       span: `${day(history.plays[0]!.r1Unix)} … ${day(history.plays[history.plays.length - 1]!.r2Unix)}`,
       projections: rates(tracks),
@@ -248,24 +250,33 @@ async function rebuildAfterIngest(spec: StoreSpec): Promise<Result['rebuilds']> 
   }
 }
 
-/** Peak RSS from now until stop(): sampled every 100 ms, and the process's maxRSS if it grew meanwhile. */
-function watchRss(): { stop: () => { beforeMb: number; peakMb: number } } {
+/** What the process held at its peak: RSS and, of it, V8's heap and the memory outside it (Buffers). */
+type PeakMemory = { beforeMb: number; peakMb: number; heapMb: number; externalMb: number };
+
+/**
+ * Peak RSS from now until stop(): sampled every 100 ms, and the process's maxRSS if it grew meanwhile;
+ * with the heap's and the external memory's share at the highest sample.
+ */
+function watchRss(): { stop: () => PeakMemory } {
   const mb = (bytes: number) => bytes / 1024 / 1024;
   const before = process.memoryUsage().rss;
   const maxBefore = process.resourceUsage().maxRSS;
-  let peak = before;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 100);
-  let result: { beforeMb: number; peakMb: number } | null = null;
+  let peak = process.memoryUsage();
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  };
+  const timer = setInterval(sample, 100);
+  let result: PeakMemory | null = null;
   return {
     stop: () => {
       if (result) return result;
       clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
+      sample();
+      let peakRss = peak.rss;
       const maxAfter = process.resourceUsage().maxRSS; // kB
-      if (maxAfter > maxBefore) peak = Math.max(peak, maxAfter * 1024);
-      result = { beforeMb: mb(before), peakMb: mb(peak) };
+      if (maxAfter > maxBefore) peakRss = Math.max(peakRss, maxAfter * 1024);
+      result = { beforeMb: mb(before), peakMb: mb(peakRss), heapMb: mb(peak.heapTotal), externalMb: mb(peak.external) };
       return result;
     },
   };

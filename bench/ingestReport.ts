@@ -18,6 +18,9 @@ export type Result = Case & {
   generateSeconds: number;
   rssBeforeMb: number;
   peakRssMb: number;
+  /** V8's heap and the memory outside it (Buffers) at the highest RSS sample */
+  peakHeapMb: number;
+  peakExternalMb: number;
   counts: Record<string, number>;
   span: string;
   projections: ProjectionRate[];
