@@ -61,6 +61,14 @@ export type CandidateSpans = {
   load(range: Neighbourhood): Promise<{ stats: StatsCandidate[]; lua: LuaCandidate[] }>;
 };
 
+/**
+ * A candidate (table alias `c`) with a reading in [lo, hi], as SQL over the two given expressions: the
+ * last condition is implied by the first (its readings are less than MAX_READING_SPAN_SEC apart) and
+ * is there for the index, which it bounds below.
+ */
+const readingIn = (lo: string, hi: string) =>
+  `c.t_max >= ${lo} and c.t_min <= ${hi} and c.t_min >= ${lo} - ${MAX_READING_SPAN_SEC}`;
+
 export async function preloadCandidates(
   tx: SqlExecutor,
   windows: Neighbourhood[],
@@ -81,8 +89,7 @@ export async function preloadCandidates(
     const c = await tx.query<CandidateRow & GroupColumns>(
       `select c.fact_id, c.kind, c.server_id, c.map_norm, c.round, c.t_min, c.t_max, c.body
        from unnest($1::text[], $2::text[], $3::smallint[], $4::bigint[], $5::bigint[]) as g(s, m, r, lo, hi)
-       join candidates c on c.server_id = g.s and c.map_norm = g.m and c.round = g.r and c.t_max >= g.lo and c.t_min <= g.hi
-         and c.t_min >= g.lo - ${MAX_READING_SPAN_SEC}`,
+       join candidates c on c.server_id = g.s and c.map_norm = g.m and c.round = g.r and ${readingIn('g.lo', 'g.hi')}`,
       params,
     );
     for (const row of c.rows) {
@@ -134,8 +141,8 @@ export async function preloadCandidates(
         ? [...(candidates.get(k)?.values() ?? [])].filter((r) => r.t_max >= range.fromUnix && r.t_min <= range.toUnix)
         : (
             await tx.query<CandidateRow>(
-              `select fact_id, kind, body from candidates where server_id = $1 and map_norm = $2 and round = $3
-               and t_max >= $4 and t_min <= $5 and t_min >= $4::bigint - ${MAX_READING_SPAN_SEC}`,
+              `select fact_id, kind, body from candidates c where server_id = $1 and map_norm = $2 and round = $3
+               and ${readingIn('$4::bigint', '$5::bigint')}`,
               [group.serverId, group.mapNorm, group.round, range.fromUnix, range.toUnix],
             )
           ).rows;
