@@ -17,10 +17,10 @@ import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
 import { webCommand } from './commands/web.ts';
 import { type ProcessOutput, processOutput } from './output.ts';
-
-export { limitHeapGrowth } from '../runtime/heapGrowth.ts';
-
 import { closest, type ParsedCommandLine, parseCommandLine, UsageProblem } from './parseCommandLine.ts';
+
+// For bin/et-ledger.js, which loads this module from dist/ or the sources: the executable's own default.
+export { limitHeapGrowth } from '../runtime/heapGrowth.ts';
 
 export const commands: Command[] = [
   ingestCommand,
