@@ -15,7 +15,7 @@
 // BENCH_IDLE_S seconds after it ended (whether the young generation grown by the catch-up is given
 // back when the service idles). BENCH_IDLE_BUILD=0 skips the compiled cases (no build);
 // BENCH_IDLE_CASES=compiled,sources chooses. Linux only (/proc).
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ import { openLedger } from '../src/store/openStore.ts';
 import { commOf, footprint, processTree } from './embedded/processTree.ts';
 import { factsOfFiles, filesInTimeOrder, type HistoryFile } from './histories.ts';
 import { buildHistory } from './historyShapes.ts';
-import { table, withBenchDatabase } from './support.ts';
+import { buildCompiled, table, withBenchDatabase } from './support.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const TARGET_MB = 150;
@@ -52,11 +52,7 @@ export async function run(): Promise<void> {
     const entries: Entry[] = [];
     if (cases.includes('compiled') && process.env.BENCH_IDLE_BUILD !== '0') {
       const out = join(work, 'dist');
-      const built = spawnSync(process.execPath, [join(root, 'deploy/build.mjs'), '--out-dir', out, '--no-check'], {
-        cwd: root,
-        encoding: 'utf8',
-      });
-      if (built.status !== 0) throw new Error(`the build failed:\n${built.stdout}${built.stderr}`);
+      buildCompiled(out);
       entries.push({ label: 'compiled', args: [join(out, 'et-ledger.js'), 'run'], env: {} });
     }
     if (cases.includes('sources'))

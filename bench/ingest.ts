@@ -21,7 +21,9 @@
 // the ingested database afterwards (target: ≤ 45 s each at 100 000 rounds).
 //
 // How: each (shape, size) runs in a child process (its own heap, so RSS figures do not carry over)
-// on a fresh database. The files are generated batch by batch outside the timing (only identifyFact,
+// on a fresh database, in the compiled code a production install runs (`deploy/build.mjs
+// --with-bench` into tmp/, once per run; BENCH_INGEST_FROM_SOURCE=1 runs the sources through tsx
+// instead, whose loader thread and source maps add to the RSS). The files are generated batch by batch outside the timing (only identifyFact,
 // append and the projections are timed). RSS is sampled every 100 ms during the timed ingest (and
 // the process's maxRSS checked for a peak between samples). Per projection, from the runtime's
 // progress reports: log positions read and its own wall time (they run side by side), overall and
@@ -33,6 +35,9 @@
 // SIGINT/SIGTERM to this process stops the running case (its database dropped) and prints
 // what finished; to a case's child process, skips that case.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { clockTickIdentity } from '../src/events/ids.ts';
 import { createLogger } from '../src/logger.ts';
 import { limitHeapGrowth } from '../src/runtime/heapGrowth.ts';
@@ -45,7 +50,7 @@ import { measureCopyFloor } from './copyFloor.ts';
 import { factsOfFiles, filesInTimeOrder, type HistoryFile } from './histories.ts';
 import { buildHistory, SHAPES, type Shape } from './historyShapes.ts';
 import { type Case, floorSeconds, type ProjectionRate, type Result, report } from './ingestReport.ts';
-import { tempDir, timed, withBenchDatabase } from './support.ts';
+import { buildCompiled, tempDir, timed, withBenchDatabase } from './support.ts';
 
 const BATCH = 500;
 
@@ -80,25 +85,53 @@ export async function run(): Promise<void> {
   };
   process.once('SIGINT', stop).once('SIGTERM', stop);
   const results: Result[] = [];
+  const caseCommand = childCommand();
+  console.log(`cases run ${caseCommand.label}\n`);
   for (const c of cases) {
     if (stopped) break;
-    const r = await inChild(c);
+    const r = await inChild(c, caseCommand.args);
     if (!r) continue;
     results.push(r);
     console.log(
       `${c.shape} ${c.rounds} ${c.store}: ${r.seconds.toFixed(1)} s, ${Math.round(c.rounds / r.seconds)} rounds/s, ` +
-        `peak RSS ${Math.round(r.peakRssMb)} MB (at the highest sample: V8 heap ${Math.round(r.peakHeapMb)} MB, outside it ${Math.round(r.peakExternalMb)} MB)${r.floor ? `, floor ${floorSeconds(r.floor.readModels).toFixed(1)} s` : ''}`,
+        `peak RSS ${Math.round(r.peakRssMb)} MB (at the highest sample: V8 heap ${Math.round(r.peakHeapMb)} MB, outside it ${Math.round(r.peakExternalMb)} MB; V8 heap at its largest ${Math.round(r.maxHeapMb)} MB)${r.floor ? `, floor ${floorSeconds(r.floor.readModels).toFixed(1)} s` : ''}`,
     );
   }
+  caseCommand.remove();
   report(results, sizes);
 }
+
+/**
+ * How a case's child starts: this script compiled (into the checkout's tmp/, where packages resolve)
+ * with the same node flags but tsx's loader, or, with BENCH_INGEST_FROM_SOURCE=1, this very command.
+ */
+function childCommand(): { label: string; args: string[]; remove: () => void } {
+  const fromSource = [...process.execArgv, process.argv[1]!, 'ingest'];
+  if (process.env.BENCH_INGEST_FROM_SOURCE === '1')
+    return { label: 'from the sources through tsx (BENCH_INGEST_FROM_SOURCE=1)', args: fromSource, remove: () => {} };
+  const scratch = join(fileURLToPath(new URL('../', import.meta.url)), 'tmp');
+  mkdirSync(scratch, { recursive: true });
+  const work = mkdtempSync(join(scratch, 'bench-ingest-'));
+  const out = join(work, 'dist');
+  buildCompiled(out, { withBench: true });
+  const flags = process.execArgv.filter(
+    (a, i, all) => !isTsxImport(a) && !(a === '--import' && isTsxImport(all[i + 1]!)),
+  );
+  return {
+    label: 'compiled, as installed (deploy/build.mjs; BENCH_INGEST_FROM_SOURCE=1 for the sources through tsx)',
+    args: [...flags, join(out, 'bench', 'run.js'), 'ingest'],
+    remove: () => rmSync(work, { recursive: true, force: true }),
+  };
+}
+
+const isTsxImport = (arg: string | undefined) => arg === 'tsx' || arg === '--import=tsx';
 
 let running: ChildProcess | null = null;
 
 /** One case in a child process (same node flags), which prints its result as a `RESULT {…}` line. */
-function inChild(c: Case): Promise<Result | null> {
+function inChild(c: Case, args: string[]): Promise<Result | null> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'ingest'], {
+    const proc = spawn(process.execPath, args, {
       env: { ...process.env, BENCH_INGEST_CASE: `${c.shape}:${c.rounds}:${c.store}` },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -218,6 +251,7 @@ async function ingest(
       peakRssMb: peak.peakMb,
       peakHeapMb: peak.heapMb,
       peakExternalMb: peak.externalMb,
+      maxHeapMb: peak.maxHeapMb,
       counts,
       span: `${day(history.plays[0]!.r1Unix)} … ${day(history.plays[history.plays.length - 1]!.r2Unix)}`,
       projections: rates(tracks),
@@ -250,8 +284,13 @@ async function rebuildAfterIngest(spec: StoreSpec): Promise<Result['rebuilds']> 
   }
 }
 
-/** What the process held at its peak: RSS and, of it, V8's heap and the memory outside it (Buffers). */
-type PeakMemory = { beforeMb: number; peakMb: number; heapMb: number; externalMb: number };
+/**
+ * What the process held at its peak: RSS and, of it, V8's heap and the memory outside it (Buffers);
+ * and the heap at its largest, which the peak usually follows rather than the heap of the moment:
+ * V8 keeps the pages its collections free in a pool for reuse while the program is busy
+ * (`--trace-gc` prints it as "pooled"), so committed plus pooled stays near the heap's largest.
+ */
+type PeakMemory = { beforeMb: number; peakMb: number; heapMb: number; externalMb: number; maxHeapMb: number };
 
 /**
  * Peak RSS from now until stop(): sampled every 100 ms, and the process's maxRSS if it grew meanwhile;
@@ -262,9 +301,11 @@ function watchRss(): { stop: () => PeakMemory } {
   const before = process.memoryUsage().rss;
   const maxBefore = process.resourceUsage().maxRSS;
   let peak = process.memoryUsage();
+  let maxHeap = peak.heapTotal;
   const sample = () => {
     const now = process.memoryUsage();
     if (now.rss > peak.rss) peak = now;
+    maxHeap = Math.max(maxHeap, now.heapTotal);
   };
   const timer = setInterval(sample, 100);
   let result: PeakMemory | null = null;
@@ -276,7 +317,13 @@ function watchRss(): { stop: () => PeakMemory } {
       let peakRss = peak.rss;
       const maxAfter = process.resourceUsage().maxRSS; // kB
       if (maxAfter > maxBefore) peakRss = Math.max(peakRss, maxAfter * 1024);
-      result = { beforeMb: mb(before), peakMb: mb(peakRss), heapMb: mb(peak.heapTotal), externalMb: mb(peak.external) };
+      result = {
+        beforeMb: mb(before),
+        peakMb: mb(peakRss),
+        heapMb: mb(peak.heapTotal),
+        externalMb: mb(peak.external),
+        maxHeapMb: mb(maxHeap),
+      };
       return result;
     },
   };

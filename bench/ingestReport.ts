@@ -21,6 +21,7 @@ export type Result = Case & {
   /** V8's heap and the memory outside it (Buffers) at the highest RSS sample */
   peakHeapMb: number;
   peakExternalMb: number;
+  maxHeapMb: number;
   counts: Record<string, number>;
   span: string;
   projections: ProjectionRate[];

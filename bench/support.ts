@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A fresh PostgreSQL database for one bench run (DATABASE_URL's server, else the local 5432). */
 export function withBenchDatabase(): { url: string; drop: () => void } | null {
@@ -52,4 +53,17 @@ export function table(rows: Record<string, string | number>[]): void {
   console.log(line(keys));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(keys.map((k) => cell(r[k] ?? ''))));
+}
+
+/**
+ * The compiled tree as a production install runs it (`deploy/build.mjs --no-check`, into `dir`,
+ * which must sit under the checkout so that its packages resolve from node_modules); with bench/
+ * too when `withBench`. Throws with the build's output when it fails.
+ */
+export function buildCompiled(dir: string, opts: { withBench?: boolean } = {}): void {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const args = [join(root, 'deploy/build.mjs'), '--out-dir', dir, '--no-check'];
+  if (opts.withBench) args.push('--with-bench');
+  const built = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`the build failed:\n${built.stdout}${built.stderr}`);
 }

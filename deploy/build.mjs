@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build` [-- --out-dir DIR] [--no-check]: compiles src/ and projections/ to dist/ (tsconfig.build.json)
+// `npm run build` [-- --out-dir DIR] [--no-check] [--with-bench]: compiles src/ and projections/ to dist/ (tsconfig.build.json)
 // and copies beside the JavaScript every file the code reads relative to its own module:
 //   - the non-TypeScript files under src/ and projections/ (SQL schemas and folds, site.css);
 //   - samples/ (`et-ledger demo`: ../../../samples/ from src/cli/commands/);
@@ -18,10 +18,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const usage = 'usage: node deploy/build.mjs [--out-dir DIR] [--no-check]   (default: dist/ beside package.json)';
+const usage =
+  'usage: node deploy/build.mjs [--out-dir DIR] [--no-check] [--with-bench]   (default: dist/ beside package.json)';
 const { values: opts } = (() => {
   try {
-    return parseArgs({ options: { 'out-dir': { type: 'string' }, 'no-check': { type: 'boolean' } } });
+    return parseArgs({
+      options: {
+        'out-dir': { type: 'string' },
+        'no-check': { type: 'boolean' },
+        'with-bench': { type: 'boolean' },
+      },
+    });
   } catch (e) {
     console.error(`${e.message}\n${usage}`);
     process.exit(2);
@@ -36,9 +43,10 @@ rmSync(staging, { recursive: true, force: true });
 // --no-check: emit without type checking (the same JavaScript, ~2.5 × faster) where `npm run
 // typecheck` has already checked the tree, as CI does; a build on a server checks.
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+// --with-bench: bench/ too (tsconfig.bench.json), for the ingest bench's cases; never a production build.
 const tscArgs = [
   '-p',
-  join(root, 'tsconfig.build.json'),
+  join(root, opts['with-bench'] ? 'tsconfig.bench.json' : 'tsconfig.build.json'),
   '--outDir',
   staging,
   ...(opts['no-check'] ? ['--noCheck'] : []),
