@@ -23,8 +23,8 @@
 // How: each (shape, size) runs in a child process (its own heap, so RSS figures do not carry over)
 // on a fresh database, in the compiled code a production install runs (`deploy/build.mjs
 // --with-bench` into tmp/, once per run; BENCH_INGEST_FROM_SOURCE=1 runs the sources through tsx
-// instead, whose loader thread and source maps add to the RSS). The files are generated batch by batch outside the timing (only identifyFact,
-// append and the projections are timed). RSS is sampled every 100 ms during the timed ingest (and
+// instead, whose loader thread adds to the RSS). The files are generated batch by batch outside the
+// timing (only identifyFact, append and the projections are timed). RSS is sampled every 100 ms during the timed ingest (and
 // the process's maxRSS checked for a peak between samples). Per projection, from the runtime's
 // progress reports: log positions read and its own wall time (they run side by side), overall and
 // over the first and last 20 % of its longest catch-up; a catch-up of ≤ 1 000 positions reports
