@@ -19,8 +19,8 @@
 //
 // 25 %, not 50 % (twelfth session): for the same reason the peak RSS follows the heap at its
 // largest, ≈ 1.25 or 1.5 × the live data of the batches in flight plus the young generation. The
-// 100 000-round league ingest, compiled: 367 MB in 205.5 s at 25 % against 377–401 MB in 211.7–
-// 237.9 s at 50 %; 20 000 rounds: 327–346 MB at 25 % against 340–373 MB at 50 %, the time within
+// 100 000-round league ingest, compiled: 367–380 MB in 205.5–238.0 s at 25 % against 377–401 MB in
+// 211.7–237.9 s at 50 %; 20 000 rounds: 326–346 MB at 25 % against 340–369 MB at 50 %, the time within
 // the machine's noise in alternating runs (37.1–37.4 s against 35.2–38.3 s).
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
