@@ -17,7 +17,6 @@
 // BENCH_IDLE_CASES=compiled,sources chooses. Linux only (/proc).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +25,7 @@ import { openLedger } from '../src/store/openStore.ts';
 import { commOf, footprint, processTree } from './embedded/processTree.ts';
 import { factsOfFiles, filesInTimeOrder, type HistoryFile } from './histories.ts';
 import { buildHistory } from './historyShapes.ts';
-import { buildCompiled, table, withBenchDatabase } from './support.ts';
+import { buildCompiled, checkoutTempDir, table, withBenchDatabase } from './support.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const TARGET_MB = 150;
@@ -44,10 +43,9 @@ export async function run(): Promise<void> {
   }
   const cases = (process.env.BENCH_IDLE_CASES ?? 'compiled,sources').split(',');
   const catchUp = Number(process.env.BENCH_IDLE_CATCHUP ?? 0);
-  const scratch = join(root, 'tmp'); // git-ignored; a build must sit under the checkout to find node_modules
-  mkdirSync(scratch, { recursive: true });
-  const work = mkdtempSync(join(scratch, 'bench-idle-'));
-  const cleanups: (() => void)[] = [() => rmSync(work, { recursive: true, force: true })];
+  const scratch = checkoutTempDir('idle');
+  const work = scratch.dir;
+  const cleanups: (() => void)[] = [scratch.remove];
   try {
     const entries: Entry[] = [];
     if (cases.includes('compiled') && process.env.BENCH_IDLE_BUILD !== '0') {
@@ -152,13 +150,14 @@ function serviceEnv(url: string, folder: string): NodeJS.ProcessEnv {
 }
 
 function startRun(entry: Entry, flags: string[], url: string): { child: ChildProcess; running: Promise<void> } {
-  const folder = mkdtempSync(join(root, 'tmp', 'bench-idle-watch-'));
+  const watched = checkoutTempDir('idle-watch');
+  const folder = watched.dir;
   const child = spawn(process.execPath, [...flags, ...entry.args], {
     cwd: folder,
     env: { ...serviceEnv(url, folder), ...entry.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  child.once('exit', watched.remove);
   let log = '';
   const running = new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {

@@ -24,8 +24,9 @@
 // on a fresh database, in the compiled code a production install runs (`deploy/build.mjs
 // --with-bench` into tmp/, once per run; BENCH_INGEST_FROM_SOURCE=1 runs the sources through tsx
 // instead, whose loader thread adds to the RSS). The files are generated batch by batch outside the
-// timing (only identifyFact, append and the projections are timed). RSS is sampled every 100 ms during the timed ingest (and
-// the process's maxRSS checked for a peak between samples). Per projection, from the runtime's
+// timing (only identifyFact, append and the projections are timed). RSS is sampled every 100 ms
+// during the timed ingest (and the process's maxRSS checked for a peak between samples). Per
+// projection, from the runtime's
 // progress reports: log positions read and its own wall time (they run side by side), overall and
 // over the first and last 20 % of its longest catch-up; a catch-up of ≤ 1 000 positions reports
 // nothing, and a follower's rate depends on how the correlator's passes split the log. Then the
@@ -35,9 +36,7 @@
 // SIGINT/SIGTERM to this process stops the running case (its database dropped) and prints
 // what finished; to a case's child process, skips that case.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { clockTickIdentity } from '../src/events/ids.ts';
 import { createLogger } from '../src/logger.ts';
 import { limitHeapGrowth } from '../src/runtime/heapGrowth.ts';
@@ -50,7 +49,7 @@ import { measureCopyFloor } from './copyFloor.ts';
 import { factsOfFiles, filesInTimeOrder, type HistoryFile } from './histories.ts';
 import { buildHistory, SHAPES, type Shape } from './historyShapes.ts';
 import { type Case, floorSeconds, type ProjectionRate, type Result, report } from './ingestReport.ts';
-import { buildCompiled, tempDir, timed, withBenchDatabase } from './support.ts';
+import { buildCompiled, checkoutTempDir, tempDir, timed, withBenchDatabase } from './support.ts';
 
 const BATCH = 500;
 
@@ -109,18 +108,16 @@ function childCommand(): { label: string; args: string[]; remove: () => void } {
   const fromSource = [...process.execArgv, process.argv[1]!, 'ingest'];
   if (process.env.BENCH_INGEST_FROM_SOURCE === '1')
     return { label: 'from the sources through tsx (BENCH_INGEST_FROM_SOURCE=1)', args: fromSource, remove: () => {} };
-  const scratch = join(fileURLToPath(new URL('../', import.meta.url)), 'tmp');
-  mkdirSync(scratch, { recursive: true });
-  const work = mkdtempSync(join(scratch, 'bench-ingest-'));
-  const out = join(work, 'dist');
+  const work = checkoutTempDir('ingest');
+  const out = join(work.dir, 'dist');
   buildCompiled(out, { withBench: true });
   const flags = process.execArgv.filter(
-    (a, i, all) => !isTsxImport(a) && !(a === '--import' && isTsxImport(all[i + 1]!)),
+    (a, i, all) => !isTsxImport(a) && !(a === '--import' && isTsxImport(all[i + 1])),
   );
   return {
     label: 'compiled, as installed (deploy/build.mjs; BENCH_INGEST_FROM_SOURCE=1 for the sources through tsx)',
     args: [...flags, join(out, 'bench', 'run.js'), 'ingest'],
-    remove: () => rmSync(work, { recursive: true, force: true }),
+    remove: work.remove,
   };
 }
 

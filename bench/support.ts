@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,15 @@ export function tempDir(label: string): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const checkout = fileURLToPath(new URL('../', import.meta.url));
+
+/** A fresh folder in the checkout's git-ignored tmp/: where a build must sit to find node_modules. */
+export function checkoutTempDir(label: string): { dir: string; remove: () => void } {
+  mkdirSync(join(checkout, 'tmp'), { recursive: true });
+  const dir = mkdtempSync(join(checkout, 'tmp', `bench-${label}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = process.hrtime.bigint();
   const value = await work();
@@ -61,9 +70,8 @@ export function table(rows: Record<string, string | number>[]): void {
  * too when `withBench`. Throws with the build's output when it fails.
  */
 export function buildCompiled(dir: string, opts: { withBench?: boolean } = {}): void {
-  const root = fileURLToPath(new URL('../', import.meta.url));
-  const args = [join(root, 'deploy/build.mjs'), '--out-dir', dir, '--no-check'];
+  const args = [join(checkout, 'deploy/build.mjs'), '--out-dir', dir, '--no-check'];
   if (opts.withBench) args.push('--with-bench');
-  const built = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const built = spawnSync(process.execPath, args, { cwd: checkout, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`the build failed:\n${built.stdout}${built.stderr}`);
 }
