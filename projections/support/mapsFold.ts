@@ -6,6 +6,7 @@ import type { ParsedStatsRound } from '../../src/parser/statsFile.ts';
 import { decideMap, type LineupPlayer, type MapHalf } from '../../src/stopwatch/decideMap.ts';
 import { insertRows } from '../../src/store/insertRows.ts';
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
+import { withKeyLookups } from './keyLookups.ts';
 import type { StoredRound } from './statsFacts.ts';
 
 /** Sides at the last snapshot: the defending side's players defend, the other side's attack. */
@@ -114,9 +115,12 @@ type HalfRow = {
  * of each R2; the maps these rounds formed before are replaced.
  */
 export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise<void> {
+  // Keys only (keyLookups.ts): the planner took a batch's thousand rounds as a reason to read every
+  // half of the history.
   const rows = (
-    await tx.query<HalfRow>(
-      `with seed as (select unnest($1::text[]) as id),
+    await withKeyLookups(tx, () =>
+      tx.query<HalfRow>(
+        `with seed as (select unnest($1::text[]) as id),
        involved as (
          select id from seed
          union select h.round_id from map_halves h join seed on h.r1_round_id = seed.id
@@ -127,7 +131,8 @@ export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise
               jsonb_array_length(h.attackers) + jsonb_array_length(h.defenders) as player_count,
               t.fighting_time_sec, t.surrender, t.suspected_abort
        from map_halves h join involved i on h.round_id = i.id left join map_timing t on t.round_id = h.round_id`,
-      [[...touched]],
+        [[...touched]],
+      ),
     )
   ).rows;
   const ids = rows.map((r) => r.round_id);

@@ -11,6 +11,7 @@ import { canonicalJson } from '../../src/correlator/canonicalJson.ts';
 import { sha256Hex } from '../../src/events/index.ts';
 import { insertRows } from '../../src/store/insertRows.ts';
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
+import { withKeyLookups } from './keyLookups.ts';
 
 /** The sessions view's default gap (rounds.sql): a fixed rule here, so a rebuild decides the same. */
 export const sessionGapSec = 45 * 60;
@@ -60,16 +61,19 @@ export async function saveSessionRounds(
   );
   const windows = windowsOf(changes);
   // A round's flag depends on the rounds in (t, t + gap]: a change at d moves those in [d − gap, d].
+  // Keys only (keyLookups.ts): the planner read the whole table twice for a batch's windows.
   if (windows.length > 0)
-    await tx.query(
-      `update outbox_session_rounds r
+    await withKeyLookups(tx, () =>
+      tx.query(
+        `update outbox_session_rounds r
        set session_end = not exists (select 1 from outbox_session_rounds n
          where n.server_id = r.server_id and n.time_unix > r.time_unix and n.time_unix <= r.time_unix + $4)
        from (select distinct x.round_key from unnest($1::text[], $2::bigint[], $3::bigint[]) as w(s, lo, hi)
              cross join lateral (select round_key from outbox_session_rounds x
                where x.server_id = w.s and x.time_unix between w.lo and w.hi - $4) x) k
        where r.round_key = k.round_key`,
-      [...windowColumns(windows), sessionGapSec],
+        [...windowColumns(windows), sessionGapSec],
+      ),
     );
   return changes;
 }

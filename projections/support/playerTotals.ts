@@ -6,35 +6,15 @@
 // again the other rounds of the days it touches.
 import { rowTimeSql } from '../../src/stats/evening.ts';
 import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
+import { withKeyLookups } from './keyLookups.ts';
 
 export const playerTotalsSql = () => sqlFile(import.meta.url, 'playerTotals.sql');
 
-// These statements touch a few rows per key through the tables' keys. While a build catches up,
-// the tables grow faster than autovacuum analyses them, and a planner that believes them small
-// scans all of player_rows (or of player_round_sums) per batch: keys only, for this part. And no
-// JIT: compiling a statement of a few thousand key probes costs more than it saves.
-const plannerGuard = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin', 'jit'];
-
+// These statements touch a few rows per key through the tables' keys (keyLookups.ts says why).
 export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly string[]): Promise<void> {
   if (roundIds.length === 0) return;
   const ids = [...new Set(roundIds)];
-  // One round trip each way; the settings are put back as they were (the caller's transaction goes on).
-  const was = await tx.query<{ name: string; setting: string }>(
-    `with was as materialized (select n as name, current_setting(n) as setting from unnest($1::text[]) n)
-     select name, setting, set_config(name, 'off', true) from was`,
-    [plannerGuard],
-  );
-  try {
-    await refresh(tx, ids);
-  } finally {
-    // After a failure the transaction is aborted and rolls these back itself.
-    await tx
-      .query('select set_config(n, s, true) from unnest($1::text[], $2::text[]) as x(n, s)', [
-        was.rows.map((r) => r.name),
-        was.rows.map((r) => r.setting),
-      ])
-      .catch(() => {});
-  }
+  await withKeyLookups(tx, () => refresh(tx, ids));
 }
 
 /** A round's sums for one player, as player_round_sums keeps them (`rounds` is 1: the row itself). */

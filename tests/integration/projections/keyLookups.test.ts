@@ -1,0 +1,140 @@
+// A batch's statements follow the batch, not the history (issue 17; projections/support/keyLookups.ts).
+// Before keys-only, given a batch of a thousand rounds the planner read every row of map_halves to
+// decide the batch's maps, and every row of outbox_session_rounds to mark where sessions end: each
+// batch cost more as the history grew (in a 100 000-round league ingest, 15 700 and 21 000 buffers a
+// call against 4 600 and 16 000 at 20 000 rounds). The same batch is run here over a history ten
+// times longer, and what the plan reads is counted in rows (EXPLAIN ANALYZE), which do not depend on
+// the machine: a pass over the table reads ten times more, probes by key the same.
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { decideMaps } from '../../../projections/support/mapsFold.ts';
+import { type SessionRoundRow, saveSessionRounds } from '../../../projections/support/outboxSessions.ts';
+import { activeBuild } from '../../../src/runtime/catalog.ts';
+import { ident, type SqlExecutor } from '../../../src/store/sqlDatabase.ts';
+import { postgresAvailable } from '../../support/databases.ts';
+import { openTestLedger, project } from '../../support/factBuilders.ts';
+
+type PlanNode = {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+};
+
+/** Table rows a plan's scans read: each scan node's rows, kept or filtered out, times its loops. */
+function rowsRead(node: PlanNode): number {
+  const own = node['Relation Name']
+    ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
+    : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
+}
+
+/** An executor that counts the rows read by the statements `pick` chooses (EXPLAIN ANALYZE runs them), then runs them. */
+function measuring(tx: SqlExecutor, pick: (sql: string) => boolean, seen: number[]): SqlExecutor {
+  return {
+    query: async (sql, params) => {
+      if (pick(sql)) {
+        const r = await tx.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+          `explain (analyze, format json) ${sql}`,
+          params ?? [],
+        );
+        seen.push(rowsRead(r.rows[0]!['QUERY PLAN'][0]!.Plan));
+      }
+      return tx.query(sql, params);
+    },
+    exec: (sql) => tx.exec(sql),
+  };
+}
+
+const BATCH = 1000;
+const HISTORIES = [5_000, 50_000];
+
+/** A fresh database with every projection's build, and the schema of one of them. */
+async function buildsOf(label: string, projection: string) {
+  const ledger = await openTestLedger('postgres', label);
+  onTestFinished(() => ledger.close());
+  await project(ledger);
+  return { ledger, schema: (await activeBuild(ledger.db, projection))!.schemaName };
+}
+
+describe.runIf(postgresAvailable())('a batch reads its keys, not the history (postgres)', () => {
+  it("deciding a batch's maps reads its rounds' halves, however many halves the history holds", async () => {
+    const perHistory: number[] = [];
+    for (const n of HISTORIES) {
+      const { ledger, schema } = await buildsOf('maps', 'rounds');
+      // n halves: R1s and the R2s paired with them, 20 servers; the batch is the latest BATCH rounds.
+      await ledger.db.exec(`
+        set search_path to ${ident(schema)}, public;
+        insert into map_halves (round_id, server_id, map, round, file_name, file_time_unix, defender, winner,
+                                time_limit_sec, stats_playtime_sec, aborted, attackers, defenders, r1_round_id)
+        select 'r' || lpad(g::text, 6, '0'), 'lg' || (g % 20), 'supply', 1 + g % 2, 'f' || g, 1780000000 + g * 60,
+               1, 2, 600, 300, false, '[{"id": "AAAAAAAA"}]', '[{"id": "BBBBBBBB"}]',
+               case when g % 2 = 1 then 'r' || lpad((g - 1)::text, 6, '0') end
+        from generate_series(0, ${n - 1}) g;
+        insert into map_timing select round_id, 300, false, false from map_halves;
+        analyze map_halves; analyze map_timing;
+        reset search_path;`);
+      const touched = new Set(Array.from({ length: BATCH }, (_, i) => `r${String(n - 1 - i).padStart(6, '0')}`));
+      const seen: number[] = [];
+      await ledger.db.transaction(async (tx) => {
+        await tx.exec(`set local search_path to ${ident(schema)}, public`);
+        await decideMaps(
+          measuring(tx, (sql) => sql.includes('with seed as'), seen),
+          touched,
+        );
+        const decided = await tx.query<{ n: number }>('select count(*)::int as n from map_results');
+        expect(decided.rows[0]!.n).toBe(BATCH / 2); // each R1 of the batch with its R2
+      });
+      expect(seen).toHaveLength(1);
+      perHistory.push(seen[0]!);
+    }
+    const [short, long] = perHistory as [number, number];
+    // A pass over the halves reads ten times more; probes by the batch's keys read the same rows.
+    expect(long).toBeLessThan(1.5 * short);
+  });
+
+  it('marking where sessions end around a batch reads the windows around its rounds, however long the history', async () => {
+    const perHistory: number[] = [];
+    for (const n of HISTORIES) {
+      const { ledger, schema } = await buildsOf('sessions', 'discord-outbox');
+      // n rounds over 20 servers, a round every 10 minutes per server.
+      await ledger.db.exec(`
+        set search_path to ${ident(schema)}, public;
+        insert into outbox_session_rounds (round_key, server_id, time_unix, verdict_event_id, session_end)
+        select 'k' || g, 'lg' || (g % 20), 1780000000 + (g / 20) * 600, 'v' || g, false
+        from generate_series(0, ${n - 1}) g;
+        analyze outbox_session_rounds;
+        reset search_path;`);
+      // The batch: the latest BATCH rounds, each under a new verdict.
+      const latest = Array.from({ length: BATCH }, (_, i) => n - 1 - i).map(
+        (g): SessionRoundRow => ({
+          round_key: `k${g}`,
+          server_id: `lg${g % 20}`,
+          time_unix: 1_780_000_000 + Math.floor(g / 20) * 600,
+          verdict_event_id: `v${g}`,
+        }),
+      );
+      const before = new Map(latest.map((r) => [r.round_key, r]));
+      const after = new Map(latest.map((r) => [r.round_key, { ...r, verdict_event_id: `w${r.round_key}` }]));
+      const seen: number[] = [];
+      await ledger.db.transaction(async (tx) => {
+        await tx.exec(`set local search_path to ${ident(schema)}, public`);
+        await saveSessionRounds(
+          measuring(tx, (sql) => sql.includes('set session_end = not exists'), seen),
+          before,
+          after,
+        );
+        // Every server's last round ends its session; the rounds before it do not.
+        const ends = await tx.query<{ n: number }>(
+          'select count(*)::int as n from outbox_session_rounds where session_end',
+        );
+        expect(ends.rows[0]!.n).toBe(20);
+      });
+      expect(seen).toHaveLength(1);
+      perHistory.push(seen[0]!);
+    }
+    const [short, long] = perHistory as [number, number];
+    expect(long).toBeLessThan(1.5 * short);
+  });
+});
