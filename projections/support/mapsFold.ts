@@ -116,32 +116,8 @@ type HalfRow = {
  */
 export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise<void> {
   // Keys only (keyLookups.ts): the planner took a batch's thousand rounds as a reason to read every
-  // half of the history.
-  const rows = (
-    await withKeyLookups(tx, () =>
-      tx.query<HalfRow>(
-        `with seed as (select unnest($1::text[]) as id),
-       involved as (
-         select id from seed
-         union select h.round_id from map_halves h join seed on h.r1_round_id = seed.id
-         union select h.r1_round_id from map_halves h join seed on h.round_id = seed.id where h.r1_round_id is not null
-       )
-       select h.round_id, h.server_id, h.map, h.round, h.file_name, h.file_time_unix, h.defender, h.winner,
-              h.time_limit_sec, h.stats_playtime_sec, h.aborted, h.r1_round_id,
-              jsonb_array_length(h.attackers) + jsonb_array_length(h.defenders) as player_count,
-              t.fighting_time_sec, t.surrender, t.suspected_abort
-       from map_halves h join involved i on h.round_id = i.id left join map_timing t on t.round_id = h.round_id`,
-        [[...touched]],
-      ),
-    )
-  ).rows;
-  const ids = rows.map((r) => r.round_id);
-  const gone = await tx.query<{ map_id: string }>(
-    'delete from map_results where map_id = any($1::text[]) or r1_round_id = any($1::text[]) or r2_round_id = any($1::text[]) returning map_id',
-    [ids],
-  );
-  if (gone.rows.length > 0)
-    await tx.query('delete from map_players where map_id = any($1::text[])', [gone.rows.map((r) => r.map_id)]);
+  // half of the history, and every map of it to find the maps those rounds formed.
+  const rows = await withKeyLookups(tx, () => replaceMapsOf(tx, touched));
   const byId = new Map(rows.map((r) => [r.round_id, r]));
   // Every R2 paired with a loaded R1 is loaded too (the query's second branch): an R1 no loaded R2
   // takes stands alone.
@@ -210,6 +186,32 @@ async function saveMapPlayers(tx: SqlExecutor, mapIds: string[]): Promise<void> 
      order by m.map_id, p.player ->> 'id', p.lineup`,
     [mapIds],
   );
+}
+
+/** The halves of the maps `touched` belongs to, their maps' rows deleted (decided again by the caller). */
+async function replaceMapsOf(tx: SqlExecutor, touched: Set<string>): Promise<HalfRow[]> {
+  const { rows } = await tx.query<HalfRow>(
+    `with seed as (select unnest($1::text[]) as id),
+     involved as (
+       select id from seed
+       union select h.round_id from map_halves h join seed on h.r1_round_id = seed.id
+       union select h.r1_round_id from map_halves h join seed on h.round_id = seed.id where h.r1_round_id is not null
+     )
+     select h.round_id, h.server_id, h.map, h.round, h.file_name, h.file_time_unix, h.defender, h.winner,
+            h.time_limit_sec, h.stats_playtime_sec, h.aborted, h.r1_round_id,
+            jsonb_array_length(h.attackers) + jsonb_array_length(h.defenders) as player_count,
+            t.fighting_time_sec, t.surrender, t.suspected_abort
+     from map_halves h join involved i on h.round_id = i.id left join map_timing t on t.round_id = h.round_id`,
+    [[...touched]],
+  );
+  const ids = rows.map((r) => r.round_id);
+  const gone = await tx.query<{ map_id: string }>(
+    'delete from map_results where map_id = any($1::text[]) or r1_round_id = any($1::text[]) or r2_round_id = any($1::text[]) returning map_id',
+    [ids],
+  );
+  if (gone.rows.length > 0)
+    await tx.query('delete from map_players where map_id = any($1::text[])', [gone.rows.map((r) => r.map_id)]);
+  return rows;
 }
 
 function half(r: HalfRow): MapHalf {
