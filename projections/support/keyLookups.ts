@@ -1,10 +1,11 @@
 // Statements whose work must follow the batch, not the history: they touch a batch's keys (or small
 // time ranges around them) through the tables' indexes. Given a batch of a thousand keys, the planner
 // often prefers one pass over the whole table (a hash join over a sequential scan) to a thousand
-// probes, above all while a build fills its tables faster than their statistics follow; that pass grows with every round the table holds: quadratic over a rebuild, and the
-// reason a 100 000-round ingest ran slower per round than a 20 000-round one (issue 17). Inside
-// `withKeyLookups` the planner uses indexes only, and no JIT (compiling a statement of a few
-// thousand probes costs more than it saves).
+// probes, above all while a build fills its tables faster than their statistics follow. That pass
+// grows with every round the table holds: quadratic over a rebuild, and the reason a 100 000-round
+// ingest ran slower per round than a 20 000-round one (issue 17). Inside `withKeyLookups` the planner
+// uses indexes only, and no JIT (compiling a statement of a few thousand probes costs more than it
+// saves).
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
 
 const keysOnly = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin', 'jit'];

@@ -66,12 +66,12 @@ export async function saveSessionRounds(
     await withKeyLookups(tx, () =>
       tx.query(
         `update outbox_session_rounds r
-       set session_end = not exists (select 1 from outbox_session_rounds n
-         where n.server_id = r.server_id and n.time_unix > r.time_unix and n.time_unix <= r.time_unix + $4)
-       from (select distinct x.round_key from unnest($1::text[], $2::bigint[], $3::bigint[]) as w(s, lo, hi)
-             cross join lateral (select round_key from outbox_session_rounds x
-               where x.server_id = w.s and x.time_unix between w.lo and w.hi - $4) x) k
-       where r.round_key = k.round_key`,
+         set session_end = not exists (select 1 from outbox_session_rounds n
+           where n.server_id = r.server_id and n.time_unix > r.time_unix and n.time_unix <= r.time_unix + $4)
+         from (select distinct x.round_key from unnest($1::text[], $2::bigint[], $3::bigint[]) as w(s, lo, hi)
+               cross join lateral (select round_key from outbox_session_rounds x
+                 where x.server_id = w.s and x.time_unix between w.lo and w.hi - $4) x) k
+         where r.round_key = k.round_key`,
         [...windowColumns(windows), sessionGapSec],
       ),
     );
