@@ -7,18 +7,10 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { preloadCandidates } from '../../../projections/support/candidateSpans.ts';
 import { MAX_READING_SPAN_SEC } from '../../../src/parser/localTime.ts';
 import { activeBuild } from '../../../src/runtime/catalog.ts';
-import { ident, type SqlExecutor } from '../../../src/store/sqlDatabase.ts';
+import { ident } from '../../../src/store/sqlDatabase.ts';
 import { postgresAvailable } from '../../support/databases.ts';
 import { openTestLedger, project } from '../../support/factBuilders.ts';
-
-type Plan = { Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number } }[];
-
-/** Buffers one statement touches (EXPLAIN ANALYZE, BUFFERS: the top node counts its children's). */
-async function buffersOf(tx: SqlExecutor, sql: string, params: readonly unknown[]): Promise<number> {
-  const r = await tx.query<{ 'QUERY PLAN': Plan }>(`explain (analyze, buffers, format json) ${sql}`, params);
-  const top = r.rows[0]!['QUERY PLAN'][0]!.Plan;
-  return top['Shared Hit Blocks'] + top['Shared Read Blocks'];
-}
+import { buffersTouched, measuring, planOf } from '../../support/planCost.ts';
 
 describe.runIf(postgresAvailable())('candidate lookups are bounded by the reading span (postgres)', () => {
   it('a lookup at the end of 4 000 candidates of one group touches a few buffers, and finds a 3-hour fold', async () => {
@@ -46,21 +38,20 @@ describe.runIf(postgresAvailable())('candidate lookups are bounded by the readin
     const seen: number[] = [];
     const found = await ledger.db.transaction(async (tx) => {
       await tx.exec(`set local search_path to ${ident(schema)}, public`);
-      const measuring: SqlExecutor = {
-        query: async (sql, params) => {
-          if (sql.includes('join candidates c')) seen.push(await buffersOf(tx, sql, params ?? []));
-          return tx.query(sql, params);
-        },
-        exec: (sql) => tx.exec(sql),
-      };
-      const spans = await preloadCandidates(measuring, [window], 0);
+      const spans = await preloadCandidates(
+        measuring(tx, (sql) => sql.includes('join candidates c'), buffersTouched, seen),
+        [window],
+        0,
+      );
       const loaded = await spans.load(window);
       // The same lookup without the lower bound, for scale: what every batch used to read.
-      const unbounded = await buffersOf(
-        tx,
-        `select fact_id from candidates where server_id = 'eu1' and map_norm = 'supply' and round = 1
+      const unbounded = buffersTouched(
+        await planOf(
+          tx,
+          `select fact_id from candidates where server_id = 'eu1' and map_norm = 'supply' and round = 1
            and t_max >= $1 and t_min <= $2`,
-        [window.fromUnix, window.toUnix],
+          [window.fromUnix, window.toUnix],
+        ),
       );
       return { ids: loaded.stats.map((s) => (s as unknown as { factId: string }).factId).sort(), unbounded };
     });

@@ -13,40 +13,7 @@ import { activeBuild } from '../../../src/runtime/catalog.ts';
 import { ident, type SqlExecutor } from '../../../src/store/sqlDatabase.ts';
 import { postgresAvailable } from '../../support/databases.ts';
 import { openTestLedger, project } from '../../support/factBuilders.ts';
-
-type PlanNode = {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-};
-
-/** Table rows a plan's scans read: each scan node's rows, kept or filtered out, times its loops. */
-function rowsRead(node: PlanNode): number {
-  const own = node['Relation Name']
-    ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
-    : 0;
-  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
-}
-
-/** An executor that counts the rows read by the statements `pick` chooses (EXPLAIN ANALYZE runs them), then runs them. */
-function measuring(tx: SqlExecutor, pick: (sql: string) => boolean, seen: number[]): SqlExecutor {
-  return {
-    query: async (sql, params) => {
-      if (pick(sql)) {
-        const r = await tx.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
-          `explain (analyze, format json) ${sql}`,
-          params ?? [],
-        );
-        seen.push(rowsRead(r.rows[0]!['QUERY PLAN'][0]!.Plan));
-      }
-      return tx.query(sql, params);
-    },
-    exec: (sql) => tx.exec(sql),
-  };
-}
+import { measuring, rowsRead } from '../../support/planCost.ts';
 
 const BATCH = 1000;
 const HISTORIES = [5_000, 50_000];
@@ -100,7 +67,12 @@ describe.runIf(postgresAvailable())('a batch reads its keys, not the history (po
         // The batch: the latest BATCH rounds.
         const touched = new Set(Array.from({ length: BATCH }, (_, i) => `r${String(n - 1 - i).padStart(6, '0')}`));
         await decideMaps(
-          measuring(tx, (sql) => sql.includes('with seed as') || sql.startsWith('delete from map_results'), seen),
+          measuring(
+            tx,
+            (sql) => sql.includes('with seed as') || sql.startsWith('delete from map_results'),
+            rowsRead,
+            seen,
+          ),
           touched,
         );
         expect(seen).toHaveLength(2);
@@ -138,7 +110,7 @@ describe.runIf(postgresAvailable())('a batch reads its keys, not the history (po
         const before = new Map(latest.map((r) => [r.round_key, r]));
         const after = new Map(latest.map((r) => [r.round_key, { ...r, verdict_event_id: `w${r.round_key}` }]));
         await saveSessionRounds(
-          measuring(tx, (sql) => sql.includes('set session_end = not exists'), seen),
+          measuring(tx, (sql) => sql.includes('set session_end = not exists'), rowsRead, seen),
           before,
           after,
         );
