@@ -26,13 +26,13 @@
 // instead, whose loader thread adds to the RSS). The files are generated batch by batch outside the
 // timing (only identifyFact, append and the projections are timed). RSS is sampled every 100 ms
 // during the timed ingest (and the process's maxRSS checked for a peak between samples). Per
-// projection, from the runtime's
-// progress reports: log positions read and its own wall time (they run side by side), overall and
-// over the first and last 20 % of its longest catch-up; a catch-up of ≤ 1 000 positions reports
-// nothing, and a follower's rate depends on how the correlator's passes split the log. Then the
-// floor (bench/copyFloor.ts): every table of the active builds copied out in binary and timed
-// copying into an empty twin with the same keys and indexes (`like … including all`); "+ log" adds
-// ledger.events. ratio = ingest seconds ÷ floor seconds. Printed by bench/ingestReport.ts.
+// projection, from the runtime's progress reports: log positions read and its own wall time (they
+// run side by side), overall and over the first and last 20 % of its longest catch-up; a catch-up
+// of ≤ 1 000 positions reports nothing, and a follower's rate depends on how the correlator's
+// passes split the log. Then the floor (bench/copyFloor.ts): every table of the active builds
+// copied out in binary and timed copying into an empty twin with the same keys and indexes
+// (`like … including all`); "+ log" adds ledger.events. ratio = ingest seconds ÷ floor seconds.
+// Printed by bench/ingestReport.ts.
 // SIGINT/SIGTERM to this process stops the running case (its database dropped) and prints
 // what finished; to a case's child process, skips that case.
 import { type ChildProcess, spawn } from 'node:child_process';

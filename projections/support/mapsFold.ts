@@ -119,7 +119,7 @@ export async function decideMaps(tx: SqlExecutor, touched: Set<string>): Promise
   // half of the history, and every map of it to find the maps those rounds formed.
   const rows = await withKeyLookups(tx, () => replaceMapsOf(tx, touched));
   const byId = new Map(rows.map((r) => [r.round_id, r]));
-  // Every R2 paired with a loaded R1 is loaded too (the query's second branch): an R1 no loaded R2
+  // Every R2 paired with a loaded R1 is loaded too (replaceMapsOf's second branch): an R1 no loaded R2
   // takes stands alone.
   const r1Taken = new Set(rows.flatMap((r) => (r.round === 2 && r.r1_round_id ? [r.r1_round_id] : [])));
   const decided = [];
