@@ -125,7 +125,8 @@ async function restoreInto(
 ): Promise<number> {
   const { openLedger } = await import('../../store/openStore.ts');
   const { storeText } = await import('../../backup/stores.ts');
-  const { restoreLog, rebuildReadModels } = await import('../../backup/restoreLedger.ts');
+  const { restoreLog } = await import('../../backup/restoreLedger.ts');
+  const { rebuildReadModels } = await import('../../backup/rebuildRestored.ts');
   const { loadProjections } = await import('../../runtime/registry.ts');
   const { createProgress } = await import('../../runtime/progress.ts');
   const target = storeText(ctx.config.store);
