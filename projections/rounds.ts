@@ -5,6 +5,7 @@ import { unpairedRound2 } from '../src/parser/statsFile.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
+import { settlePlayerSums } from './support/deferredPlayerSums.ts';
 import { decideMaps, saveHalves, saveTiming } from './support/mapsFold.ts';
 import { pairNear } from './support/pairNear.ts';
 import { playerTotalsSql, refreshPlayerTotals } from './support/playerTotals.ts';
@@ -29,8 +30,9 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // grows along pairing edges only (support/pairNear.ts, stats_facts indexes); an R1 its R2 leaves
 // takes its first reading again. v9: weapons as an array in the player's row, player_weapon_stats a
 // view of it (support/weaponTuples.ts). v10: player sums move by each round's contribution
-// (player_round_sums in support/playerTotals.sql) instead of summing touched days again.
-const version = 10;
+// (player_round_sums in support/playerTotals.sql) instead of summing touched days again. v11: a
+// build catching up sums its players once at the log's head (support/deferredPlayerSums.ts).
+const version = 11;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -61,6 +63,8 @@ export const rounds = defineProjection({
     player_days: { key: ['guid8', 'day_unix'] },
     player_totals: { key: ['guid8'] },
   },
+  // The player sums a build deferred while it caught up, summed once at the log's head.
+  caughtUp: settlePlayerSums,
   on: {
     StatsFileArrived: async (items, { tx }) => {
       await writeStatsRounds(tx, await storeStatsFacts(tx, await inCorrectedZones(tx, items)));

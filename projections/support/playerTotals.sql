@@ -65,3 +65,8 @@ create table player_totals (
   last_name     text not null,
   last_unix     bigint not null
 );
+
+-- One row while the build is catching up: its sums are not kept batch by batch but summed once at
+-- the log's head (deferredPlayerSums.ts), which takes the row away in the same transaction.
+create table player_sums_deferred (deferred boolean primary key default true);
+insert into player_sums_deferred default values;

@@ -3,27 +3,24 @@
 // corrected times changed, deleted), their contributions are computed again, and the (player, day)
 // sums and all-time totals move by the difference. A batch reads its own rounds' rows once, writes
 // the contributions that changed, and probes each touched day and player by key: it does not sum
-// again the other rounds of the days it touches.
-import { rowTimeSql } from '../../src/stats/evening.ts';
+// again the other rounds of the days it touches. A build catching up does none of it: it sums every
+// round once, in bulk, when it reaches the log's head (deferredPlayerSums.ts).
 import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
+import { playerSumsDeferred } from './deferredPlayerSums.ts';
 import { withKeyLookups } from './keyLookups.ts';
+import { contribution, contributionsSql, parts, values } from './playerContributions.ts';
 
 export const playerTotalsSql = () => sqlFile(import.meta.url, 'playerTotals.sql');
 
 // These statements touch a few rows per key through the tables' keys (keyLookups.ts says why).
 export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly string[]): Promise<void> {
-  if (roundIds.length === 0) return;
+  if (roundIds.length === 0 || (await playerSumsDeferred(tx))) return;
   const ids = [...new Set(roundIds)];
   await withKeyLookups(tx, () => refresh(tx, ids));
 }
 
-/** A round's sums for one player, as player_round_sums keeps them (`rounds` is 1: the row itself). */
-const parts = ['kills', 'deaths', 'damage', 'corrected_ms', 'shots', 'hits', 'headshots', 'revives'] as const;
 /** The kept sums of player_days and player_totals, in the order of a delta: rounds, then `parts`. */
 const sums = ['rounds', 'kills', 'deaths', 'damage', 'corrected_sec', 'shots', 'hits', 'headshots', 'revives'] as const;
-/** What a contribution holds besides its key (round_id, guid8). */
-const values = ['day_unix', 'file_time_unix', 'name', ...parts] as const;
-const contribution = `round_id, guid8, ${values.join(', ')}`;
 
 async function refresh(tx: SqlExecutor, ids: string[]): Promise<void> {
   // One statement computes the rounds' contributions again, writes those that differ from the kept
@@ -31,21 +28,10 @@ async function refresh(tx: SqlExecutor, ids: string[]): Promise<void> {
   // table before the writes. A contribution that came back the same (a round written again as it
   // was, an ingest's verdicts without Lua reports) cancels out in `diff` (one group, +1 and -1)
   // and costs the read of its rows, no write. `diff` holds, per key, a new contribution (+1), a
-  // gone one (-1), or both (changed); the writes probe the key per row. A player with two lines in
-  // a round counts one round and both lines' sums; his name in the round is his first line's. The
-  // join starts from the rounds: one probe of player_rows per round, not one of rounds per row.
+  // gone one (-1), or both (changed); the writes probe the key per row.
   const fromDiff = (c: string) => `d.${c}`;
   const delta = await tx.query<Record<string, unknown> & { guid8: string }>(
-    `with fresh as (
-       select p.round_id, p.guid8, (coalesce(r.file_time_unix, 0) / 86400) * 86400 as day_unix, r.file_time_unix,
-              (array_agg(p.name order by p.line))[1] as name, sum(p.kills) as kills, sum(p.deaths) as deaths,
-              sum(p.damage_given) as damage,
-              round(sum(${rowTimeSql('l.corrected_time_sec')}) * 1000)::bigint as corrected_ms,
-              sum(p.shots) as shots, sum(p.hits) as hits, sum(p.headshots) as headshots, sum(p.revives_given) as revives
-       from rounds r join player_rows p on p.round_id = r.round_id
-       left join guid_links l on l.round_id = p.round_id and l.guid8 = p.guid8 and l.name = p.name
-       where r.round_id = any($1::text[])
-       group by p.round_id, p.guid8, r.round_id),
+    `with fresh as (${contributionsSql('r.round_id = any($1::text[])')}),
      old as (select ${contribution} from player_round_sums where round_id = any($1::text[])),
      diff as (
        select ${contribution}, sum(side)::int as side, count(*) over (partition by round_id, guid8) as n

@@ -7,6 +7,7 @@ import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import type { BatchOutcome } from './applyBatch.ts';
 import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
 import { type Build, createBuild, dropBuild, ensureCatalog, generationAt, getBuild, recordFailure } from './catalog.ts';
+import { settleAtHead } from './caughtUp.ts';
 import { ensureDeadLetters } from './deadLetters.ts';
 import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
 import { plannerStatisticsFor } from './plannerStatistics.ts';
@@ -102,6 +103,7 @@ export async function catchUp(
     progress?.update(build.position - start);
   }
   progress?.finish();
+  await settleAtHead(deps.db, deps.store, p, build);
   return applied;
 }
 
@@ -225,6 +227,7 @@ export function runLive(
         try {
           const batch = await readLive(deps.store, head, build, types, deps.batchSize ?? 500);
           if (!batch) {
+            await settleAtHead(deps.db, deps.store, p, build);
             await waitForAppend(head, build.position, sleep);
             continue;
           }

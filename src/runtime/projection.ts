@@ -64,6 +64,11 @@ export type ProjectionDefinition = {
   follows?: string;
   /** The handled event types are exactly this map's keys: a handler in TypeScript, or a SQL fold. */
   on: { [T in EventType]?: Handler<T> | SqlFold };
+  /**
+   * Work the build deferred while it caught up, done once it is at the log's head, in a transaction
+   * of its own (src/runtime/caughtUp.ts). It must be idempotent and cheap when nothing is deferred.
+   */
+  caughtUp?: (tx: SqlExecutor) => Promise<void>;
 };
 
 const brand = Symbol.for('et-ledger.projection');
