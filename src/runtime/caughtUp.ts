@@ -8,8 +8,9 @@
 //  - when the live tail finds nothing more to read.
 // A catch-up that stops short of the head (a pass of `projectAllToHead` while the correlator is
 // still appending verdicts for it, `catchUp` to a position) leaves the work deferred, so a rebuild
-// that reads the facts, then the verdicts, does the bulk work once, after both. A crash before or
-// during the hook leaves the flag set and the work to the next call.
+// that reads the facts, then the verdicts, does the bulk work once, after both. A scratch build
+// (`export --as-of`, `replay`) is read as it stands at its end, wherever that is: it settles there.
+// A crash before or during the hook leaves the flag set and the work to the next call.
 import type { EventStore } from '../store/eventStore.ts';
 import { ident, type SqlDatabase } from '../store/sqlDatabase.ts';
 import type { Build } from './catalog.ts';
@@ -22,6 +23,12 @@ const settled = new WeakSet<Build>();
 export async function settleAtHead(db: SqlDatabase, store: EventStore, p: Projection, build: Build): Promise<void> {
   if (!p.caughtUp || settled.has(build)) return;
   if (build.position < (await store.headPosition())) return;
+  await settle(db, p, build);
+}
+
+/** Runs `p.caughtUp` on `build` where it stands: a scratch build, read as of its last position. */
+export async function settle(db: SqlDatabase, p: Projection, build: Build): Promise<void> {
+  if (!p.caughtUp || settled.has(build)) return;
   await db.transaction(async (tx) => {
     await tx.exec(`set local search_path to ${ident(build.schemaName)}, public`);
     await p.caughtUp!(tx);

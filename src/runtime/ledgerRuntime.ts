@@ -7,7 +7,7 @@ import type { SqlDatabase } from '../store/sqlDatabase.ts';
 import type { BatchOutcome } from './applyBatch.ts';
 import { applyRange, hasSqlFold, sharesDatabase } from './applyRange.ts';
 import { type Build, createBuild, dropBuild, ensureCatalog, generationAt, getBuild, recordFailure } from './catalog.ts';
-import { settleAtHead } from './caughtUp.ts';
+import { settle, settleAtHead } from './caughtUp.ts';
 import { ensureDeadLetters } from './deadLetters.ts';
 import { applyGuarded, type PoisonPolicy } from './guardedApply.ts';
 import { plannerStatisticsFor } from './plannerStatistics.ts';
@@ -170,6 +170,7 @@ export async function buildScratch(
   const build = await createBuild(deps.db, p, 'scratch', follows);
   try {
     const applied = await catchUp(deps, p, build, { ...opts, label: `${p.name} (scratch)` });
+    await settle(deps.db, p, build);
     return { build, applied, drop: () => dropBuild(deps.db, build.schemaName) };
   } catch (e) {
     await dropBuild(deps.db, build.schemaName).catch(() => {});
