@@ -1,7 +1,8 @@
 // The player sums of a build that is catching up (src/runtime/caughtUp.ts says when the runner
-// calls back). Batch by batch, the sums of a 100 000-round rebuild probe and rewrite each touched
-// contribution, day and player by key, a hundred times over: the largest share of the rounds
-// projection's SQL. A new build therefore starts with its sums deferred (player_sums_deferred, one
+// calls back). Batch by batch, a rebuild computes each round's contributions twice (when its file
+// is folded, again when its verdict corrects the times) and probes and rewrites every touched day
+// and player by key in every batch: the largest share of the rounds projection's SQL (50 s of a
+// 100 000-round ingest). A new build therefore starts with its sums deferred (player_sums_deferred, one
 // row) and writes none; at the log's head one transaction takes the row away and sums every
 // round: contributions, days, then totals, each one grouped pass over the table before it. From then
 // on playerTotals.ts keeps them batch by batch. The two must agree to the last row
