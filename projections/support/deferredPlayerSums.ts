@@ -10,37 +10,38 @@
 // (contributionsSql), a day's and a player's latest name chosen by the same order, and times summed
 // in whole milliseconds as the batches add them.
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
-import { contribution, contributionsSql, parts } from './playerContributions.ts';
+import { contribution, contributionsSql, keptParts, parts } from './playerContributions.ts';
 
 export async function playerSumsDeferred(tx: SqlExecutor): Promise<boolean> {
   return (await tx.query('select 1 from player_sums_deferred')).rows.length > 0;
 }
 
-/** A part summed as the kept tables hold it: whole milliseconds to seconds, as the batches add them. */
-const summed = (c: (typeof parts)[number]) =>
-  c === 'corrected_ms' ? 'sum(corrected_ms)::float8 / 1000 as corrected_sec' : `sum(${c}) as ${c}`;
-const keptParts = parts.map((c) => (c === 'corrected_ms' ? 'corrected_sec' : c)).join(', ');
+/** The parts summed as the kept tables hold them: whole milliseconds to seconds, as the batches add them. */
+const summedParts = parts
+  .map((c) => (c === 'corrected_ms' ? 'sum(corrected_ms)::float8 / 1000 as corrected_sec' : `sum(${c}) as ${c}`))
+  .join(', ');
+const kept = keptParts.join(', ');
 
 /** The `caughtUp` hook: the deferred sums, all at once; nothing when they are kept already. */
 export async function settlePlayerSums(tx: SqlExecutor): Promise<void> {
   const taken = await tx.query('delete from player_sums_deferred returning 1');
   if (taken.rows.length === 0) return;
-  // Nothing wrote them while deferred; cleared all the same, so the sums are the rows' whatever came before.
+  // Nothing writes them while the row is there; emptied all the same, so the sums come from the rows alone.
   await tx.exec('delete from player_totals; delete from player_days; delete from player_round_sums');
   await tx.query(`insert into player_round_sums (${contribution}) ${contributionsSql('true')}`);
   // A day's latest name and time: its latest round by file time (unknown last), then round id.
   await tx.query(
-    `insert into player_days (guid8, day_unix, rounds, ${keptParts}, last_name, last_unix)
-     select guid8, day_unix, count(*)::int, ${parts.map(summed).join(', ')},
+    `insert into player_days (guid8, day_unix, rounds, ${kept}, last_name, last_unix)
+     select guid8, day_unix, count(*)::int, ${summedParts},
             (array_agg(name order by file_time_unix desc nulls last, round_id desc))[1],
             coalesce((array_agg(file_time_unix order by file_time_unix desc nulls last, round_id desc))[1], 0)
      from player_round_sums group by guid8, day_unix`,
   );
   // A player's latest name and time are his latest day's.
   await tx.query(
-    `insert into player_totals (guid8, rounds, ${keptParts}, last_name, last_unix)
-     select s.guid8, s.rounds, ${keptParts}, d.last_name, d.last_unix
-     from (select guid8, count(*)::int as rounds, ${parts.map(summed).join(', ')}
+    `insert into player_totals (guid8, rounds, ${kept}, last_name, last_unix)
+     select s.guid8, s.rounds, ${kept}, d.last_name, d.last_unix
+     from (select guid8, count(*)::int as rounds, ${summedParts}
            from player_round_sums group by guid8) s
      join (select distinct on (guid8) guid8, last_name, last_unix from player_days
            order by guid8, day_unix desc) d on d.guid8 = s.guid8`,

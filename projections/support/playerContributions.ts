@@ -7,6 +7,8 @@ export const parts = ['kills', 'deaths', 'damage', 'corrected_ms', 'shots', 'hit
 /** What a contribution holds besides its key (round_id, guid8). */
 export const values = ['day_unix', 'file_time_unix', 'name', ...parts] as const;
 export const contribution = `round_id, guid8, ${values.join(', ')}`;
+/** `parts` as player_days and player_totals keep them: the time in seconds, not milliseconds. */
+export const keptParts = parts.map((c) => (c === 'corrected_ms' ? 'corrected_sec' : c));
 
 /**
  * Each player's contribution to the rounds `where` selects (a condition on `r`, the rounds): his

@@ -8,7 +8,7 @@
 import { type SqlExecutor, sqlFile } from '../../src/store/sqlDatabase.ts';
 import { playerSumsDeferred } from './deferredPlayerSums.ts';
 import { withKeyLookups } from './keyLookups.ts';
-import { contribution, contributionsSql, parts, values } from './playerContributions.ts';
+import { contribution, contributionsSql, keptParts, parts, values } from './playerContributions.ts';
 
 export const playerTotalsSql = () => sqlFile(import.meta.url, 'playerTotals.sql');
 
@@ -20,7 +20,7 @@ export async function refreshPlayerTotals(tx: SqlExecutor, roundIds: readonly st
 }
 
 /** The kept sums of player_days and player_totals, in the order of a delta: rounds, then `parts`. */
-const sums = ['rounds', 'kills', 'deaths', 'damage', 'corrected_sec', 'shots', 'hits', 'headshots', 'revives'] as const;
+const sums = ['rounds', ...keptParts];
 
 async function refresh(tx: SqlExecutor, ids: string[]): Promise<void> {
   // One statement computes the rounds' contributions again, writes those that differ from the kept

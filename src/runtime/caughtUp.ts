@@ -1,7 +1,7 @@
 // Work a projection defers while its build catches up. Some folds cost far less done once in bulk
 // than batch by batch: the rounds projection's player sums are one grouped pass over every row at
-// the end of a rebuild, where batch by batch they probe and rewrite the same days and players
-// thousands of times. Such a projection keeps a durable flag in its build (set with the build's
+// the end of a rebuild, where batch by batch each round is summed twice (its file, then its
+// verdict) and every touched day and player is probed and rewritten in every batch. Such a projection keeps a durable flag in its build (set with the build's
 // tables, cleared in the transaction that does the bulk work) and says what to do in its
 // `caughtUp` hook; the runner calls the hook whenever it finds the build at the log's head:
 //  - at the end of a catch-up that reached the head: an ingest, a rebuild before its swap, a replay;

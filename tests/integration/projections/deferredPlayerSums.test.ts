@@ -10,6 +10,7 @@ import { activeBuild, type Build, createBuild } from '../../../src/runtime/catal
 import { settle } from '../../../src/runtime/caughtUp.ts';
 import { buildScratch, catchUp } from '../../../src/runtime/ledgerRuntime.ts';
 import type { Projection } from '../../../src/runtime/projection.ts';
+import { findProjection } from '../../../src/runtime/registry.ts';
 import type { Ledger } from '../../../src/store/openStore.ts';
 import { ident, type SqlDatabase, type SqlExecutor } from '../../../src/store/sqlDatabase.ts';
 import { postgresAvailable } from '../../support/databases.ts';
@@ -65,7 +66,7 @@ async function deferred(db: SqlExecutor, schema: string): Promise<boolean> {
 }
 
 async function roundsOf(): Promise<Projection> {
-  return (await projections()).find((p) => p.name === 'rounds')!;
+  return findProjection(await projections(), 'rounds');
 }
 
 /** A second rounds build beside the active one, reading the active correlator generation's verdicts. */
