@@ -1,14 +1,16 @@
 // The rounds read model: rounds, player_stats (+ full GUIDs from verdicts), player_weapon_stats (a view),
 // sessions. An R2 is paired with its R1 from facts only (src/parser/pairRounds.ts) and shows its
 // own half: R2 − R1 where the file is cumulative (spec/stats-file.md §3.1).
+import type { DerivedFact } from '../src/events/index.ts';
 import { unpairedRound2 } from '../src/parser/statsFile.ts';
-import { defineProjection } from '../src/runtime/projection.ts';
+import { defineProjection, type EventMeta } from '../src/runtime/projection.ts';
 import { insertRows, type Row } from '../src/store/insertRows.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 import { settlePlayerSums } from './support/deferredPlayerSums.ts';
-import { decideMaps, saveHalves, saveTiming } from './support/mapsFold.ts';
+import { decideMaps, saveHalves } from './support/mapsFold.ts';
 import { pairNear } from './support/pairNear.ts';
 import { playerTotalsSql, refreshPlayerTotals } from './support/playerTotals.ts';
+import { showVerdicts } from './support/roundVerdicts.ts';
 import {
   collectGroups,
   pairingMoved,
@@ -31,8 +33,9 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // takes its first reading again. v9: weapons as an array in the player's row, player_weapon_stats a
 // view of it (support/weaponTuples.ts). v10: player sums move by each round's contribution
 // (player_round_sums in support/playerTotals.sql) instead of summing touched days again. v11: a
-// build catching up sums its players once at the log's head (support/deferredPlayerSums.ts).
-const version = 11;
+// build catching up sums its players once at the log's head (support/deferredPlayerSums.ts). v12: a
+// round stops showing a verdict that another round's verdict supersedes (support/roundVerdicts.ts).
+const version = 12;
 
 export const rounds = defineProjection({
   name: 'rounds',
@@ -73,49 +76,21 @@ export const rounds = defineProjection({
       const refeed = await applyZoneCorrections(tx, items);
       if (refeed.length > 0) await writeStatsRounds(tx, await storeStatsFacts(tx, refeed, { rezoned: true }));
     },
-    RoundVerdictRetracted: async (items, { tx }) => {
-      const keys = items.flatMap(({ event }) => (event.data.statsFactId ? [event.data.statsFactId] : []));
-      if (keys.length > 0) await tx.query('delete from guid_links where round_id = any($1::text[])', [keys]);
-      await refreshPlayerTotals(tx, keys);
-      await decideMaps(
-        tx,
-        await saveTiming(
-          tx,
-          items.map(({ event }) => event.data),
-        ),
-      );
-    },
-    RoundTimingReconciled: async (items, { tx }) => {
-      await decideMaps(
-        tx,
-        await saveTiming(
-          tx,
-          items.map(({ event }) => event.data),
-        ),
-      );
-      // The last verdict of a stats round in this run decides its links: earlier ones are replaced.
-      const latest = new Map<string, (typeof items)[number]['event']['data']>();
-      for (const { event } of items) if (event.data.statsFactId) latest.set(event.data.statsFactId, event.data);
-      if (latest.size === 0) return;
-      await tx.query('delete from guid_links where round_id = any($1::text[])', [[...latest.keys()]]);
-      const links = [...latest].flatMap(([roundId, v]) => v.players.map((p) => ({ roundId, ...p })));
-      if (links.length > 0)
-        await tx.query(
-          `insert into guid_links (round_id, guid8, name, full_guid, corrected_time_sec)
-           select r, g, n, f, c from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) as x(r, g, n, f, c)
-           on conflict do nothing`,
-          [
-            links.map((l) => l.roundId),
-            links.map((l) => l.guid8),
-            links.map((l) => l.name),
-            links.map((l) => l.fullGuid),
-            links.map((l) => l.correctedTimeSec),
-          ],
-        );
-      await refreshPlayerTotals(tx, [...latest.keys()]);
-    },
+    // Both derived facts through one fold: a verdict may also take another round's verdict away.
+    RoundVerdictRetracted: (items, { tx }) => showRoundVerdicts(tx, items),
+    RoundTimingReconciled: (items, { tx }) => showRoundVerdicts(tx, items),
   },
 });
+
+/** A run of derived facts: what each stats round shows, then its maps and its players' sums. */
+async function showRoundVerdicts(
+  tx: SqlExecutor,
+  items: readonly { event: { data: DerivedFact }; meta: EventMeta }[],
+): Promise<void> {
+  const changed = await showVerdicts(tx, items);
+  await refreshPlayerTotals(tx, changed);
+  await decideMaps(tx, new Set(changed));
+}
 
 type RoundWrite = { roundId: string; round: StoredRound; r1Id: string | null; fileTimeUnix: number | null };
 

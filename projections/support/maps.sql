@@ -28,10 +28,13 @@ create index map_halves_defenders on map_halves using gin (defenders jsonb_path_
 -- The standing verdict's timing of a stats round (the correlator's active generation).
 create table map_timing (
   round_id          text primary key,
+  -- The verdict shown, so that another round's verdict superseding it is found (roundVerdicts.ts).
+  verdict_event_id  text not null,
   fighting_time_sec double precision,
   surrender         boolean not null,
   suspected_abort   boolean not null
 );
+create index map_timing_verdict on map_timing (verdict_event_id);
 
 -- One row per map as decided; its lineups are the halves' (map_halves), joined by the view below,
 -- so deciding a map again moves no player lists.

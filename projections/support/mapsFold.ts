@@ -1,7 +1,6 @@
 // The stopwatch maps kept by the rounds projection (its tables map_halves, map_timing, map_results
 // and the view maps; SQL beside this file, maps.sql): a map is an R1 and its R2 by the rounds projection's own pairing, decided
 // by src/stopwatch/decideMap.ts from the stats headers, the lineups and the verdicts' fighting times.
-import { type DerivedFact, isVerdict } from '../../src/events/index.ts';
 import type { ParsedStatsRound } from '../../src/parser/statsFile.ts';
 import { decideMap, type LineupPlayer, type MapHalf } from '../../src/stopwatch/decideMap.ts';
 import { insertRows } from '../../src/store/insertRows.ts';
@@ -63,32 +62,6 @@ export async function saveHalves(
     }),
   );
   return touched;
-}
-
-/** The standing verdicts' timing of stats rounds; returns the rounds whose maps change. */
-export async function saveTiming(tx: SqlExecutor, verdicts: readonly DerivedFact[]): Promise<Set<string>> {
-  const latest = new Map<string, { fightingTimeSec: number | null; surrender: boolean; abort: boolean } | null>();
-  for (const v of verdicts) {
-    if (v.statsFactId === null) continue;
-    latest.set(
-      v.statsFactId,
-      isVerdict(v)
-        ? { fightingTimeSec: v.fightingTimeSec, surrender: v.surrender, abort: v.flags.includes('suspectedAbort') }
-        : null,
-    );
-  }
-  if (latest.size === 0) return new Set();
-  await tx.query('delete from map_timing where round_id = any($1::text[])', [[...latest.keys()]]);
-  await insertRows(
-    tx,
-    'map_timing',
-    [...latest].flatMap(([id, t]) =>
-      t === null
-        ? []
-        : [{ round_id: id, fighting_time_sec: t.fightingTimeSec, surrender: t.surrender, suspected_abort: t.abort }],
-    ),
-  );
-  return new Set(latest.keys());
 }
 
 type HalfRow = {

@@ -128,6 +128,58 @@ describe('retractions (correlation.md scenario 22) across ingests', () => {
   }, 60_000);
 });
 
+describe('a report another stats round takes over (no retraction: the new verdict supersedes the old)', () => {
+  // 214136 is 3 s after the report's end; a copy written at 214134 is 1 s after it, the better match.
+  const closerCopy = () => copyAs(supplyR1.stats, '2026-08-19-214134-supply-round-1.txt');
+  const readModels = async (ledger: Ledger) => ({
+    players: (
+      await ledger.db.query(
+        `select r.file_name, p.name, p.full_guid, p.corrected_time_sec
+         from read.player_stats p join read.rounds r using (round_id) order by r.file_name, p.name`,
+      )
+    ).rows,
+    timing: (
+      await ledger.db.query(
+        `select r.file_name, t.fighting_time_sec from read.map_timing t join read.rounds r using (round_id)
+         order by r.file_name`,
+      )
+    ).rows,
+    verdicts: await verdictRows(ledger),
+  });
+
+  it('the old round stops showing the report’s links and timing at once, as one ingest of the same facts', async () => {
+    const split = await setup();
+    await appendFiles(split.ledger, [supplyR1.lua, supplyR1.stats]);
+    await project(split.ledger);
+    const first = await readModels(split.ledger);
+    // The first ingest joined 214136: its players carry full GUIDs and corrected times.
+    expect(first.players.filter((p) => p.full_guid !== null).length).toBeGreaterThan(0);
+    expect(first.timing.map((t) => t.file_name)).toEqual(['2026-08-19-214136-supply-round-1.txt']);
+
+    const copy = closerCopy();
+    await appendFiles(split.ledger, [copy]);
+    await project(split.ledger);
+    const once = await setup();
+    await appendFiles(once.ledger, [supplyR1.lua, supplyR1.stats, copy]);
+    await project(once.ledger);
+
+    const after = await readModels(split.ledger);
+    expect(after.verdicts.map((v) => v.status)).toEqual(['ALIGNED']);
+    // Only the closer copy shows the report; 214136 waits for its grace, showing nothing.
+    expect(after.timing.map((t) => t.file_name)).toEqual(['2026-08-19-214134-supply-round-1.txt']);
+    expect(
+      after.players.filter(
+        (p) => p.file_name.includes('214136') && (p.full_guid !== null || p.corrected_time_sec !== null),
+      ),
+    ).toEqual([]);
+    expect(after).toEqual(await readModels(once.ledger));
+    // The maps follow: no map is decided on the timing of a verdict that no longer stands.
+    const maps = async (ledger: Ledger) =>
+      (await ledger.db.query('select * from read.maps order by map_id')).rows.map((m) => JSON.stringify(m));
+    expect(await maps(split.ledger)).toEqual(await maps(once.ledger));
+  }, 60_000);
+});
+
 /** What `run` does all along: the projections outside the rebuilt group read on to the head. */
 async function catchUpOthers(deps: RuntimeDeps) {
   for (const p of deps.projections.filter((x) => !['correlator', 'verdicts', 'discord-outbox'].includes(x.name)))

@@ -56,7 +56,7 @@ describe.runIf(postgresAvailable())('a batch reads its keys, not the history (po
                1, 2, 600, 300, false, '[{"id": "AAAAAAAA"}]', '[{"id": "BBBBBBBB"}]',
                case when g % 2 = 1 then 'r' || lpad((g - 1)::text, 6, '0') end
         from generate_series(0, ${n - 1}) g;
-        insert into map_timing select round_id, 300, false, false from map_halves;
+        insert into map_timing select round_id, 'v:' || round_id, 300, false, false from map_halves;
         insert into map_results (map_id, server_id, map, file_time_unix, r1_round_id, r2_round_id, result,
                                  points_a, points_b, lineups_from, flags)
         select round_id, server_id, map, file_time_unix, round_id, 'r' || lpad((substr(round_id, 2)::int + 1)::text, 6, '0'),
