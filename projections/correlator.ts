@@ -55,9 +55,11 @@ const rulesVersion = 4;
  * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
  * file is the same round key. v5: stats_facts keeps every reading of a file time. v6: zone
  * corrections (ServerZoneCorrected) re-read the stats facts they cover. v7: stats_facts indexed for
- * the pairing's neighbourhood (projections/support/pairNear.ts). Every build is a generation of its own.
+ * the pairing's neighbourhood (projections/support/pairNear.ts). v8: the partner a fact's standing
+ * verdict joined is decided again when it lies outside the fact's neighbourhood now (a stats file a
+ * zone correction moved away from its report). Every build is a generation of its own.
  */
-const version = 7;
+const version = 8;
 
 /**
  * The correlator under a given rule set and version. The registry's `correlator` is the one the
@@ -226,22 +228,44 @@ async function decideWithConfig(
   const spans = await preloadCandidates(tx, windows, PRELOAD_PAD_SEC);
   const done = new Set<string>();
   const hoods: { stats: StatsCandidate[]; lua: LuaCandidate[] }[] = [];
-  for (const seed of seeds) {
-    if (done.has(seed.factId) || neighbourhoodWindow(seed, config) === null) continue;
-    const hood = await expandUntilStable(seed, (range) => spans.load(range), config);
-    for (const f of [...hood.stats, ...hood.lua]) done.add(f.factId);
-    hoods.push(hood);
-  }
-  const keys = hoods.flatMap((h) => [...h.stats, ...h.lua].map(ownRoundKey));
   // The standing entries as they were (verdicts and tombstones), overlaid with this call's changes.
   const standing = new Map<string, PreviousVerdict>();
-  for (const row of (
-    await tx.query<{ round_key: string; event_id: string; verdict: Verdict | null }>(
-      'select round_key, event_id, verdict from standing where round_key = any($1::text[])',
-      [[...new Set(keys)]],
-    )
-  ).rows)
-    standing.set(row.round_key, { eventId: row.event_id, verdict: row.verdict });
+  for (let pending = seeds; pending.length > 0; ) {
+    const fresh: typeof hoods = [];
+    for (const seed of pending) {
+      if (done.has(seed.factId) || neighbourhoodWindow(seed, config) === null) continue;
+      const hood = await expandUntilStable(seed, (range) => spans.load(range), config);
+      for (const f of [...hood.stats, ...hood.lua]) done.add(f.factId);
+      fresh.push(hood);
+    }
+    hoods.push(...fresh);
+    const keys = [...new Set(fresh.flatMap((h) => [...h.stats, ...h.lua].map(ownRoundKey)))];
+    for (const row of (
+      await tx.query<{ round_key: string; event_id: string; verdict: Verdict | null }>(
+        'select round_key, event_id, verdict from standing where round_key = any($1::text[])',
+        [keys],
+      )
+    ).rows)
+      standing.set(row.round_key, { eventId: row.event_id, verdict: row.verdict });
+    // A fact whose stats file moved in time (a zone correction) may have left its partner outside
+    // its neighbourhood: that partner loses its join and must be decided too, or it keeps no verdict.
+    const strays = [
+      ...new Set(
+        keys.flatMap((k) => {
+          const v = standing.get(k)?.verdict;
+          return v ? [v.statsFactId, v.luaFactId].filter((id): id is string => id !== null && !done.has(id)) : [];
+        }),
+      ),
+    ];
+    pending =
+      strays.length === 0
+        ? []
+        : (
+            await tx.query<{ body: CorrelatorFact }>('select body from candidates where fact_id = any($1::text[])', [
+              strays,
+            ])
+          ).rows.map((r) => r.body);
+  }
   const changed = new Set<string>();
   const decideWith = { ...config, generation: ctx.generation };
   for (const hood of hoods) {

@@ -132,6 +132,27 @@ describe.skipIf(!postgresAvailable())('et-ledger correct-zone', () => {
     expect((await readModels(wrong)).rounds).toEqual(truth.rounds);
   }, 240_000);
 
+  it('a correction that takes rounds away from their reports leaves each report LUA_ONLY, as a clean ingest in that zone', async () => {
+    // The other way round: the right zone first (rounds joined), then a correction to a wrong one.
+    // Each moved stats file leaves the report it was joined with; that report is decided again too.
+    const utcUrl = await freshPostgresUrl('zone_utc');
+    const utc = cli(`postgres:${utcUrl}`);
+    await utc.run('ingest', '--server', 'eu1', '--tz', 'UTC', ...facts);
+    await tickAfterTheEvening(utcUrl);
+    const truth = await readModels(utc);
+
+    const rightUrl = await freshPostgresUrl('zone_right');
+    const right = cli(`postgres:${rightUrl}`);
+    await right.run('ingest', '--server', 'eu1', '--tz', 'Europe/Ljubljana', ...facts);
+    await tickAfterTheEvening(rightUrl);
+    const joined = (await readModels(right)).verdicts.filter((v) => v.status === 'ALIGNED').length;
+    expect(joined).toBeGreaterThan(0);
+    await right.run('correct-zone', '--server', 'eu1', '--tz', 'UTC');
+    const after = await readModels(right);
+    expect(after.verdicts.filter((v) => v.status === 'LUA_ONLY').length).toBeGreaterThanOrEqual(joined);
+    expect(after).toEqual(truth);
+  }, 240_000);
+
   it('warns when no zone was given for a new server, then keeps the zone the server has', async () => {
     const store = `postgres:${await freshPostgresUrl('zone_guess')}`;
     const ingest = (file: string) =>

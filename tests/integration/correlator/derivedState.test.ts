@@ -133,7 +133,7 @@ describe('a report another stats round takes over (no retraction: the new verdic
   const closerCopy = () => copyAs(supplyR1.stats, '2026-08-19-214134-supply-round-1.txt');
   const readModels = async (ledger: Ledger) => ({
     players: (
-      await ledger.db.query(
+      await ledger.db.query<{ file_name: string; full_guid: string | null; corrected_time_sec: number | null }>(
         `select r.file_name, p.name, p.full_guid, p.corrected_time_sec
          from read.player_stats p join read.rounds r using (round_id) order by r.file_name, p.name`,
       )
