@@ -8,7 +8,8 @@ import { PARSER_VERSION } from '../src/parser/version.ts';
 import { defineProjection, type EventMeta } from '../src/runtime/projection.ts';
 import { type SqlExecutor, sqlFile } from '../src/store/sqlDatabase.ts';
 
-const version = 1;
+// v2: parser stats/2 (a server name holding a `\` is recognised; names' control bytes are not binary).
+const version = 2;
 
 type Entry = {
   serverId: string;

@@ -34,7 +34,8 @@ import { applyZoneCorrections, inCorrectedZones } from './support/zoneCorrection
 // view of it (support/weaponTuples.ts). v10: player sums move by each round's contribution
 // (player_round_sums in support/playerTotals.sql) instead of summing touched days again. v11: a
 // build catching up sums its players once at the log's head (support/deferredPlayerSums.ts). v12: a
-// round stops showing a verdict that another round's verdict supersedes (support/roundVerdicts.ts).
+// round stops showing a verdict that another round's verdict supersedes (support/roundVerdicts.ts); parser
+// stats/2 (bots told apart in the R2 differential, an R1's lost line, f9 = 0, names' control bytes).
 const version = 12;
 
 export const rounds = defineProjection({

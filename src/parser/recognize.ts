@@ -1,10 +1,12 @@
 // Tells what kind of fact a fetched file or body is, by content only (never by its name):
-// - stats: line 1 is a backslash-separated header of ≥ 8 fields whose 4th (round) is 1 or 2
-//   (shared/spec/stats-file.md §2.2); nothing further is parsed.
+// - stats: line 1 is a backslash-separated header of ≥ 8 fields whose f4 (round), counted from the
+//   right as the parser counts it, is 1 or 2 (shared/spec/stats-file.md §2.2); nothing further is parsed.
 // - lua: a JSON object of one of the Lua report shapes (shared/spec/lua-report.md).
 // Our script writes JSON keys in Lua hash order, so the marker key can be anywhere: a JSON
 // candidate within the report size limit is parsed whole; a larger one is judged by its first bytes.
 import { detectLuaShape, MAX_LUA_REPORT_BYTES, parseJsonBytes } from './luaReport.ts';
+import { trimSpaces } from './statsBytes.ts';
+import { headerRound, locateHeaderFields } from './statsHeader.ts';
 
 export type FactKind = 'stats' | 'lua' | 'unknown';
 
@@ -35,11 +37,12 @@ function firstNonBlank(bytes: Uint8Array): number | undefined {
   return bytes[i];
 }
 
+/** A server name may hold a `\`, so f4 is found from the right, by the parser's own field layout. */
 function isStatsHeader(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, HEADER_PREFIX_BYTES);
-  const end = head.indexOf(LF);
-  if (end < 0 && bytes.length > HEADER_PREFIX_BYTES) return false;
-  const line = latin1.decode(head.subarray(0, end < 0 ? head.length : end)).replace(/\r$/, '');
-  const fields = line.split('\\');
-  return fields.length >= 8 && (fields[3] === '1' || fields[3] === '2');
+  const lf = head.indexOf(LF);
+  if (lf < 0 && bytes.length > HEADER_PREFIX_BYTES) return false;
+  const end = trimSpaces(head, 0, lf < 0 ? head.length : lf);
+  const round = headerRound(head, locateHeaderFields(head, 0, end));
+  return round === 1 || round === 2;
 }

@@ -39,20 +39,24 @@ export const R2_CUMULATIVE_FIELDS: PlayerStatKey[] = [
 ];
 
 /**
- * R2 − R1 per player, matched on guid8 (and the raw name when a guid8 occurs twice). Half-only fields
- * (#9–#19, #25, #27–#37) stay as written; ratios are recomputed from the differential. Returns `r2`
- * unchanged when the pair does not qualify (not a raw R2, not an R1, another map).
+ * R2 − R1 per player, matched by identity (sameIdentity; the raw name too when an identity occurs
+ * twice). Half-only fields (#9–#19, #25, #27–#37) stay as written; ratios are recomputed from the
+ * differential. Returns `r2` unchanged when the pair does not qualify (not a raw R2, not an R1,
+ * another map).
  */
 export function differentiateRound2(r2: ParsedStatsRound, r1: ParsedStatsRound): ParsedStatsRound {
   if (r2.round !== 2 || !r2.flags.includes('r2Cumulative') || r1.round !== 1) return r2;
   if (normalizeMapName(r2.map) !== normalizeMapName(r1.map)) return r2;
 
-  const r1Lost = r1.flags.includes('truncated');
+  const r1Lost = lostPlayerLines(r1);
   const players = r2.players.map((p2): ParsedStatsPlayer => {
     const match = findR1(p2, r2.players, r1.players);
-    if (match === 'ambiguous') return asHalf(p2, r2.timeLimitSec, 'ambiguousR1Match', R2_CUMULATIVE_FIELDS);
-    if (match === null) return asHalf(p2, r2.timeLimitSec, 'absentFromR1', r1Lost ? R2_CUMULATIVE_FIELDS : []);
-    return subtract(p2, match, r2.timeLimitSec) ?? asHalf(p2, r2.timeLimitSec, 'counterReset', []);
+    if (match === 'ambiguous') return asHalf(p2, r2.timeLimitSec, ['ambiguousR1Match'], R2_CUMULATIVE_FIELDS);
+    if (match === null && r1Lost) {
+      return asHalf(p2, r2.timeLimitSec, ['absentFromR1', 'r1LineLost'], R2_CUMULATIVE_FIELDS);
+    }
+    if (match === null) return asHalf(p2, r2.timeLimitSec, ['absentFromR1'], []);
+    return subtract(p2, match, r2.timeLimitSec) ?? asHalf(p2, r2.timeLimitSec, ['counterReset'], []);
   });
   return {
     ...r2,
@@ -63,18 +67,41 @@ export function differentiateRound2(r2: ParsedStatsRound, r1: ParsedStatsRound):
 }
 
 /**
- * The R1 line of the same player. An empty guid8 names nobody (the writer's GUID lookup failed, e.g.
- * on a name with a backslash): such a player is matched by its exact raw name only, or not at all.
+ * Whether R1 lost player lines: it was cut (`truncated`), or a player line was rejected (an empty
+ * line, field `line`, held no one). The writer writes one line per player, so an R2 player without an
+ * R1 line may be one of the lost: his R2 figures are then listed as cumulative rather than claimed
+ * as this half's. Any rejected line counts, whatever guid it starts with: the parser did not vouch
+ * for the line, so not for its first field either (a lost LF runs two players into one line, a
+ * damaged line may begin with another's bytes); only a whole R1 says who was absent.
  */
+function lostPlayerLines(r1: ParsedStatsRound): boolean {
+  return r1.flags.includes('truncated') || r1.issues.some((i) => i.code === 'bad_player_row' && i.field !== 'line');
+}
+
+/**
+ * The writer gives every Omni-bot the guid `OMNIBOT0` (spec §2.3); the reference reader tells bots
+ * apart by a synthetic GUID, guid8 + sha256 of the clean name (§4.2), which matches exactly when the
+ * guid8 and the clean name do.
+ */
+const isBot = (p: ParsedStatsPlayer): boolean => p.guid8.startsWith('OMNIBOT');
+
+/**
+ * One player in both files: the same guid8 (a bot: and clean name). An empty guid8 names nobody
+ * (the writer's GUID lookup failed, e.g. on a name with a backslash): such a player is the same only
+ * by its exact raw name.
+ */
+function sameIdentity(a: ParsedStatsPlayer, b: ParsedStatsPlayer): boolean {
+  if (a.guid8 === '') return b.guid8 === '' && b.rawName === a.rawName;
+  return a.guid8 === b.guid8 && (!isBot(a) || a.name === b.name);
+}
+
+/** The R1 line of the same player; when an identity occurs twice, the raw name must match too. */
 function findR1(
   p2: ParsedStatsPlayer,
   r2Players: readonly ParsedStatsPlayer[],
   r1Players: readonly ParsedStatsPlayer[],
 ): ParsedStatsPlayer | 'ambiguous' | null {
-  const same =
-    p2.guid8 === ''
-      ? (p: ParsedStatsPlayer) => p.guid8 === '' && p.rawName === p2.rawName
-      : (p: ParsedStatsPlayer) => p.guid8 === p2.guid8;
+  const same = (p: ParsedStatsPlayer) => sameIdentity(p2, p);
   let candidates = r1Players.filter(same);
   const twiceInR2 = r2Players.some((p) => p !== p2 && same(p));
   if (candidates.length > 1 || twiceInR2) {
@@ -108,16 +135,16 @@ export function unpairedRound2<R extends ParsedStatsRound>(r2: R): R {
   };
 }
 
-/** Raw R2 values, read as this half's values (with one reason flag). */
+/** Raw R2 values, read as this half's values but for `cumulativeFields` (with the reason flags). */
 function asHalf(
   p: ParsedStatsPlayer,
   limitSec: number,
-  reason: PlayerFlag,
+  reasons: PlayerFlag[],
   cumulativeFields: PlayerStatKey[],
 ): ParsedStatsPlayer {
   const kept = p.flags.filter((f) => f === 'nameRecovered' || f === 'emptyGuid');
   const time = cumulativeFields.length === 0 ? timeFlags(p.timePlayedSec, limitSec) : [];
-  return { ...p, cumulativeFields, flags: [...kept, ...time, reason] };
+  return { ...p, cumulativeFields, flags: [...kept, ...time, ...reasons] };
 }
 
 /** R2 − R1, or null when any cumulative counter went down (a reconnect reset the engine's session). */

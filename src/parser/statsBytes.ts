@@ -83,6 +83,12 @@ export function fieldText(b: Uint8Array, s: number, e: number): string {
   return decodeRawName(b.subarray(s, end)) + (end < e ? '…' : '');
 }
 
+/** The end of line [s, e) without trailing spaces and CRs, which the writer never writes. */
+export function trimSpaces(b: Uint8Array, s: number, e: number): number {
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 13)) e--;
+  return e;
+}
+
 /** Minutes with 0.1 resolution → integer seconds, without float floors (4.4 min → 264 s). */
 export function minutesToSeconds(minutes: number): number {
   return Math.round(Math.round(minutes * 600) / 10);

@@ -2,12 +2,13 @@
 import { normalizeMapName } from './names.ts';
 import { R2_CUMULATIVE_FIELDS } from './round2.ts';
 import { outOfBounds, sidesOutOfBounds } from './statsBounds.ts';
-import { asBuffer, asciiView, fieldText } from './statsBytes.ts';
+import { asBuffer, asciiView, fieldText, trimSpaces } from './statsBytes.ts';
 import { parseStatsFileName, type StatsFileName } from './statsFileName.ts';
 import { parseStatsHeader } from './statsHeader.ts';
 import { scanned } from './statsLineFields.ts';
 import { scanUsualLine } from './statsLineUsual.ts';
 import { type PlayerLineContext, parsePlayerLine, scannedPlayer } from './statsPlayer.ts';
+import { mostlyControl } from './statsText.ts';
 import type {
   ParsedStatsPlayer,
   ParsedStatsRound,
@@ -27,7 +28,6 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
-const SPACE = 32;
 
 /** Never throws: every failure is a StatsParseError, every skipped line an issue on the round. */
 export function parseStatsFile(bytes: Uint8Array, fileName: string, options: StatsParseOptions = {}): StatsParseResult {
@@ -184,12 +184,6 @@ function trimCr(b: Uint8Array, s: number, e: number): number {
   return e > s && b[e - 1] === CR ? e - 1 : e;
 }
 
-/** The end of line [s, e) without trailing spaces and CRs, which the writer never writes. */
-function trimSpaces(b: Uint8Array, s: number, e: number): number {
-  while (e > s && (b[e - 1] === SPACE || b[e - 1] === CR)) e--;
-  return e;
-}
-
 /** Trailing spaces were cut from a line that was then used: tolerated, and said. */
 function trailingWhitespace(b: Uint8Array, end: number, written: number, line: number): StatsIssue {
   return {
@@ -214,22 +208,9 @@ function isBlank(b: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Names may hold any byte but NUL (C strings) and a stray control byte (BEL); real files are text.
- * Checked only once something failed to parse: control bytes in more than 5 % of the first 4 KiB.
- */
-function mostlyControl(b: Uint8Array): boolean {
-  const n = Math.min(b.length, 4096);
-  let controls = 0;
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    if (c < 32 && c !== 9 && c !== 10 && c !== 13) controls++;
-  }
-  return controls * 20 > n;
-}
-
 function notText(b: Uint8Array): StatsParseResult {
-  return fail('binary', 0, `more than 5 % control bytes in the first ${Math.min(b.length, 4096)}: not a text file`);
+  const n = Math.min(b.length, 4096);
+  return fail('binary', 0, `more than 5 % control bytes outside names in the first ${n}: not a text file`);
 }
 
 function fail(code: StatsParseError['code'], line: number, detail: string): StatsParseResult {

@@ -20,12 +20,25 @@ export type StatsHeader = Pick<
   | 'flags'
 >;
 
+/** c0rnp0rn7 writes f1–f8, c0rnp0rn8 adds f9. */
+const MIN_HEADER_FIELDS = 8;
+
+/** Where each backslash-separated field of a header line lies, read from the right. */
+export type HeaderFields = {
+  starts: number[];
+  ends: number[];
+  /** Index of f2 (map): the fields before it are the server name, which may hold a `\`. */
+  f2: number;
+  /** The last field is f9: there are ≥ 9 fields and the last is not an M:SS time (an 8-field header's f8). */
+  hasF9: boolean;
+};
+
 /**
- * Fields are taken from the right: f9 (when the last field is a number) … f2, and whatever is left is
- * the server name, so a `\` inside `sv_hostname` does not shift the other fields. `view` is
- * statsBytes.asciiView of the file.
+ * Fields are taken from the right (spec §2.2 f1: a `\` in `sv_hostname` would shift every later
+ * field): f9 when present, f8 … f2, and whatever is left is the server name. Recognition
+ * (recognize.ts) and parsing both read a header this way. With fewer than 8 fields, f2 < 1.
  */
-export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: string): StatsHeader | StatsParseError {
+export function locateHeaderFields(b: Uint8Array, s: number, e: number): HeaderFields {
   const starts = [s];
   const ends: number[] = [];
   for (let i = s; i < e; i++) {
@@ -36,7 +49,22 @@ export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: stri
   }
   ends.push(e);
   const n = starts.length;
-  if (n < 8) {
+  const hasF9 = n > MIN_HEADER_FIELDS && Number.isNaN(readMinSec(b, starts[n - 1]!, e));
+  return { starts, ends, f2: n - (hasF9 ? 8 : 7), hasF9 };
+}
+
+/** f4 (round) as an unsigned integer, -1 when it is none or the header has too few fields. */
+export function headerRound(b: Uint8Array, h: HeaderFields): number {
+  if (h.starts.length < MIN_HEADER_FIELDS) return -1;
+  return readUint(b, h.starts[h.f2 + 2]!, h.ends[h.f2 + 2]!);
+}
+
+/** The header line b[s, e) (without its line end). `view` is statsBytes.asciiView of the file. */
+export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: string): StatsHeader | StatsParseError {
+  const h = locateHeaderFields(b, s, e);
+  const { starts, ends, f2 } = h;
+  const n = starts.length;
+  if (n < MIN_HEADER_FIELDS) {
     return bad(
       'fieldCount',
       String(n),
@@ -44,18 +72,16 @@ export function parseStatsHeader(b: Uint8Array, s: number, e: number, view: stri
     );
   }
   const lastS = starts[n - 1]!;
-  const last = readDecimal(b, lastS, e);
-  const nine = n >= 9 && !Number.isNaN(last);
-  if (n >= 9 && !nine && Number.isNaN(readMinSec(b, lastS, e))) {
+  const nine = h.hasF9;
+  const last = nine ? readDecimal(b, lastS, e) : Number.NaN;
+  if (nine && Number.isNaN(last)) {
     return bad('playtimeMs', fieldText(b, lastS, e), 'f9 must be an integer of milliseconds (or f8 an M:SS time)');
   }
-  const f2 = n - (nine ? 8 : 7);
-
   if (nine && (!Number.isInteger(last) || Math.abs(last) > VALUE_BOUNDS.playtimeMs)) {
     return bad('playtimeMs', fieldText(b, lastS, e), 'f9 must be an integer of milliseconds');
   }
 
-  const round = readUint(b, starts[f2 + 2]!, ends[f2 + 2]!);
+  const round = headerRound(b, h);
   if (round !== 1 && round !== 2) return bad('round', fieldAt(b, starts, ends, f2 + 2), 'f4 (round) must be 1 or 2');
   const defender = readUint(b, starts[f2 + 3]!, ends[f2 + 3]!);
   if (defender < 0 || defender > VALUE_BOUNDS.side) {
@@ -109,8 +135,10 @@ const OVER_LIMIT_TOLERANCE_SEC = 1;
 
 /**
  * correlation.md "The verdict": f9 ÷ 1000 when positive, not capped (`overLimit` when more than 1 s
- * over the limit); else an 8-field R1's f8
- * (g_nextTimeLimit, the elapsed time when the attackers won) capped at the limit; else unknown.
+ * over the limit); else, in round 1, f8 (g_nextTimeLimit, the elapsed time when the attackers won)
+ * capped at the limit, flagged `approximateStatsTime`; else unknown (an R2's f8 is never a time).
+ * A negative f9 is the shutdown path (spec §1.3): the engine has reset g_nextTimeLimit and the
+ * header's round says nothing reliable about the half, so f8 is no time there either.
  */
 function statsPlaytime(
   round: 1 | 2,
@@ -124,7 +152,8 @@ function statsPlaytime(
     if (limitSec > 0 && sec > limitSec + OVER_LIMIT_TOLERANCE_SEC) flags.push('overLimit');
     return sec;
   }
-  if (playtimeMs === null && round === 1) {
+  const shutdownWritten = playtimeMs !== null && playtimeMs < 0;
+  if (round === 1 && !shutdownWritten) {
     flags.push('approximateStatsTime');
     return limitSec > 0 ? Math.min(nextLimitSec, limitSec) : nextLimitSec;
   }

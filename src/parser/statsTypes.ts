@@ -108,6 +108,11 @@ export type PlayerFlag =
   | 'overLimit'
   /** R2 differential: no R1 line for this player; R2 values kept */
   | 'absentFromR1'
+  /**
+   * R2 differential, with absentFromR1: R1 lost player lines (cut, or a line rejected), this player's
+   * may be one, so his R2 values are listed in cumulativeFields rather than taken as this half's
+   */
+  | 'r1LineLost'
   /** R2 differential: a cumulative counter is lower in R2 than in R1 (reconnect); raw R2 kept */
   | 'counterReset'
   /** R2 differential: several R1 lines fit (guid8 and name collide); raw R2 kept */
@@ -181,7 +186,7 @@ export type ParsedStatsRound = {
   /** f9 in ms; null on an 8-field header. */
   headerPlaytimeMs: number | null;
   writer: StatsWriter;
-  /** correlation.md "The verdict": f9 ÷ 1000 when > 0, else R1 8-field f8 capped, else null. */
+  /** correlation.md "The verdict": f9 ÷ 1000 when > 0, else an R1's f8 capped (f9 absent or 0), else null. */
   statsPlaytimeSec: number | null;
   flags: RoundFlag[];
   players: ParsedStatsPlayer[];
