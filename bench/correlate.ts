@@ -147,7 +147,7 @@ function* arrivals(seed: number, progress: { rounds: number }): Generator<Exclud
     }));
     const r = rnd();
     if (r >= 0.03) {
-      const { eventId } = luaReportIdentity(serverId, map, round, end);
+      const { eventId } = luaReportIdentity(serverId, map, round, end, 'et-ledger.round/1');
       const lua: LuaCandidate = {
         factId: eventId,
         report: {

@@ -47,9 +47,12 @@ const PRELOAD_PAD_SEC = 6 * 3600;
  * differential, an unpaired shutdown R2 is `halfUnknown` rather than cumulative (stats-file.md §1.3).
  * v4: a player's corrected time is his own time in play from an `et-ledger.round/2` report (capped
  * to the Lua playtime, `playerTimeOverRound`), else the stats rule with `approximatePlayerTime`; a
- * raw R2 line (R1 + R2 figures) divides by its own cumulative time, `cumulativeFigures`.
+ * raw R2 line (R1 + R2 figures) divides by its own cumulative time, `cumulativeFigures`. v5: parser
+ * stats/2 (Omni-bots told apart by name in the R2 differential, an R2 whose R1 lost a line is
+ * cumulative, an R1 whose f9 is 0 takes f8); our script's report taken over the legacy webhook's of
+ * the same round, in any order (src/correlator/luaDeliveries.ts).
  */
-const rulesVersion = 4;
+const rulesVersion = 5;
 /**
  * The shell's storage layout. v3: standing keeps tombstones (retractions), verdicts carry their
  * generation. v4: a stats round is its server and file name (statsRoundId), so a revision of a
@@ -226,6 +229,8 @@ async function decideWithConfig(
   );
   const windows = seeds.map((s) => neighbourhoodWindow(s, config)).filter((w) => w !== null);
   const spans = await preloadCandidates(tx, windows, PRELOAD_PAD_SEC);
+  // Round keys, not fact ids: a hood keeps one delivery of a report (collapseLua), and the others
+  // are decided with it.
   const done = new Set<string>();
   const hoods: { stats: StatsCandidate[]; lua: LuaCandidate[] }[] = [];
   // The standing entries as they were (verdicts and tombstones), overlaid with this call's changes.
@@ -233,9 +238,9 @@ async function decideWithConfig(
   for (let pending = seeds; pending.length > 0; ) {
     const fresh: typeof hoods = [];
     for (const seed of pending) {
-      if (done.has(seed.factId) || neighbourhoodWindow(seed, config) === null) continue;
+      if (done.has(ownRoundKey(seed)) || neighbourhoodWindow(seed, config) === null) continue;
       const hood = await expandUntilStable(seed, (range) => spans.load(range), config);
-      for (const f of [...hood.stats, ...hood.lua]) done.add(f.factId);
+      for (const f of [...hood.stats, ...hood.lua]) done.add(ownRoundKey(f));
       fresh.push(hood);
     }
     hoods.push(...fresh);
@@ -253,7 +258,10 @@ async function decideWithConfig(
       ...new Set(
         keys.flatMap((k) => {
           const v = standing.get(k)?.verdict;
-          return v ? [v.statsFactId, v.luaFactId].filter((id): id is string => id !== null && !done.has(id)) : [];
+          if (!v) return [];
+          const stats = v.statsFactId !== null && !done.has(v.statsFactId) ? [v.statsFactId] : [];
+          const lua = v.luaFactId !== null && !done.has(`lua:${v.luaReportId}`) ? [v.luaFactId] : [];
+          return [...stats, ...lua];
         }),
       ),
     ];

@@ -1,7 +1,9 @@
--- One row per Lua round report (any shape, any delivery: one fact), its players, and every pause.
+-- One row per Lua round report, its players, and every pause. A report our script and the legacy
+-- webhook both delivered shows the delivery that sorts first by delivery_rank (luaDeliveries.ts).
 create table lua_round_teams (
   report_id             text primary key,
   fact_id               text not null,
+  delivery_rank         text not null,
   server_id             text not null,
   map                   text not null,
   round                 smallint not null,

@@ -1,7 +1,8 @@
-// A fact delivered twice is one fact (same event id). When two deliveries of one id differ
-// (a report's legacy and own shape), the pick must not depend on arrival order: keep the
-// smallest canonical form, and merge pause records by start time.
+// A fact delivered twice is one fact (same event id); a round report delivered by our script and
+// by the legacy webhook is two facts of one report (luaDeliveries.ts). Where deliveries differ, the
+// pick must not depend on arrival order, and pause records are merged by start time.
 import { canonicalJson, compareStrings, sameCanonical } from './canonicalJson.ts';
+import { deliveryRank, reportIdOf } from './luaDeliveries.ts';
 import type { LuaCandidate, PauseRecord, StatsCandidate } from './types.ts';
 
 function smaller<T>(a: T, b: T): T {
@@ -31,14 +32,26 @@ function mergePauseRecords(a: readonly PauseRecord[], b: readonly PauseRecord[])
 /** One entry per factId, sorted by factId. */
 export const collapseStats = (stats: readonly StatsCandidate[]): StatsCandidate[] => collapseById(stats, smaller);
 
-/** One entry per factId, sorted by factId; pause records of all deliveries merged. */
-export const collapseLua = (lua: readonly LuaCandidate[]): LuaCandidate[] =>
-  collapseById(lua, (a, b) =>
-    a === b
-      ? a
-      : {
-          factId: a.factId,
-          report: smaller(a.report, b.report),
-          pauseRecords: mergePauseRecords(a.pauseRecords, b.pauseRecords),
-        },
-  );
+/**
+ * One entry per report id (lua-report.md), sorted by factId: of the deliveries of one report, the
+ * one every reader takes (luaDeliveries.ts), whatever order they came in; the pause records of all
+ * of them merged.
+ */
+export function collapseLua(lua: readonly LuaCandidate[]): LuaCandidate[] {
+  const byReport = new Map<string, { kept: LuaCandidate; rank: string }>();
+  for (const c of lua) {
+    const key = reportIdOf(c.report);
+    const seen = byReport.get(key);
+    if (seen === undefined) {
+      byReport.set(key, { kept: c, rank: deliveryRank(c.report) });
+      continue;
+    }
+    if (seen.kept === c) continue;
+    const rank = deliveryRank(c.report);
+    const wins = rank < seen.rank || (rank === seen.rank && compareStrings(c.factId, seen.kept.factId) < 0);
+    const kept = wins ? c : seen.kept;
+    const pauseRecords = mergePauseRecords(seen.kept.pauseRecords, c.pauseRecords);
+    byReport.set(key, { kept: { ...kept, pauseRecords }, rank: wins ? rank : seen.rank });
+  }
+  return [...byReport.values()].map((e) => e.kept).sort((a, b) => compareStrings(a.factId, b.factId));
+}

@@ -37,8 +37,28 @@ export const statsRoundId = (serverId: string, fileName: string) =>
 export const luaReportId = (serverId: string, map: string, round: number, roundEndUnix: number) =>
   `${serverId}:${map}:${round}:${roundEndUnix}`;
 
-export const luaReportIdentity = (serverId: string, map: string, round: number, roundEndUnix: number) =>
-  identify('lua', luaReportId(serverId, map, round, roundEndUnix));
+/**
+ * Every delivery of one report by one script is one fact (a retry, the fallback file, a second
+ * relay). Our script's report and the legacy webhook's of the same round are two: same stream, an
+ * event id each, so that the second to arrive is kept rather than dropped as a duplicate of the
+ * first (readers pick between them in an order-free way: src/correlator/luaDeliveries.ts). The
+ * legacy shapes keep the id every delivery had before our script's got its own.
+ */
+export const luaReportIdentity = (
+  serverId: string,
+  map: string,
+  round: number,
+  roundEndUnix: number,
+  shape: string,
+): FactIdentity => {
+  const shared = identify('lua', luaReportId(serverId, map, round, roundEndUnix));
+  return isOwnScriptShape(shape)
+    ? { ...shared, eventId: deterministicUuid('lua', `${luaReportId(serverId, map, round, roundEndUnix)}:own`) }
+    : shared;
+};
+
+/** The shapes our own script (lua/) writes: `et-ledger.round/N`. */
+export const isOwnScriptShape = (shape: string): boolean => shape.startsWith('et-ledger.');
 
 export const pauseIdentity = (serverId: string, map: string, round: number, startUnix: number) =>
   identify('pause', `${serverId}:${map}:${round}:pause:${startUnix}`);

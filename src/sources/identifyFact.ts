@@ -92,7 +92,13 @@ function identifyKind(a: Arrival): IdentifiedFact {
     }
     if (r.kind === 'pause') return { kind: 'lua-pause', events: [pauseEvent(r.pause, a.bytes)] };
     const report = r.report;
-    const id = luaReportIdentity(report.serverId, normalizeMapName(report.map), report.round, report.roundEndUnix);
+    const id = luaReportIdentity(
+      report.serverId,
+      normalizeMapName(report.map),
+      report.round,
+      report.roundEndUnix,
+      report.shape,
+    );
     const round = envelope<LuaRoundEnded>({ type: 'LuaRoundEnded', schemaVersion: 1, data: report, raw: a.bytes }, id);
     return {
       kind: 'lua-round',

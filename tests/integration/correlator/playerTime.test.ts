@@ -5,10 +5,13 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Ledger } from '../../../src/store/openStore.ts';
 import { postgresAvailable } from '../../support/databases.ts';
 import {
+  body,
+  type Fact,
   feed,
   file,
   GUIDS,
   type LuaSpec,
+  legacyReport,
   localUnix,
   openTestLedger,
   ownReport,
@@ -70,5 +73,41 @@ describe('per-player time from et-ledger.round/2, end to end', () => {
     const [v] = await readVerdicts(ledger.db);
     expect(v).toMatchObject({ status: 'ALIGNED', flags: ['approximatePlayerTime'] });
     expect(v!.players.every((p) => p.correctedTimeSec === 540)).toBe(true);
+  });
+
+  it('our /2 report and the legacy webhook’s of one round: both kept, the same verdict and report row in any order and split', async () => {
+    // A community moving from the legacy script to ours runs both for a while: each round comes twice.
+    const own = file(
+      '2026-08-19-214133-supply-round-1.lua.json',
+      ownReportV2({ ...round1, warmupSec: 45 }, [
+        { guid: GUIDS.Vektor, name: 'Vektor', axisMs: 300_000 },
+        { guid: GUIDS.bramble, name: 'bramble', team: 2, alliesMs: 400_000, axisMs: 0 },
+      ]),
+    );
+    const legacy = body(legacyReport(round1));
+    const seen = async (ingests: Fact[][]) => {
+      const ledger = await ledgerFor();
+      const appended = [];
+      for (const facts of ingests) appended.push(...(await feed(ledger, facts)));
+      const [v] = await readVerdicts(ledger.db);
+      const teams = await readModel(ledger.db, 'lua_round_teams');
+      return {
+        stored: appended.filter((a) => a.status === 'appended').length,
+        // What records when and after what it was decided differs with the order; the decision does not.
+        verdict: v && { ...v, eventId: null, position: null, supersedes: null, watermarkUnix: null, generation: null },
+        teams: teams.map((t) => ({ ...t, sourceKind: null, sourceRef: null })),
+      };
+    };
+    const legacyFirst = await seen([[legacy], [stats()], [own]]);
+    const ownFirst = await seen([[own, stats()], [legacy]]);
+    const once = await seen([[legacy, own, stats()]]);
+    // Nothing is dropped as a duplicate: two reports and one stats file are on the log.
+    expect(legacyFirst.stored).toBe(3);
+    // Our script's report is the one taken: its warmup and each player's own time.
+    expect(legacyFirst.verdict).toMatchObject({ status: 'ALIGNED', warmupSec: 45 });
+    expect(legacyFirst.verdict!.players.find((p) => p.name === 'Vektor')?.correctedTimeSec).toBe(300);
+    expect(legacyFirst.teams).toMatchObject([{ shape: 'et-ledger.round/2' }]);
+    expect(ownFirst).toEqual(legacyFirst);
+    expect(once).toEqual(legacyFirst);
   });
 });

@@ -124,7 +124,7 @@ export function luaRound(over: LuaOptions): LuaCandidate {
     receivedAt: '2026-08-19T19:41:34.000Z',
     ...rest,
   };
-  const { eventId } = luaReportIdentity(report.serverId, report.map, report.round, report.roundEndUnix);
+  const { eventId } = luaReportIdentity(report.serverId, report.map, report.round, report.roundEndUnix, report.shape);
   return { factId: eventId, report, pauseRecords: pauseRecords ?? [] };
 }
 

@@ -14,7 +14,18 @@ describe('event ids', () => {
     expect(statsFileIdentity('eu1', 'a.txt', 'ab'.repeat(32))).toEqual(
       statsFileIdentity('eu1', 'a.txt', 'ab'.repeat(32)),
     );
-    expect(luaReportIdentity('eu1', 'supply', 1, 1787168493).streamId).toBe('lua-eu1:supply:1:1787168493');
+    expect(luaReportIdentity('eu1', 'supply', 1, 1787168493, 'legacy.stats-ready').streamId).toBe(
+      'lua-eu1:supply:1:1787168493',
+    );
+  });
+
+  it('gives a report one id per script: every legacy shape one, our script’s /1 and /2 another, one stream', () => {
+    const legacy = luaReportIdentity('eu1', 'supply', 1, 1787168493, 'legacy.stats-ready');
+    const own = luaReportIdentity('eu1', 'supply', 1, 1787168493, 'et-ledger.round/2');
+    expect(luaReportIdentity('eu1', 'supply', 1, 1787168493, 'legacy.gametime')).toEqual(legacy);
+    expect(luaReportIdentity('eu1', 'supply', 1, 1787168493, 'et-ledger.round/1')).toEqual(own);
+    expect(own.streamId).toBe(legacy.streamId);
+    expect(own.eventId).not.toBe(legacy.eventId);
   });
 
   it('tells different facts apart: server, file name, content, round end, pause start', () => {
@@ -23,8 +34,9 @@ describe('event ids', () => {
       statsFileIdentity('eu2', 'a.txt', 'ab'.repeat(32)),
       statsFileIdentity('eu1', 'b.txt', 'ab'.repeat(32)),
       statsFileIdentity('eu1', 'a.txt', 'cd'.repeat(32)),
-      luaReportIdentity('eu1', 'supply', 1, 1),
-      luaReportIdentity('eu1', 'supply', 2, 1),
+      luaReportIdentity('eu1', 'supply', 1, 1, 'legacy.stats-ready'),
+      luaReportIdentity('eu1', 'supply', 2, 1, 'legacy.stats-ready'),
+      luaReportIdentity('eu1', 'supply', 1, 1, 'et-ledger.round/2'),
       pauseIdentity('eu1', 'supply', 1, 5),
       clockTickIdentity('eu1', 5),
     ].map((i) => i.eventId);

@@ -176,7 +176,7 @@ describe('the real legacy samples (README table)', () => {
     expect(six.report.shape).toBe('legacy.gametime');
     expect(six.report.source).toEqual(fallbackSource);
     expect({ ...six.report, shape: null, source: null }).toEqual({ ...two.report, shape: null, source: null });
-    const id = (r: LuaReport) => luaReportIdentity(r.serverId, r.map, r.round, r.roundEndUnix);
+    const id = (r: LuaReport) => luaReportIdentity(r.serverId, r.map, r.round, r.roundEndUnix, r.shape);
     expect(id(six.report)).toEqual(id(two.report));
     expect(six.pauses).toEqual([]);
   });
