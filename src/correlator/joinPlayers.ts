@@ -2,6 +2,7 @@
 // 8-character GUID is a prefix of the report's full GUID; else the clean name; else unlinked.
 // The corrected time is the player's own time in play when the report has it (`et-ledger.round/2`),
 // else min(stats time, fighting time); a raw R2 line (R1 + R2 figures) keeps its own cumulative time.
+
 import type { LuaPlayerTime, LuaReport, VerdictPlayer } from '../events/index.ts';
 import { cleanName } from '../parser/names.ts';
 import type { StatsPlayer } from './types.ts';
@@ -39,6 +40,11 @@ function linkOne<T extends { guid: string | null; name: string }>(
     const byGuid = entries.filter((p) => p.guid?.toLowerCase().startsWith(prefix));
     if (byGuid.length === 1) return byGuid[0]!;
   }
+  // The same name as given first: cleaning a clean name again is not a no-op (a clean `^Bob` would
+  // lose `^B` as a colour code and match `ob`). Names a fixture or an old report left unclean are
+  // then compared cleaned.
+  const exact = entries.filter((p) => p.name === player.name);
+  if (exact.length > 0) return exact.length === 1 ? exact[0]! : null;
   const name = cleanName(player.name);
   const byName = entries.filter((p) => cleanName(p.name) === name);
   return byName.length === 1 ? byName[0]! : null;

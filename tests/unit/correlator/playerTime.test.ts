@@ -169,6 +169,26 @@ describe('no own time: the stats rule, flagged approximatePlayerTime', () => {
   });
 });
 
+describe('the name join compares clean names as both parsers gave them', () => {
+  it('a stats player named ^Bob (raw ^^1Bob) links to the report’s ^Bob, not also to ob', () => {
+    // Cleaning a clean name again took `^B` for a colour code: ^Bob matched ob as well, and neither.
+    const base = v2([]).report;
+    const report = {
+      ...base,
+      players: [
+        { guid: 'A'.repeat(32), name: '^Bob', rawName: '^^1Bob', team: 1 as const },
+        { guid: 'B'.repeat(32), name: 'ob', rawName: 'ob', team: 1 as const },
+      ],
+    };
+    const join = joinPlayers([{ ...vektor, guid8: '', name: '^Bob' }], report, {
+      fightingTimeSec: 543,
+      statsPlaytimeSec: 540,
+    });
+    expect(join.unlinked).toBe(false);
+    expect(join.players[0]!.fullGuid).toBe('A'.repeat(32));
+  });
+});
+
 describe('an R2 whose figures are R1 + R2 (no R1 file): decay_sw', () => {
   const name = '2026-08-20-213144-decay_sw-round-2.txt';
   const bytes = new Uint8Array(readFileSync(new URL(`../../../samples/stats/${name}`, import.meta.url)));
