@@ -2,7 +2,6 @@
 // 8-character GUID is a prefix of the report's full GUID; else the clean name; else unlinked.
 // The corrected time is the player's own time in play when the report has it (`et-ledger.round/2`),
 // else min(stats time, fighting time); a raw R2 line (R1 + R2 figures) keeps its own cumulative time.
-
 import type { LuaPlayerTime, LuaReport, VerdictPlayer } from '../events/index.ts';
 import { cleanName } from '../parser/names.ts';
 import type { StatsPlayer } from './types.ts';
