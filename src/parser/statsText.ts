@@ -4,13 +4,13 @@
 // control bytes outside the names tell binary from text.
 import { trimSpaces } from './statsBytes.ts';
 import { locateHeaderFields } from './statsHeader.ts';
+import { EXT } from './statsLineFields.ts';
 
 const WINDOW = 4096;
 const TAB = 9;
 const LF = 10;
 const CR = 13;
 const BACKSLASH = 92;
-const EXTENDED_FIELDS = 38;
 const MAX_GUID = 8;
 
 /**
@@ -51,7 +51,7 @@ function playerName(b: Uint8Array, s: number, e: number): [number, number] {
   while (b0 < guidEnd && b[b0] !== BACKSLASH) b0++;
   if (b0 === guidEnd) return [s, s];
   let headEnd = e;
-  for (let tabs = 0; headEnd > b0 && tabs < EXTENDED_FIELDS; ) if (b[--headEnd] === TAB) tabs++;
+  for (let tabs = 0; headEnd > b0 && tabs < EXT; ) if (b[--headEnd] === TAB) tabs++;
   let b1 = headEnd;
   for (let slashes = 0; b1 > b0 && slashes < 3; ) if (b[--b1] === BACKSLASH) slashes++;
   if (b1 > b0 && b[headEnd] === TAB) return [b0 + 1, b1];
