@@ -16,13 +16,14 @@ import {
   type StatsCandidate,
 } from '../src/correlator/index.ts';
 import { statsPlayersOf } from '../src/correlator/statsPlayers.ts';
-import { derivedEventTypes, type Verdict } from '../src/events/index.ts';
+import { watermarkTime } from '../src/correlator/watermarkLead.ts';
+import { derivedEventTypes, statsRoundId, type Verdict } from '../src/events/index.ts';
 import { normalizeMapName } from '../src/parser/names.ts';
 import { unpairedRound2 } from '../src/parser/statsFile.ts';
-import { type ApplyContext, defineProjection } from '../src/runtime/projection.ts';
+import { type ApplyContext, defineProjection, type EventMeta } from '../src/runtime/projection.ts';
 import { sqlFile } from '../src/store/sqlDatabase.ts';
 import { PAUSE_LOOKBACK_SEC, preloadCandidates } from './support/candidateSpans.ts';
-import { advanceWatermarks, eventTimes, fileTimes, saveCandidates, saveStanding } from './support/correlatorTables.ts';
+import { advanceWatermarks, fileTimes, saveCandidates, saveStanding } from './support/correlatorTables.ts';
 import { pairNear } from './support/pairNear.ts';
 import {
   collectGroups,
@@ -76,7 +77,7 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
    * Stats facts just stored become candidates: R1s as they are, R2s whose pairing moved near them
    * (and where facts that moved in time were before); then everything they touch is decided.
    */
-  const decideStats = async (ctx: ApplyContext, stored: StoredStatsFact[]) => {
+  const decideStats = async (ctx: ApplyContext, stored: StoredStatsFact[], arrivals: ReadonlyMap<string, Date>) => {
     // An R1 stands alone; so does an R2 whose file time cannot be read (it can be paired with nothing).
     const seeds: CorrelatorFact[] = stored
       .filter((f) => f.round.round === 1 || f.timing.fileTimeUnix === null)
@@ -108,7 +109,23 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
       for (const { r2Id } of changed) seeds.push(statsCandidate(r2Id, halves.get(r2Id)!.round, times.get(r2Id)!));
     }
     await saveCandidates(ctx.tx, seeds, config);
-    await decide(ctx, seeds, eventTimes(seeds));
+    // The stored facts' own times move the watermark (re-paired R2s moved it when they arrived).
+    const ticks = stored.flatMap((f): [string, number][] => {
+      const times = f.timing.fileTimeCandidatesUnix;
+      const at = arrivals.get(f.factId);
+      return times.length === 0 || at === undefined
+        ? []
+        : [
+            [
+              f.round.serverId,
+              watermarkTime(
+                times.reduce((m, t) => Math.min(m, t)),
+                at,
+              ),
+            ],
+          ];
+    });
+    await decide(ctx, seeds, ticks);
   };
   return defineProjection({
     name: 'correlator',
@@ -118,11 +135,12 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
     tables: {},
     on: {
       StatsFileArrived: async (items, ctx) => {
-        await decideStats(ctx, await storeStatsFacts(ctx.tx, await inCorrectedZones(ctx.tx, items)));
+        await decideStats(ctx, await storeStatsFacts(ctx.tx, await inCorrectedZones(ctx.tx, items)), arrivalsOf(items));
       },
       ServerZoneCorrected: async (items, ctx) => {
         const refeed = await applyZoneCorrections(ctx.tx, items);
-        if (refeed.length > 0) await decideStats(ctx, await storeStatsFacts(ctx.tx, refeed, { rezoned: true }));
+        if (refeed.length > 0)
+          await decideStats(ctx, await storeStatsFacts(ctx.tx, refeed, { rezoned: true }), arrivalsOf(refeed));
       },
       LuaRoundEnded: async (items, ctx) => {
         const seeds: LuaCandidate[] = items.map(({ event, meta }) => ({
@@ -131,7 +149,14 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
           pauseRecords: [],
         }));
         await saveCandidates(ctx.tx, seeds, config);
-        await decide(ctx, seeds, eventTimes(seeds));
+        await decide(
+          ctx,
+          seeds,
+          items.map(({ event, meta }) => [
+            event.data.serverId,
+            watermarkTime(event.data.roundEndUnix, meta.recordedAt),
+          ]),
+        );
       },
       PauseRecorded: async (items, ctx) => {
         const pauses = items.map(({ event }) => ({ ...event.data, mapNorm: normalizeMapName(event.data.map) }));
@@ -165,18 +190,29 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
         await decide(
           ctx,
           reports.rows.map((row) => row.body),
-          items.map((i) => [i.event.data.serverId, i.event.data.endUnix]),
+          items.map((i) => [i.event.data.serverId, watermarkTime(i.event.data.endUnix, i.meta.recordedAt)]),
         );
       },
       ClockTicked: async (items, ctx) => {
         await decide(
           ctx,
           [],
-          items.map((i) => [i.event.data.serverId, i.event.data.atUnix]),
+          items.map((i) => [i.event.data.serverId, watermarkTime(i.event.data.atUnix, i.meta.recordedAt)]),
         );
       },
     },
   });
+}
+
+/** When each stats round of a run reached the log (the latest, for several revisions in one run). */
+function arrivalsOf(items: readonly { event: { data: { serverId: string; fileName: string } }; meta: EventMeta }[]) {
+  const at = new Map<string, Date>();
+  for (const { event, meta } of items) {
+    const id = statsRoundId(event.data.serverId, event.data.fileName);
+    const seen = at.get(id);
+    if (seen === undefined || seen < meta.recordedAt) at.set(id, meta.recordedAt);
+  }
+  return at;
 }
 
 export const correlator = defineCorrelator({ ...defaultCorrelatorConfig, correlatorVersion: rulesVersion }, version);

@@ -4,7 +4,6 @@ import {
   type CorrelatorConfig,
   type CorrelatorFact,
   decisionDeadlineUnix,
-  factEventTimeUnix,
   isLuaCandidate,
   type PreviousVerdict,
 } from '../../src/correlator/index.ts';
@@ -72,17 +71,6 @@ export async function saveCandidates(
      on conflict (fact_id) do update set body = excluded.body`,
     [JSON.stringify(rows)],
   );
-}
-
-/**
- * Each fact's server and event time. The watermark moves through decide() with every fact, not
- * only with ticks, so a fact that carries it past other candidates' deadlines decides them too.
- */
-export function eventTimes(facts: CorrelatorFact[]): [string, number][] {
-  return facts.flatMap((f): [string, number][] => {
-    const t = factEventTimeUnix(f);
-    return t === null ? [] : [[groupOf(f).serverId, t]];
-  });
 }
 
 /** Watermarks only move forward; returns the servers whose watermark moved, with old and new. */
