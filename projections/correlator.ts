@@ -52,7 +52,8 @@ const PRELOAD_PAD_SEC = 6 * 3600;
  * stats/2 (Omni-bots told apart by name in the R2 differential, an R2 whose R1 lost a line is
  * cumulative, an R1 whose f9 is 0 takes f8); our script's report taken over the legacy webhook's of
  * the same round, in any order (src/correlator/luaDeliveries.ts); the name join compares the names
- * as given before it cleans them again (a clean `^Bob` is not `ob`).
+ * as given before it cleans them again (a clean `^Bob` is not `ob`); a fact moves the watermark at
+ * most a minute past its arrival (src/correlator/watermarkLead.ts).
  */
 const rulesVersion = 5;
 /**

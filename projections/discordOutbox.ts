@@ -2,7 +2,9 @@
 // summary (production channel) and a timing check (dev channel), with a hash of what it shows.
 // Deterministic like every projection: it never calls Discord; the sender in src/sinks/discord
 // sends what this table asks for and edits when a row's verdict changes.
+
 import { canonicalJson } from '../src/correlator/canonicalJson.ts';
+import { watermarkTime } from '../src/correlator/watermarkLead.ts';
 import { type DerivedFact, isVerdict, sha256Hex, type Verdict } from '../src/events/index.ts';
 import { defineProjection } from '../src/runtime/projection.ts';
 import { insertRows } from '../src/store/insertRows.ts';
@@ -55,7 +57,8 @@ export const discordOutbox = defineProjection({
       if (
         await decideSessions(
           tx,
-          items.map((i) => [i.event.data.serverId, i.event.data.atUnix]),
+          // The correlator's rule: a tick from the future moves the watermark no further than a minute.
+          items.map((i) => [i.event.data.serverId, watermarkTime(i.event.data.atUnix, i.meta.recordedAt)]),
           new Map(),
           last,
         )
