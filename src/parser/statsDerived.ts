@@ -38,10 +38,22 @@ export function deriveStats(weapons: readonly WeaponStat[], damageGiven: number,
   };
 }
 
+/**
+ * The resolution of a player's time (#22, minutes to one decimal, spec §2.4): a player who held
+ * the whole of a 401 s round reads 6.7 min = 402 s, and an R2's own half (R2 − R1, two roundings)
+ * is off by up to as much. Only more than this over the limit is `overLimit` (§7 allows the same
+ * against the playtime).
+ */
+export const TIME_PLAYED_STEP_SEC = 6;
+
+/** Whether a player's time of one half is over the round's limit by more than its resolution. */
+export const overTimeLimit = (timePlayedSec: number, timeLimitSec: number): boolean =>
+  timeLimitSec > 0 && timePlayedSec > timeLimitSec + TIME_PLAYED_STEP_SEC;
+
 /** Time flags of a player whose values cover one half; a player's time is never capped. */
 export function timeFlags(timePlayedSec: number, timeLimitSec: number): PlayerFlag[] {
   if (timePlayedSec <= 0) return ['zeroTime'];
-  if (timeLimitSec > 0 && timePlayedSec > timeLimitSec) return ['overLimit'];
+  if (overTimeLimit(timePlayedSec, timeLimitSec)) return ['overLimit'];
   return [];
 }
 

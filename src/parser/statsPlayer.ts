@@ -1,7 +1,7 @@
 // Player line `<guid8>\<name>\<rounds>\<team>\<mask>{ h s k d hs} \t#0\t…\t#37` → ParsedStatsPlayer
 // (shared/spec/stats-file.md §2.3–2.4); the scanning is in statsLineUsual.ts and statsLineScan.ts.
 import { cleanText, decodeText } from './statsBytes.ts';
-import { accuracyOf, deriveStats, dpmOf, efficiencyOf, kdRatioOf } from './statsDerived.ts';
+import { accuracyOf, deriveStats, dpmOf, efficiencyOf, kdRatioOf, overTimeLimit } from './statsDerived.ts';
 import { DEC, EXT, KIND, scanned } from './statsLineFields.ts';
 import { scanAnyLine } from './statsLineScan.ts';
 import { scanUsualLine } from './statsLineUsual.ts';
@@ -78,7 +78,7 @@ export function scannedPlayer(b: Uint8Array, s: number, line: number, ctx: Playe
   // against the limit.
   const playedSec = ext[22]!;
   if (playedSec <= 0) flags.push('zeroTime');
-  else if (ctx.cumulativeFields.length === 0 && ctx.timeLimitSec > 0 && playedSec > ctx.timeLimitSec) {
+  else if (ctx.cumulativeFields.length === 0 && overTimeLimit(playedSec, ctx.timeLimitSec)) {
     flags.push('overLimit');
   }
 

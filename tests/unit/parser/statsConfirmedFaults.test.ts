@@ -1,4 +1,4 @@
-// Five confirmed stats-parser faults, each with its minimal input (shared/spec/stats-file.md, correlation.md).
+// Confirmed stats-parser faults, each with its minimal input (shared/spec/stats-file.md, correlation.md).
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { recognizeFact } from '../../../src/parser/recognize.ts';
@@ -141,5 +141,20 @@ describe('5. a round-1 header whose f9 is 0', () => {
     );
     expect(round.statsPlaytimeSec).toBeNull();
     expect(round.flags).toEqual(['shutdownWritten', 'aborted', 'r2Cumulative', 'headerOnly']);
+  });
+});
+
+describe('6. a player’s overLimit allows the 6 s resolution of his time (#22, minutes to 0.1)', () => {
+  it('an R2 half of 402 s read against a 401 s limit is not over it; 408 s is', () => {
+    const first = (n: string) =>
+      ok(parseStatsFile(Buffer.from(`S\\m\\c\\1\\1\\2\\10:00\\6:41\\401500\n${n}`), '2026-08-20-194533-m-round-1.txt'));
+    const second = (n: string) =>
+      ok(parseStatsFile(Buffer.from(`S\\m\\c\\2\\1\\1\\6:41\\58:02\\402000\n${n}`), '2026-08-20-195533-m-round-2.txt'));
+    const line = (minutes: string) => `AAAAAAAA\\x\\0\\1\\16 10 40 2 2 0 \t${ext({ 22: minutes })}\n`;
+    const r1 = first(line('6.7'));
+    const held = differentiateRound2(second(line('13.4')), r1).players[0]!;
+    expect([held.timePlayedSec, held.flags]).toEqual([402, []]);
+    const over = differentiateRound2(second(line('13.5')), r1).players[0]!;
+    expect([over.timePlayedSec, over.flags]).toEqual([408, ['overLimit']]);
   });
 });

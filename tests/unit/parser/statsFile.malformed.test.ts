@@ -235,8 +235,11 @@ describe('parseStatsFile: player lines', () => {
     expect(round.flags).toEqual(['truncated']);
   });
 
-  it('keeps a player whose time exceeds the round limit as written, flagged', () => {
-    const p = ok(`${HEADER}\n${row('A', 'a', WEAPONS, EXT.replace('\t3.0\t', '\t8.1\t'))}\n`).players[0]!;
-    expect([p.timePlayedSec, p.flags]).toEqual([486, ['overLimit']]);
+  it('keeps a player whose time exceeds the round limit as written, flagged beyond its 6 s resolution', () => {
+    const time = (minutes: string) =>
+      ok(`${HEADER}\n${row('A', 'a', WEAPONS, EXT.replace('\t3.0\t', `\t${minutes}\t`))}\n`).players[0]!;
+    expect([time('8.2').timePlayedSec, time('8.2').flags]).toEqual([492, ['overLimit']]);
+    // 8.1 min is 486 s: a whole 8:00 round held, read at #22's 0.1-minute resolution.
+    expect([time('8.1').timePlayedSec, time('8.1').flags]).toEqual([486, []]);
   });
 });
