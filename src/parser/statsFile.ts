@@ -108,6 +108,16 @@ function parseText(b: Uint8Array, name: StatsFileName, fileName: string, zeroTai
       continue;
     }
     const lf = buf.indexOf(LF, p);
+    if (lf < 0 && trimSpaces(b, p, n) === p) {
+      // Spaces or a CR after the last LF: no line was cut, there is just nothing after it.
+      issues.push({
+        code: 'trailing_whitespace',
+        line,
+        value: fieldText(b, p, n),
+        detail: `the file ends in ${n - p} space or CR bytes after its last LF: ignored`,
+      });
+      break;
+    }
     if (lf < 0) {
       // Cut mid-line: whatever is left is lost, never completed with zeros.
       flags.push('truncated');

@@ -158,3 +158,18 @@ describe('6. a player’s overLimit allows the 6 s resolution of his time (#22, 
     expect([over.timePlayedSec, over.flags]).toEqual([408, ['overLimit']]);
   });
 });
+
+describe('7. spaces or a CR after the last LF are no cut line', () => {
+  const file = `${H1}AAAAAAAA\\x\\0\\1\\16 10 40 2 2 0 \t${ext()}\n`;
+
+  it.each([' ', '\r', '  \r'])('%j after the last LF: not truncated, reported, the players kept', (tail) => {
+    const round = r1(file + tail);
+    expect(round.flags).not.toContain('truncated');
+    expect(round.players).toHaveLength(1);
+    expect(round.issues.map((i) => i.code)).toEqual(['trailing_whitespace']);
+  });
+
+  it('a real cut line after the last LF is still truncated', () => {
+    expect(r1(`${file}BBBBBBBB\\y\\0\\1\\16 1`).flags).toContain('truncated');
+  });
+});
