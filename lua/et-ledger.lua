@@ -3,7 +3,7 @@
 -- The mod reloads this file on every et_InitGame, map_restart included: everything below lives for one round.
 -- What must outlive a round is on disk (spool folder + its queue file) or in a cvar (the warmup start).
 
-local VERSION = "1.0.0"
+local VERSION = "1.1.0"
 local et = et
 
 -- Engine facts (numeric fallbacks: et.CS_* / et.GS_* may be missing in the API).
@@ -252,7 +252,8 @@ local S = {
   roundStart = nil, timelimitSec = 0, warmup = nil, warmupMarked = false,
   pauses = {}, openPause = nil,
   exitReason = nil, exitTeam = nil,
-  vote = nil, surrender = nil,
+  votes = {}, votePassed = false,
+  setUp = false,
   nextSweep = math.maxinteger,
 }
 
@@ -270,10 +271,19 @@ local function limitSeconds(minutes)
   return math.tointeger(tenths / 10) or tenths / 10
 end
 
+-- A player's GUID from his userinfo; nil for a bot. ET:Legacy's Omni-bots carry a cl_guid of their own,
+-- "OMNIBOT<slot>" and spaces, the same for every bot that takes the slot: no player's GUID, so a bot is the
+-- spec's client without one (and two bots in one slot are two entries, never one player reconnecting).
+local function playerGuid(info)
+  local guid = infoValue(info, "cl_guid")
+  if guid == nil or guid == "" or guid:sub(1, 7) == "OMNIBOT" then return nil end
+  return guid
+end
+
 local function playerOf(clientNum)
   local raw = rawName(gentity(clientNum, "pers.netname"))
   local info = try("trap_GetUserinfo", et.trap_GetUserinfo, clientNum)
-  local guid = rawName(infoValue(info, "cl_guid") or "")
+  local guid = rawName(playerGuid(info) or "")
   return object({ "guid", "name", "rawName" }, { guid = guid, name = cleanName(raw), rawName = raw })
 end
 
@@ -358,9 +368,8 @@ end
 -- on Axis or Allies. No GUID (a bot), or a GUID already in play in another slot: a record of its own.
 local function attach(cn, team, mayCreate)
   if not slotKnown[cn] then
-    local info = try("trap_GetUserinfo", et.trap_GetUserinfo, cn)
-    local guid = infoValue(info, "cl_guid")
-    slotGuid[cn], slotKnown[cn] = (guid ~= nil and guid ~= "") and guid or false, true
+    local guid = playerGuid(try("trap_GetUserinfo", et.trap_GetUserinfo, cn))
+    slotGuid[cn], slotKnown[cn] = guid or false, true
   end
   local guid = slotGuid[cn]
   local rec = guid and T.byGuid[guid]
@@ -693,7 +702,7 @@ end
 local function endReason(aborted, playtime)
   if aborted then return "aborted" end
   if S.exitReason then return S.exitReason end
-  if S.surrender then return "surrender" end
+  if S.votePassed then return "surrender" end
   if S.timelimitSec > 0 and playtime >= S.timelimitSec - 2 then return "time_expired" end
   return "objective"
 end
@@ -715,10 +724,16 @@ local function endRound(aborted)
   local reason = endReason(aborted, playtime)
   local surrender = nil
   if reason == "surrender" then
-    surrender = S.surrender
-      or object({ "team", "callerGuid", "callerName" }, { team = S.exitTeam or 0, callerGuid = nil, callerName = nil })
-    if surrender.team == 0 then surrender.team = (winner == TEAM_AXIS and TEAM_ALLIES) or (winner == TEAM_ALLIES and TEAM_AXIS) or 0 end
-    if surrender.team == 0 then surrender = nil end
+    -- The side that gave up is the one the exit print names (else the loser); its caller is that
+    -- side's own vote: another side's callvote typed meanwhile was refused by the game.
+    local team = S.exitTeam or (S.votePassed and S.votePassed ~= true and S.votePassed) or 0
+    if team == 0 then team = (winner == TEAM_AXIS and TEAM_ALLIES) or (winner == TEAM_ALLIES and TEAM_AXIS) or 0 end
+    local vote = S.votes[team]
+    if vote and t - vote.at > VOTE_WINDOW_SEC then vote = nil end
+    if team ~= 0 then
+      surrender = object({ "team", "callerGuid", "callerName" },
+        { team = team, callerGuid = vote and vote.guid, callerName = vote and vote.name })
+    end
   end
   local report = object(
     { "schema", "id", "server", "script", "map", "round", "roundStartUnix", "roundEndUnix", "playtimeSec",
@@ -847,7 +862,10 @@ end
 
 ---------------------------------------------------------------- hooks
 
-local function onInit(levelTime, randomSeed, restart)
+-- The module's setup, at each map load; and on the first frame after an rcon `lua_restart`, which loads the
+-- modules again without et_InitGame (ET:Legacy's G_LuaRestart), so the round still has its config and spool.
+local function setUp()
+  S.setUp = true
   try("RegisterModname", et.RegisterModname, "et-ledger " .. VERSION)
   loadConfig()
   S.map = rawName(cvar("mapname"))
@@ -861,7 +879,12 @@ local function onInit(levelTime, randomSeed, restart)
     (#S.urls > 0 and not S.secret) and " (unsigned: not posting)" or ""))
 end
 
+local function onInit(levelTime, randomSeed, restart)
+  setUp()
+end
+
 local function onFrame(levelTime)
+  if not S.setUp then setUp() end
   levelTime = toLevelTime(levelTime)
   local gs = tonumber(cvar("gamestate"))
   if gs == GS_PLAYING then
@@ -890,28 +913,40 @@ local function onClientCommand(clientNum, command)
   local team = gentity(clientNum, "sess.sessionTeam")
   if team ~= TEAM_AXIS and team ~= TEAM_ALLIES then return end
   local p = playerOf(clientNum)
-  S.vote = { team = team, guid = p.guid, name = p.name, at = now() }
+  S.votes[team] = { guid = p.guid, name = p.name, at = now() }
+end
+
+-- The engine's own lines start with what they say (G_LogPrintf hands et_Print no timestamp); a
+-- player named "Exit: Axis Surrender" or a chat line "Vote Failed? lol" comes inside a longer line
+-- (`score: ... client: N <name>`, `say: <name>: ...`), so only a line's start is read.
+local function startsWith(text, prefix)
+  return text:sub(1, #prefix) == prefix
 end
 
 local function onPrint(text)
   if type(text) ~= "string" or not S.started or S.ended then return end
-  if sfind(text, "Exit:", 1, true) then
-    if sfind(text, "Exit: Timelimit hit", 1, true) then S.exitReason = "time_expired"
-    elseif sfind(text, "Exit: Wolf EndRound", 1, true) then S.exitReason = "objective"
+  local line = text:match("^%s*(.-)%s*$")
+  if startsWith(line, "Exit: ") then
+    -- The first exit ends the round; another in the same frame is "(already triggered)" and changes nothing.
+    if S.exitReason or sfind(line, "(already triggered)", 1, true) then return end
+    if startsWith(line, "Exit: Timelimit hit") then S.exitReason = "time_expired"
+    elseif startsWith(line, "Exit: Wolf EndRound") then S.exitReason = "objective"
     else
-      local team = text:match("Exit: (%a+) Surrender")
+      local team = line:match("^Exit: (%a+) Surrender")
       if team then
         S.exitReason = "surrender"
         S.exitTeam = (team == "Axis" and TEAM_AXIS) or (team == "Allies" and TEAM_ALLIES) or nil
       end
     end
-  elseif sfind(text, "Vote Passed", 1, true) or sfind(text, "Vote Failed", 1, true) then
-    local vote = S.vote
-    S.vote = nil
-    if vote and sfind(text, "Vote Passed", 1, true) and now() - vote.at <= VOTE_WINDOW_SEC then
-      S.surrender = object({ "team", "callerGuid", "callerName" },
-        { team = vote.team, callerGuid = vote.guid, callerName = vote.name })
+  elseif startsWith(line, "Vote Failed") then
+    S.votes = {}
+  elseif startsWith(line, "Vote Passed") then
+    -- Which surrender passed is the exit print's to say; without one, the side of the only vote.
+    local only = nil
+    for team, vote in pairs(S.votes) do
+      if now() - vote.at <= VOTE_WINDOW_SEC then only = (only == nil) and team or true end
     end
+    if only ~= nil then S.votePassed = only end
   end
 end
 

@@ -19,7 +19,7 @@ describe.skipIf(!hasLua)('et-ledger.lua config and spool', () => {
   it('without a config warns once per init (naming et-ledger and config) and still spools as server "default"', async () => {
     const run = await runScenario('normal');
     expect(run.exitCode).toBe(0);
-    const inits = linesMatching(run.log, /et-ledger: 1\.0\.0 loaded/);
+    const inits = linesMatching(run.log, /et-ledger: 1\.1\.0 loaded/);
     const warnings = linesMatching(run.log, /config/);
     expect(inits).toHaveLength(3);
     expect(warnings).toHaveLength(inits.length);
@@ -33,7 +33,7 @@ describe.skipIf(!hasLua)('et-ledger.lua config and spool', () => {
     writeConfig(dir, 'return { server = "eu2", urls = "http://x", spoolCap = 2.5, colour = "red", timeoutSec = 5 }');
     const run = await runScenario('shutdown', { dir });
     const warnings = linesMatching(run.log, /config/);
-    expect(warnings).toHaveLength(linesMatching(run.log, /et-ledger: 1\.0\.0 loaded/).length); // one per init
+    expect(warnings).toHaveLength(linesMatching(run.log, /et-ledger: 1\.1\.0 loaded/).length); // one per init
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/^et-ledger: config .*et-ledger\.config\.lua: /);
     expect(warnings[0]).toContain("unknown key 'colour' ignored");

@@ -49,7 +49,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
       schema: 'et-ledger.round/2',
       id: 'eu1:supply:1:1787168493',
       server: 'eu1',
-      script: '1.0.0',
+      script: '1.1.0',
       map: 'supply',
       round: 1,
       roundStartUnix: 1787167872,
@@ -98,7 +98,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
       },
     ]);
     expect(linesMatching(run.log, /config/)).toEqual([]);
-    expect(linesMatching(run.log, /et-ledger: 1\.0\.0 loaded: server eu1/)).toHaveLength(3);
+    expect(linesMatching(run.log, /et-ledger: 1\.1\.0 loaded: server eu1/)).toHaveLength(3);
   });
 
   it('closes a pause still open at intermission at the round end and records it', async () => {
@@ -148,6 +148,46 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
       winner: 2,
       playtimeSec: 182,
     });
+  });
+
+  it('takes the side that gave up from the exit print: a callvote the game refused meanwhile is no caller', async () => {
+    const [report] = roundReports((await play('surrender-refused-vote')).files);
+    expect(report).toMatchObject({
+      endReason: 'surrender',
+      surrender: { team: 1, callerGuid: vektor.guid, callerName: 'Vektor' },
+      winner: 2,
+    });
+  });
+
+  it('reads engine lines only at their start: a player named “Exit: Axis Surrender”, chat saying “Vote Failed”', async () => {
+    const [timeUp] = roundReports((await play('exit-in-a-name')).files);
+    expect(timeUp).toMatchObject({ endReason: 'time_expired', surrender: null });
+    const [surrendered] = roundReports((await play('vote-in-chat')).files);
+    expect(surrendered).toMatchObject({
+      endReason: 'surrender',
+      surrender: { team: 1, callerGuid: vektor.guid, callerName: 'Vektor' },
+    });
+  });
+
+  it('keeps the exit that ended the round: a second one “(already triggered)” changes nothing', async () => {
+    const [report] = roundReports((await play('exit-twice')).files);
+    expect(report).toMatchObject({ endReason: 'time_expired' });
+  });
+
+  it('lists Omni-bots (cl_guid OMNIBOT<slot>) without a GUID, two bots in one slot as two entries', async () => {
+    const [report] = roundReports((await play('omnibots-one-slot')).files);
+    if (report?.schema !== 'et-ledger.round/2') throw new Error('expected a /2 report');
+    const bots = report.players.filter((p) => p.name.startsWith('[BOT]'));
+    expect(bots.map((b) => [b.guid, b.name, b.axisMs])).toEqual([
+      [null, '[BOT]Bruno', 100_000],
+      [null, '[BOT]Dora', 150_000],
+    ]);
+  });
+
+  it('still reports the round after an rcon lua_restart mid-round (no et_InitGame): its config and spool', async () => {
+    const run = await play('lua-restart');
+    const [report] = roundReports(run.files);
+    expect(report).toMatchObject({ id: 'eu1:supply:1:1787171600', server: 'eu1', endReason: 'objective' });
   });
 
   it('reports an admin map_restart mid-round as aborted, and the replay as its own round', async () => {
