@@ -938,7 +938,7 @@ local function onPrint(text)
         S.exitTeam = (team == "Axis" and TEAM_AXIS) or (team == "Allies" and TEAM_ALLIES) or nil
       end
     end
-  elseif startsWith(line, "Vote Failed") then
+  elseif startsWith(line, "Vote Failed") or startsWith(line, "Vote TIMEOUT") or startsWith(line, "Vote CANCELED") then
     S.votes = {}
   elseif startsWith(line, "Vote Passed") then
     -- Which surrender passed is the exit print's to say; without one, the side of the only vote.

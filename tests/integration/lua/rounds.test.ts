@@ -169,6 +169,14 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
     });
   });
 
+  it('forgets a surrender vote that timed out: a referee’s surrender later has no caller', async () => {
+    const [report] = roundReports((await play('vote-timeout')).files);
+    expect(report).toMatchObject({
+      endReason: 'surrender',
+      surrender: { team: 1, callerGuid: null, callerName: null },
+    });
+  });
+
   it('keeps the exit that ended the round: a second one “(already triggered)” changes nothing', async () => {
     const [report] = roundReports((await play('exit-twice')).files);
     expect(report).toMatchObject({ endReason: 'time_expired' });
