@@ -23,10 +23,10 @@ const oskar = player('7B61E2F0A3C94D58E7F6A5B4C3D2E1F0', '^3Oskar', 'Oskar');
 const quill = player('E4C72A9B08D16F35A2B3C4D5E6F70819', 'quill');
 const sixPlayers = { axis: [vektor, n0va, ziggy], allies: [bramble, oskar, quill] };
 
-async function play(name: string, config?: string): Promise<ScenarioRun> {
+async function play(name: string, config?: string, args: string[] = []): Promise<ScenarioRun> {
   const dir = newServerDir();
   if (config) writeConfig(dir, config);
-  const run = await runScenario(name, { dir });
+  const run = await runScenario(name, { dir, args });
   expect(run.stderr).toBe('');
   expect(run.exitCode, run.log).toBe(0);
   expect(run.harness.hookErrors).toBe(0);
@@ -151,7 +151,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
   });
 
   it('takes the side that gave up from the exit print: a callvote the game refused meanwhile is no caller', async () => {
-    const [report] = roundReports((await play('surrender-refused-vote')).files);
+    const [report] = roundReports((await play('surrender-cases', undefined, ['refused'])).files);
     expect(report).toMatchObject({
       endReason: 'surrender',
       surrender: { team: 1, callerGuid: vektor.guid, callerName: 'Vektor' },
@@ -162,7 +162,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
   it('reads engine lines only at their start: a player named “Exit: Axis Surrender”, chat saying “Vote Failed”', async () => {
     const [timeUp] = roundReports((await play('exit-in-a-name')).files);
     expect(timeUp).toMatchObject({ endReason: 'time_expired', surrender: null });
-    const [surrendered] = roundReports((await play('vote-in-chat')).files);
+    const [surrendered] = roundReports((await play('surrender-cases', undefined, ['chat'])).files);
     expect(surrendered).toMatchObject({
       endReason: 'surrender',
       surrender: { team: 1, callerGuid: vektor.guid, callerName: 'Vektor' },
@@ -170,7 +170,7 @@ describe.skipIf(!hasLua)('et-ledger.lua, whole rounds in the simulated engine', 
   });
 
   it('forgets a surrender vote that timed out: a referee’s surrender later has no caller', async () => {
-    const [report] = roundReports((await play('vote-timeout')).files);
+    const [report] = roundReports((await play('surrender-cases', undefined, ['timeout'])).files);
     expect(report).toMatchObject({
       endReason: 'surrender',
       surrender: { team: 1, callerGuid: null, callerName: null },
