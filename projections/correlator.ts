@@ -111,21 +111,12 @@ export function defineCorrelator(config: CorrelatorConfig, version: number) {
     }
     await saveCandidates(ctx.tx, seeds, config);
     // The stored facts' own times move the watermark (re-paired R2s moved it when they arrived).
-    const ticks = stored.flatMap((f): [string, number][] => {
-      const times = f.timing.fileTimeCandidatesUnix;
+    const ticks: [string, number][] = [];
+    for (const f of stored) {
       const at = arrivals.get(f.factId);
-      return times.length === 0 || at === undefined
-        ? []
-        : [
-            [
-              f.round.serverId,
-              watermarkTime(
-                times.reduce((m, t) => Math.min(m, t)),
-                at,
-              ),
-            ],
-          ];
-    });
+      if (at !== undefined && f.timing.fileTimeUnix !== null)
+        ticks.push([f.round.serverId, watermarkTime(f.timing.fileTimeUnix, at)]);
+    }
     await decide(ctx, seeds, ticks);
   };
   return defineProjection({

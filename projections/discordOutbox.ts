@@ -2,7 +2,6 @@
 // summary (production channel) and a timing check (dev channel), with a hash of what it shows.
 // Deterministic like every projection: it never calls Discord; the sender in src/sinks/discord
 // sends what this table asks for and edits when a row's verdict changes.
-
 import { canonicalJson } from '../src/correlator/canonicalJson.ts';
 import { watermarkTime } from '../src/correlator/watermarkLead.ts';
 import { type DerivedFact, isVerdict, sha256Hex, type Verdict } from '../src/events/index.ts';

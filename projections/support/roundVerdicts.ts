@@ -11,6 +11,7 @@
 // on, no read model shows it).
 import { type DerivedFact, isVerdict, type Verdict } from '../../src/events/index.ts';
 import type { EventMeta } from '../../src/runtime/projection.ts';
+import { insertRows } from '../../src/store/insertRows.ts';
 import type { SqlExecutor } from '../../src/store/sqlDatabase.ts';
 
 /** What a stats round shows after a batch: a verdict and its event id, or none. */
@@ -72,16 +73,16 @@ export async function showVerdicts(
   await tx.query('delete from map_timing where round_id = any($1::text[])', [ids]);
   await tx.query('delete from guid_links where round_id = any($1::text[])', [ids]);
   if (standing.length > 0) {
-    await tx.query(
-      `insert into map_timing (round_id, verdict_event_id, fighting_time_sec, surrender, suspected_abort)
-       select * from unnest($1::text[], $2::text[], $3::float8[], $4::bool[], $5::bool[])`,
-      [
-        standing.map((s) => s.roundId),
-        standing.map((s) => s.eventId),
-        standing.map((s) => s.verdict.fightingTimeSec),
-        standing.map((s) => s.verdict.surrender),
-        standing.map((s) => s.verdict.flags.includes('suspectedAbort')),
-      ],
+    await insertRows(
+      tx,
+      'map_timing',
+      standing.map((s) => ({
+        round_id: s.roundId,
+        verdict_event_id: s.eventId,
+        fighting_time_sec: s.verdict.fightingTimeSec,
+        surrender: s.verdict.surrender,
+        suspected_abort: s.verdict.flags.includes('suspectedAbort'),
+      })),
     );
     const links = standing.flatMap((s) => s.verdict.players.map((p) => ({ roundId: s.roundId, ...p })));
     if (links.length > 0)

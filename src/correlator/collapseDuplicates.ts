@@ -38,20 +38,21 @@ export const collapseStats = (stats: readonly StatsCandidate[]): StatsCandidate[
  * of them merged.
  */
 export function collapseLua(lua: readonly LuaCandidate[]): LuaCandidate[] {
-  const byReport = new Map<string, { kept: LuaCandidate; rank: string }>();
+  // Ranked only when a report comes twice: hashing every report's content cost a hood each time.
+  const byReport = new Map<string, { kept: LuaCandidate; rank?: string }>();
   for (const c of lua) {
     const key = reportIdOf(c.report);
     const seen = byReport.get(key);
     if (seen === undefined) {
-      byReport.set(key, { kept: c, rank: deliveryRank(c.report) });
+      byReport.set(key, { kept: c });
       continue;
     }
     if (seen.kept === c) continue;
+    const seenRank = seen.rank ?? deliveryRank(seen.kept.report);
     const rank = deliveryRank(c.report);
-    const wins = rank < seen.rank || (rank === seen.rank && compareStrings(c.factId, seen.kept.factId) < 0);
-    const kept = wins ? c : seen.kept;
+    const wins = rank < seenRank || (rank === seenRank && compareStrings(c.factId, seen.kept.factId) < 0);
     const pauseRecords = mergePauseRecords(seen.kept.pauseRecords, c.pauseRecords);
-    byReport.set(key, { kept: { ...kept, pauseRecords }, rank: wins ? rank : seen.rank });
+    byReport.set(key, { kept: { ...(wins ? c : seen.kept), pauseRecords }, rank: wins ? rank : seenRank });
   }
   return [...byReport.values()].map((e) => e.kept).sort((a, b) => compareStrings(a.factId, b.factId));
 }

@@ -51,10 +51,9 @@ export const luaReportIdentity = (
   roundEndUnix: number,
   shape: string,
 ): FactIdentity => {
-  const shared = identify('lua', luaReportId(serverId, map, round, roundEndUnix));
-  return isOwnScriptShape(shape)
-    ? { ...shared, eventId: deterministicUuid('lua', `${luaReportId(serverId, map, round, roundEndUnix)}:own`) }
-    : shared;
+  const reportId = luaReportId(serverId, map, round, roundEndUnix);
+  const shared = identify('lua', reportId);
+  return isOwnScriptShape(shape) ? { ...shared, eventId: deterministicUuid('lua', `${reportId}:own`) } : shared;
 };
 
 /** The shapes our own script (lua/) writes: `et-ledger.round/N`. */

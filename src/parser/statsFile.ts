@@ -8,7 +8,7 @@ import { parseStatsHeader } from './statsHeader.ts';
 import { scanned } from './statsLineFields.ts';
 import { scanUsualLine } from './statsLineUsual.ts';
 import { type PlayerLineContext, parsePlayerLine, scannedPlayer } from './statsPlayer.ts';
-import { mostlyControl } from './statsText.ts';
+import { CONTROL_WINDOW, mostlyControl } from './statsText.ts';
 import type {
   ParsedStatsPlayer,
   ParsedStatsRound,
@@ -219,7 +219,7 @@ function isBlank(b: Uint8Array): boolean {
 }
 
 function notText(b: Uint8Array): StatsParseResult {
-  const n = Math.min(b.length, 4096);
+  const n = Math.min(b.length, CONTROL_WINDOW);
   return fail('binary', 0, `more than 5 % control bytes outside names in the first ${n}: not a text file`);
 }
 

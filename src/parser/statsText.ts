@@ -6,7 +6,8 @@ import { trimSpaces } from './statsBytes.ts';
 import { locateHeaderFields } from './statsHeader.ts';
 import { EXT } from './statsLineFields.ts';
 
-const WINDOW = 4096;
+/** How much of a file the binary test reads. */
+export const CONTROL_WINDOW = 4096;
 const TAB = 9;
 const LF = 10;
 const CR = 13;
@@ -18,7 +19,7 @@ const MAX_GUID = 8;
  * only once something failed to parse; a zero-filled tail is cut off before (a crash, not binary).
  */
 export function mostlyControl(b: Uint8Array): boolean {
-  const n = Math.min(b.length, WINDOW);
+  const n = Math.min(b.length, CONTROL_WINDOW);
   let controls = 0;
   for (let s = 0; s < n; ) {
     let e = s;
